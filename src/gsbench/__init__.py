@@ -1,0 +1,1 @@
+"""gsbench: implicit versus explicit regularisation for group-sparse recovery."""

@@ -1,0 +1,90 @@
+"""The method registry: name -> estimator class.
+
+Adding a method is one module in this package (a :class:`GroupSparseRegressor` subclass,
+usually an :class:`IterativeRegressor` that only defines its update step) and one entry in
+``REGISTRY`` below. Code outside the package (a plugin, a test) calls :func:`register`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ._base import FitResult, GroupSparseRegressor, PathRegressor
+from ._iterative import IterativeRegressor
+from .dglnn import DGLNN1, DGLNN2, DGLNNGD
+from .group_lasso import GroupLassoPath
+from .hadamard import Hadamard, HadamardDepth
+from .lasso import LassoPath
+
+REGISTRY: dict[str, type[GroupSparseRegressor]] = {
+    "dglnn1": DGLNN1,
+    "dglnn2": DGLNN2,
+    "dglnn_gd": DGLNNGD,
+    "hadamard": Hadamard,
+    "hadamard_depth": HadamardDepth,
+    "group_lasso": GroupLassoPath,
+    "lasso": LassoPath,
+}
+
+
+class MethodError(ValueError):
+    """Unknown method, preset or hyperparameter; the message names the value."""
+
+
+def register(name: str, cls: type[GroupSparseRegressor]) -> None:
+    """Add ``cls`` to the registry under ``name`` (e.g. from a plugin module)."""
+    if not (isinstance(cls, type) and issubclass(cls, GroupSparseRegressor)):
+        raise MethodError(f"method {name!r}: {cls!r} is not a GroupSparseRegressor subclass")
+    REGISTRY[name] = cls
+
+
+def get_method(name: str) -> type[GroupSparseRegressor]:
+    try:
+        return REGISTRY[name]
+    except KeyError:
+        raise MethodError(
+            f"unknown method {name!r}; registered: {', '.join(sorted(REGISTRY))}"
+        ) from None
+
+
+def parameter_names(name: str) -> list[str]:
+    return sorted(get_method(name)().get_params(deep=False))
+
+
+def make_method(name: str, params: dict[str, Any] | None = None, *, groups=None,
+                preset: str | None = None) -> GroupSparseRegressor:
+    """Instantiate method ``name`` with ``preset`` values, then ``params`` on top.
+
+    ``groups`` (the problem's group structure) is passed through unless ``params`` sets it.
+    Unknown names and invalid values raise :class:`MethodError` naming them.
+    """
+    cls = get_method(name)
+    merged: dict[str, Any] = {}
+    if preset is not None:
+        if preset not in cls.presets:
+            raise MethodError(
+                f"method {name!r} has no preset {preset!r}; presets: {sorted(cls.presets) or 'none'}"
+            )
+        merged.update(cls.presets[preset])
+    merged.update(params or {})
+    valid = set(cls().get_params(deep=False))
+    unknown = sorted(set(merged) - valid)
+    if unknown:
+        raise MethodError(
+            f"unknown parameter {unknown[0]!r} for method {name!r}; valid: {', '.join(sorted(valid))}"
+        )
+    if groups is not None and "groups" not in merged:
+        merged["groups"] = groups
+    est = cls(**merged)
+    try:
+        est._validate()
+    except (ValueError, TypeError) as exc:
+        raise MethodError(f"method {name!r}: {exc}") from None
+    return est
+
+
+__all__ = [
+    "REGISTRY", "FitResult", "GroupSparseRegressor", "IterativeRegressor", "PathRegressor",
+    "MethodError", "register", "get_method", "make_method", "parameter_names",
+    "DGLNN1", "DGLNN2", "DGLNNGD", "Hadamard", "HadamardDepth", "GroupLassoPath", "LassoPath",
+]  # fmt: skip

@@ -1,0 +1,312 @@
+"""Synthetic group-sparse regression problems.
+
+A problem is the linear model of the DGLNN paper (Section 2)::
+
+    y = X w* + xi,    xi ~ N(0, sigma^2 I_n),
+
+with the p features partitioned into L disjoint groups G_1, ..., G_L and w* non-zero on
+exactly ``s`` of them (every entry of an active group is non-zero).  A validation set
+(X_val, y_val) is drawn independently from the same model; it is what a practitioner
+would use to choose the stopping time.
+
+Every random draw comes from ``numpy.random.SeedSequence(seed)``, split into independent
+streams for the design, the signal, the noise and the validation set, so that changing
+one ingredient (say ``n_val``) does not change the others.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from typing import Any, Sequence
+
+import numpy as np
+from scipy.signal import lfilter
+
+DESIGNS = ("rademacher", "gaussian", "correlated", "orthogonal")
+SIGNALS = ("constant", "uniform", "random_signs", "values")
+
+
+class ProblemError(ValueError):
+    """An impossible or ill-specified problem; the message names the offending value."""
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One synthetic regression problem.
+
+    Attributes
+    ----------
+    X : ndarray of shape (n, p)
+        Design matrix.
+    y : ndarray of shape (n,)
+        Responses ``X @ w_star + noise``.
+    w_star : ndarray of shape (p,)
+        True coefficients, non-zero exactly on the active groups.
+    groups : ndarray of shape (p,)
+        Group label (0, ..., L-1) of every feature; groups are contiguous blocks.
+    X_val : ndarray of shape (n_val, p)
+        Independent validation design from the same distribution.
+    y_val : ndarray of shape (n_val,)
+        Validation responses ``X_val @ w_star + noise``.
+    seed : int
+        The seed everything was drawn from.
+    spec : dict
+        The arguments of :func:`make_problem` that produced it.
+    """
+
+    X: np.ndarray
+    y: np.ndarray
+    w_star: np.ndarray
+    groups: np.ndarray
+    X_val: np.ndarray
+    y_val: np.ndarray
+    seed: int
+    spec: dict = field(default_factory=dict)
+
+    @property
+    def n(self) -> int:
+        return self.X.shape[0]
+
+    @property
+    def p(self) -> int:
+        return self.X.shape[1]
+
+    @property
+    def group_sizes(self) -> np.ndarray:
+        return np.bincount(self.groups)
+
+    @property
+    def active_groups(self) -> np.ndarray:
+        """Indices of the groups on which ``w_star`` is non-zero."""
+        norms = np.sqrt(np.bincount(self.groups, weights=self.w_star**2))
+        return np.flatnonzero(norms > 0)
+
+    def to_npz(self, path) -> None:
+        """Write X, y, w_star, groups, X_val, y_val (and the seed) to a ``.npz`` file."""
+        np.savez(
+            path,
+            X=self.X,
+            y=self.y,
+            w_star=self.w_star,
+            groups=self.groups,
+            X_val=self.X_val,
+            y_val=self.y_val,
+            seed=np.int64(self.seed),
+        )
+
+
+def group_labels(p: int, group_size: int | Sequence[int]) -> np.ndarray:
+    """Group label of each of ``p`` features for contiguous groups.
+
+    Parameters
+    ----------
+    p : int
+        Number of features.
+    group_size : int or sequence of int
+        One size for all groups (must divide ``p``) or the list of sizes (must sum to ``p``).
+
+    Returns
+    -------
+    ndarray of shape (p,)
+        ``labels[i] = l`` when feature ``i`` belongs to group ``G_l``.
+    """
+    if np.ndim(group_size) == 0:
+        g = int(group_size)
+        if g <= 0:
+            raise ProblemError(f"group_size must be positive, got {group_size}")
+        if p % g:
+            raise ProblemError(f"group_size={g} does not divide p={p}")
+        sizes = np.full(p // g, g)
+    else:
+        sizes = np.asarray(group_size, dtype=int)
+        if sizes.size == 0 or np.any(sizes <= 0):
+            raise ProblemError(f"group sizes must be positive, got {list(group_size)}")
+        if sizes.sum() != p:
+            raise ProblemError(f"group sizes {sizes.tolist()} sum to {sizes.sum()}, not p={p}")
+    return np.repeat(np.arange(sizes.size), sizes)
+
+
+def _design(rng: np.random.Generator, n: int, p: int, design: str, rho: float) -> np.ndarray:
+    """Draw an (n, p) design matrix; see :func:`make_problem` for the designs."""
+    if design == "rademacher":
+        return rng.integers(0, 2, size=(n, p)).astype(float) * 2.0 - 1.0
+    if design == "gaussian":
+        return rng.standard_normal((n, p))
+    if design == "correlated":
+        # AR(1) across columns: x_j = rho x_{j-1} + sqrt(1 - rho^2) z_j has Cov = rho^|i-j|.
+        z = rng.standard_normal((n, p))
+        x = np.empty_like(z)
+        x[:, 0] = z[:, 0]
+        if p > 1:
+            x[:, 1:], _ = lfilter(
+                [np.sqrt(1.0 - rho**2)], [1.0, -rho], z[:, 1:], axis=1, zi=rho * z[:, :1]
+            )
+        return x
+    if design == "orthogonal":
+        q, r = np.linalg.qr(rng.standard_normal((n, p)))
+        # Sign fix makes Q unique (Haar-distributed) given the Gaussian draw.
+        return np.sqrt(n) * q * np.sign(np.diag(r))
+    raise ProblemError(f"design must be one of {DESIGNS}, got {design!r}")
+
+
+def _signal_values(
+    rng: np.random.Generator,
+    size: int,
+    signal: str,
+    amplitude: float,
+    signal_range: Sequence[float],
+    values: Sequence[float] | None,
+) -> np.ndarray:
+    if signal == "constant":
+        return np.full(size, float(amplitude))
+    if signal == "uniform":
+        low, high = map(float, signal_range)
+        return rng.uniform(low, high, size)
+    if signal == "random_signs":
+        return float(amplitude) * rng.choice([-1.0, 1.0], size)
+    if signal == "values":
+        vals = np.asarray(values, dtype=float) if values is not None else np.empty(0)
+        if vals.shape != (size,):
+            raise ProblemError(
+                f"signal='values' needs {size} values (one per support entry), got {vals.size}"
+            )
+        return vals
+    raise ProblemError(f"signal must be one of {SIGNALS}, got {signal!r}")
+
+
+def make_problem(
+    n: int,
+    p: int,
+    group_size: int | Sequence[int],
+    active_groups: int,
+    *,
+    sigma: float = 0.0,
+    design: str = "rademacher",
+    rho: float = 0.5,
+    signal: str = "constant",
+    amplitude: float = 1.0,
+    signal_range: Sequence[float] = (5.0, 13.0),
+    values: Sequence[float] | None = None,
+    active: Sequence[int] | None = None,
+    n_val: int | None = None,
+    seed: int = 0,
+) -> Problem:
+    """Draw a group-sparse regression problem ``y = X w* + xi``.
+
+    Parameters
+    ----------
+    n, p : int
+        Number of samples and of features.
+    group_size : int or sequence of int
+        Size of every group, or the list of unequal sizes (summing to ``p``).
+    active_groups : int
+        Number ``s`` of groups on which ``w*`` is non-zero (chosen uniformly at random
+        unless ``active`` fixes them).
+    sigma : float, default=0.0
+        Noise standard deviation (0 gives noiseless data).
+    design : {"rademacher", "gaussian", "correlated", "orthogonal"}, default="rademacher"
+        Rows of X: i.i.d. +-1 entries (the paper's), i.i.d. N(0, 1), Gaussian with Toeplitz
+        covariance ``rho^|i-j|``, or columns with ``X^T X / n = I`` (needs ``n >= p``).
+    rho : float, default=0.5
+        Correlation of neighbouring features for ``design="correlated"``, in (-1, 1).
+    signal : {"constant", "uniform", "random_signs", "values"}, default="constant"
+        Support entries equal to ``amplitude``; uniform on ``signal_range``; ``+-amplitude``
+        with random signs; or exactly ``values`` (in feature order).
+    amplitude : float, default=1.0
+    signal_range : (float, float), default=(5.0, 13.0)
+        The paper's Fig. 3 draws the support entries from 5 to 13.
+    values : sequence of float, optional
+        Support entries for ``signal="values"`` (Fig. 5 uses ``[1, -1, 1, -1, 1]``).
+    active : sequence of int, optional
+        Explicit active group indices (default: ``s`` groups drawn at random).
+    n_val : int, optional
+        Size of the validation set (default ``n``).
+    seed : int, default=0
+
+    Returns
+    -------
+    Problem
+    """
+    spec = dict(
+        n=n, p=p, group_size=group_size, active_groups=active_groups, sigma=sigma,
+        design=design, rho=rho, signal=signal, amplitude=amplitude,
+        signal_range=list(signal_range), values=None if values is None else list(values),
+        active=None if active is None else list(active), n_val=n_val, seed=seed,
+    )  # fmt: skip
+    for name, value in (("n", n), ("p", p)):
+        if int(value) != value or value <= 0:
+            raise ProblemError(f"{name} must be a positive integer, got {value}")
+    n, p = int(n), int(p)
+    n_val = n if n_val is None else n_val
+    if int(n_val) != n_val or n_val <= 0:
+        raise ProblemError(f"n_val must be a positive integer, got {n_val}")
+    n_val = int(n_val)
+    if not np.isfinite(sigma) or sigma < 0:
+        raise ProblemError(f"sigma must be >= 0, got {sigma}")
+    if design not in DESIGNS:
+        raise ProblemError(f"design must be one of {DESIGNS}, got {design!r}")
+    if signal not in SIGNALS:
+        raise ProblemError(f"signal must be one of {SIGNALS}, got {signal!r}")
+    if design == "correlated" and not -1.0 < rho < 1.0:
+        raise ProblemError(f"rho must lie in (-1, 1), got {rho}")
+    if design == "orthogonal" and (n < p or n_val < p):
+        raise ProblemError(
+            f"design 'orthogonal' needs n >= p and n_val >= p (got n={n}, n_val={n_val}, p={p})"
+        )
+    if signal == "uniform" and len(signal_range) != 2:
+        raise ProblemError(f"signal_range must be (low, high), got {signal_range}")
+    groups = group_labels(p, group_size)
+    n_groups = groups[-1] + 1
+    if int(active_groups) != active_groups or not 0 <= active_groups <= n_groups:
+        raise ProblemError(
+            f"active_groups={active_groups} is impossible with {n_groups} groups"
+        )
+    if seed < 0:
+        raise ProblemError(f"seed must be >= 0, got {seed}")
+
+    design_ss, signal_ss, noise_ss, val_ss = np.random.SeedSequence(int(seed)).spawn(4)
+    rng_signal = np.random.default_rng(signal_ss)
+    if active is None:
+        chosen = np.sort(rng_signal.choice(n_groups, size=int(active_groups), replace=False))
+    else:
+        chosen = np.sort(np.asarray(active, dtype=int))
+        if chosen.size != active_groups or np.unique(chosen).size != chosen.size or (
+            chosen.size and (chosen[0] < 0 or chosen[-1] >= n_groups)
+        ):
+            raise ProblemError(f"active={list(active)} is not {active_groups} distinct groups")
+    support = np.isin(groups, chosen)
+    w_star = np.zeros(p)
+    w_star[support] = _signal_values(
+        rng_signal, int(support.sum()), signal, amplitude, signal_range, values
+    )
+
+    X = _design(np.random.default_rng(design_ss), n, p, design, rho)
+    y = X @ w_star + sigma * np.random.default_rng(noise_ss).standard_normal(n)
+    rng_val = np.random.default_rng(val_ss)
+    X_val = _design(rng_val, n_val, p, design, rho)
+    y_val = X_val @ w_star + sigma * rng_val.standard_normal(n_val)
+    return Problem(X, y, w_star, groups, X_val, y_val, int(seed), spec)
+
+
+def derive_seed(cell: dict[str, Any], trial: int) -> int:
+    """A 63-bit seed determined by a grid cell's problem parameters and the trial index only.
+
+    The cell is serialised as canonical JSON (sorted keys, numbers normalised so that
+    ``0`` and ``0.0`` agree), hashed with SHA-256, and the first 8 bytes are the seed.
+    Adding grid points or methods therefore never changes another cell's problems.
+    """
+
+    def canonical(value):
+        if isinstance(value, bool) or value is None or isinstance(value, str):
+            return value
+        if isinstance(value, (int, float, np.integer, np.floating)):
+            f = float(value)
+            return int(f) if f.is_integer() else f
+        if isinstance(value, dict):
+            return {str(k): canonical(v) for k, v in value.items()}
+        return [canonical(v) for v in value]
+
+    payload = json.dumps([canonical(cell), int(trial)], sort_keys=True, separators=(",", ":"))
+    return int.from_bytes(hashlib.sha256(payload.encode()).digest()[:8], "big") >> 1

@@ -1,0 +1,529 @@
+"""Seaborn figures of the study: phase diagrams, success curves, scaling plots, error curves.
+
+Every ``plot_*`` function takes the analysis table(s) and an output path ``out`` (for
+example ``figs/phase.png``), writes ``out`` as PNG and the same name with suffix
+``.pdf``, and returns both paths.  Figures are built as :class:`matplotlib.figure.Figure`
+objects on the Agg canvas, without pyplot, so no GUI backend is touched, no global
+figure registry fills up and nothing needs to be shown or closed; seaborn styles are
+applied through context managers and do not leak into the caller's rcParams.  An
+empty table (or one without any usable value) gives a figure that says "no data".
+
+When the table holds several values of ``p``, ``sigma`` or ``design``, the figure shows
+the first value (in sorted order) of each and says so in its title.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+import sys
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import seaborn as sns
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.cm import ScalarMappable
+from matplotlib.colors import Normalize
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+
+from ..analysis.columns import require_columns
+
+__all__ = [
+    "save",
+    "plot_phase_heatmaps",
+    "plot_success_curves",
+    "plot_scaling_groups",
+    "plot_scaling_entries",
+    "plot_error_curves",
+]
+
+CONTEXT_COLUMNS: tuple[str, ...] = ("p", "sigma", "design")
+_MARKERS = ("o", "s", "^", "D", "v", "P", "X", "<", ">", "*")
+_LINESTYLES = ("-", "--", ":", "-.")
+_DPI = 150
+
+
+# --------------------------------------------------------------------------- helpers
+def _outputs(path: str | Path) -> tuple[Path, Path]:
+    """PNG and PDF paths for `path` (a ``.png``/``.pdf`` suffix is replaced, others kept)."""
+    path = Path(path)
+    stem = path.with_suffix("") if path.suffix.lower() in {".png", ".pdf"} else path
+    return Path(f"{stem}.png"), Path(f"{stem}.pdf")
+
+
+def save(fig: Figure, path: str | Path) -> tuple[Path, Path]:
+    """Write `fig` as PNG and PDF next to each other and release it.
+
+    Parameters
+    ----------
+    fig : matplotlib.figure.Figure
+    path : str or Path
+        Output path; ``figs/a.png``, ``figs/a.pdf`` and ``figs/a`` all write
+        ``figs/a.png`` and ``figs/a.pdf``.  Parent directories are created.
+
+    Returns
+    -------
+    (Path, Path)
+        The PNG and PDF paths.
+    """
+    png, pdf = _outputs(path)
+    png.parent.mkdir(parents=True, exist_ok=True)
+    if fig.canvas is None or not isinstance(fig.canvas, FigureCanvasAgg):
+        FigureCanvasAgg(fig)
+    fig.savefig(png, dpi=_DPI)
+    fig.savefig(pdf)
+    # A figure made through pyplot is closed there; ours are not registered with pyplot.
+    plt = sys.modules.get("matplotlib.pyplot")
+    if plt is not None and plt.fignum_exists(getattr(fig, "number", -1)):
+        plt.close(fig)
+    fig.clf()
+    return png, pdf
+
+
+@contextlib.contextmanager
+def _style():
+    """Seaborn whitegrid/paper style; rcParams are restored on exit."""
+    with sns.axes_style("whitegrid"), sns.plotting_context("paper", font_scale=1.1):
+        yield
+
+
+def _figure(nrows: int, ncols: int, panel: tuple[float, float], extra_w: float = 0.0):
+    width = min(ncols * panel[0] + extra_w, 40.0)
+    height = min(nrows * panel[1] + 0.6, 40.0)
+    fig = Figure(figsize=(width, height), layout="constrained")
+    FigureCanvasAgg(fig)
+    axes = fig.subplots(nrows, ncols, squeeze=False)
+    return fig, axes
+
+
+def _no_data(out: str | Path, title: str, reason: str = "no data") -> tuple[Path, Path]:
+    with _style():
+        fig = Figure(figsize=(5.0, 3.0), layout="constrained")
+        FigureCanvasAgg(fig)
+        ax = fig.subplots()
+        ax.set_axis_off()
+        ax.text(0.5, 0.5, reason, ha="center", va="center", fontsize=16, transform=ax.transAxes)
+        fig.suptitle(title)
+        return save(fig, out)
+
+
+def _fmt(value) -> str:
+    if isinstance(value, (float, np.floating)):
+        v = float(value)
+        return str(int(v)) if v.is_integer() else f"{v:g}"
+    return str(value)
+
+
+def _restrict_context(df: pd.DataFrame) -> tuple[pd.DataFrame, str]:
+    """Keep the first value of each context column; describe the choice for the title."""
+    parts = []
+    for col in CONTEXT_COLUMNS:
+        if col not in df.columns or df.empty:
+            continue
+        values = sorted(df[col].dropna().unique(), key=lambda v: (str(type(v)), v))
+        if not values:
+            continue
+        first = values[0]
+        df = df[df[col] == first]
+        label = "σ" if col == "sigma" else col
+        parts.append(f"{label}={_fmt(first)}" + (f" (first of {len(values)})" if len(values) > 1 else ""))
+    return df, ", ".join(parts)
+
+
+def _palette(methods: Sequence) -> dict:
+    colours = sns.color_palette("colorblind", n_colors=max(len(methods), 1))
+    return {m: colours[i % len(colours)] for i, m in enumerate(methods)}
+
+
+def _evenly(values: Sequence, k: int) -> list:
+    """At most `k` evenly spaced elements of the sorted `values` (ends included)."""
+    values = list(values)
+    if len(values) <= k:
+        return values
+    idx = np.unique(np.round(np.linspace(0, len(values) - 1, k)).astype(int))
+    return [values[i] for i in idx]
+
+
+def _facets(df: pd.DataFrame, max_panels: int) -> tuple[list[tuple], str]:
+    """(group_size, active_groups) combinations to show, at most `max_panels`."""
+    g_values = sorted(df["group_size"].unique())
+    s_values = sorted(df["active_groups"].unique())
+    note = ""
+    if len(g_values) * len(s_values) > max_panels:
+        keep = max(1, max_panels // len(g_values))
+        s_values = _evenly(s_values, keep)
+        note = "s ∈ {" + ", ".join(_fmt(s) for s in s_values) + "}"
+    present = set(map(tuple, df[["group_size", "active_groups"]].drop_duplicates().to_numpy()))
+    combos = [(g, s) for g in g_values for s in s_values if (g, s) in present]
+    return combos, note
+
+
+def _title(*parts: str) -> str:
+    return " — ".join(p for p in parts if p)
+
+
+def _is_empty(df: pd.DataFrame | None) -> bool:
+    return df is None or len(df) == 0
+
+
+def _positive(values: Iterable) -> np.ndarray:
+    arr = np.asarray(pd.to_numeric(pd.Series(list(values)), errors="coerce"), dtype=float)
+    return np.where(arr > 0, arr, np.nan)
+
+
+# --------------------------------------------------------------------------- figures
+def plot_phase_heatmaps(summary: pd.DataFrame, out: str | Path) -> tuple[Path, Path]:
+    r"""Phase diagrams: empirical success rate over (n, s), one panel per method x group size.
+
+    Panel ``(g, method)`` shows :math:`\hat p = k/m` (``success_rate``) with ``n`` on the
+    x axis and the number of active groups :math:`s` on the y axis (largest at the
+    top), on a fixed colour scale :math:`[0, 1]` shared by all panels; empty cells are
+    left blank.  Columns are methods, rows are group sizes.
+
+    Parameters
+    ----------
+    summary : pandas.DataFrame
+        Output of :func:`gsbench.analysis.summarize`.
+    out : str or Path
+        PNG path; the PDF goes next to it.
+
+    Returns
+    -------
+    (Path, Path)
+        PNG and PDF paths.
+    """
+    title = "Success rate"
+    if _is_empty(summary):
+        return _no_data(out, title)
+    require_columns(summary, ["method", "group_size", "active_groups", "n", "success_rate"], "plot_phase_heatmaps")
+    df, context = _restrict_context(summary)
+    df = df[np.isfinite(pd.to_numeric(df["success_rate"], errors="coerce").astype(float))]
+    if df.empty:
+        return _no_data(out, _title(title, context))
+    methods = sorted(df["method"].unique(), key=str)
+    g_values = sorted(df["group_size"].unique())
+    n_values = sorted(df["n"].unique())
+    s_values = sorted(df["active_groups"].unique(), reverse=True)
+    annotate = len(n_values) * len(s_values) <= 120
+    cmap = "viridis"
+    with _style():
+        fig, axes = _figure(
+            len(g_values), len(methods), (max(2.6, 0.42 * len(n_values) + 1.2), max(2.2, 0.3 * len(s_values) + 1.0)), 1.0
+        )
+        for r, g in enumerate(g_values):
+            for c, method in enumerate(methods):
+                ax = axes[r, c]
+                sub = df[(df["group_size"] == g) & (df["method"] == method)]
+                grid = (
+                    sub.pivot_table(index="active_groups", columns="n", values="success_rate", aggfunc="mean")
+                    .reindex(index=s_values, columns=n_values)
+                    .astype(float)
+                )
+                grid.index = [_fmt(v) for v in grid.index]
+                grid.columns = [_fmt(v) for v in grid.columns]
+                sns.heatmap(
+                    grid, ax=ax, vmin=0.0, vmax=1.0, cmap=cmap, cbar=False,
+                    annot=annotate, fmt=".2f", annot_kws={"fontsize": 6},
+                    linewidths=0.3, linecolor="white",
+                )
+                ax.set_title(f"{method}, g={_fmt(g)}")
+                ax.set_xlabel("n" if r == len(g_values) - 1 else "")
+                ax.set_ylabel("active groups s" if c == 0 else "")
+                ax.tick_params(axis="x", labelrotation=90)
+                ax.tick_params(axis="y", labelrotation=0)
+        mappable = ScalarMappable(norm=Normalize(0.0, 1.0), cmap=cmap)
+        fig.colorbar(mappable, ax=axes.ravel().tolist(), label="success rate", shrink=0.9)
+        fig.suptitle(_title(title, context))
+        return save(fig, out)
+
+
+def plot_success_curves(summary: pd.DataFrame, out: str | Path, max_panels: int = 16) -> tuple[Path, Path]:
+    r"""Success rate against n (log x axis) with Wilson bands, one colour per method.
+
+    One panel per (group size :math:`g`, active groups :math:`s`); the band is the 95%
+    Wilson interval ``[success_low, success_high]`` and the dotted line marks
+    :math:`\hat p = 1/2`, where :func:`gsbench.analysis.transitions` places :math:`n^\star`.
+    With more than `max_panels` combinations, evenly spaced values of :math:`s` are
+    shown and the title lists them.
+
+    Parameters
+    ----------
+    summary : pandas.DataFrame
+        Output of :func:`gsbench.analysis.summarize`.
+    out : str or Path
+        PNG path; the PDF goes next to it.
+    max_panels : int, default 16
+
+    Returns
+    -------
+    (Path, Path)
+    """
+    title = "Success rate vs n"
+    if _is_empty(summary):
+        return _no_data(out, title)
+    require_columns(
+        summary,
+        ["method", "group_size", "active_groups", "n", "success_rate", "success_low", "success_high"],
+        "plot_success_curves",
+    )
+    df, context = _restrict_context(summary)
+    df = df[np.isfinite(pd.to_numeric(df["success_rate"], errors="coerce").astype(float))]
+    if df.empty:
+        return _no_data(out, _title(title, context))
+    combos, subset = _facets(df, max_panels)
+    methods = sorted(df["method"].unique(), key=str)
+    palette = _palette(methods)
+    ncols = min(4, len(combos))
+    nrows = math.ceil(len(combos) / ncols)
+    with _style():
+        fig, axes = _figure(nrows, ncols, (3.0, 2.5), 1.6)
+        for i, (g, s) in enumerate(combos):
+            ax = axes.flat[i]
+            sub = df[(df["group_size"] == g) & (df["active_groups"] == s)].sort_values(["method", "n"])
+            for method in methods:
+                part = sub[sub["method"] == method]
+                if part.empty:
+                    continue
+                ax.fill_between(
+                    part["n"].to_numpy(dtype=float),
+                    part["success_low"].to_numpy(dtype=float),
+                    part["success_high"].to_numpy(dtype=float),
+                    color=palette[method], alpha=0.2, linewidth=0,
+                )
+            sns.lineplot(
+                data=sub, x="n", y="success_rate", hue="method", palette=palette,
+                hue_order=methods, marker="o", markersize=4, errorbar=None, ax=ax, legend=False,
+            )
+            ax.axhline(0.5, color="0.4", linestyle=":", linewidth=0.8)
+            ax.set_xscale("log")
+            ax.set_ylim(-0.03, 1.03)
+            ax.set_title(f"g={_fmt(g)}, s={_fmt(s)}")
+            ax.set_xlabel("n")
+            ax.set_ylabel("success rate")
+        for ax in axes.flat[len(combos):]:
+            ax.set_axis_off()
+        handles = [Line2D([], [], color=palette[m], marker="o", label=str(m)) for m in methods]
+        fig.legend(handles=handles, title="method", loc="outside right upper")
+        fig.suptitle(_title(title, context, subset))
+        return save(fig, out)
+
+
+def _scaling_plot(
+    transitions: pd.DataFrame,
+    scaling: pd.DataFrame | None,
+    out: str | Path,
+    x_col: str,
+    x_label: str,
+    title: str,
+    where: str,
+) -> tuple[Path, Path]:
+    if _is_empty(transitions):
+        return _no_data(out, title, "no data (no transitions)")
+    require_columns(
+        transitions,
+        ["method", "group_size", "active_groups", "n_star", "n_star_low", "n_star_high", "transition"],
+        where,
+    )
+    df = transitions.copy()
+    if x_col == "entries" and "entries" not in df.columns:
+        df["entries"] = df["active_groups"] * df["group_size"]
+    df, context = _restrict_context(df)
+    ok = (df["transition"].astype("string") == "ok").fillna(False).to_numpy(dtype=bool)
+    df = df[ok]
+    df = df.assign(
+        n_star=_positive(df["n_star"]), n_star_low=_positive(df["n_star_low"]),
+        n_star_high=_positive(df["n_star_high"]),
+    )
+    df = df[np.isfinite(df["n_star"].to_numpy(dtype=float))]
+    if df.empty:
+        return _no_data(out, _title(title, context), "no data (no transition inside the grid)")
+
+    fits: dict = {}
+    if scaling is not None and len(scaling) and "method" in scaling.columns:
+        fits = {row["method"]: row for _, row in scaling.iterrows()}
+
+    def coef(method, name):
+        row = fits.get(method)
+        if row is None or name not in row.index:
+            return np.nan
+        value = pd.to_numeric(pd.Series([row[name]]), errors="coerce").iloc[0]
+        return float(value)
+
+    methods = sorted(df["method"].unique(), key=str)
+    g_values = sorted(df["group_size"].unique())
+    palette = _palette(methods)
+    markers = {g: _MARKERS[i % len(_MARKERS)] for i, g in enumerate(g_values)}
+    styles = {g: _LINESTYLES[i % len(_LINESTYLES)] for i, g in enumerate(g_values)}
+    slope = "b" if x_col == "active_groups" else "b_entries"
+    with _style():
+        fig, axes = _figure(1, 1, (5.5, 4.2), 2.4)
+        ax = axes[0, 0]
+        for method in methods:
+            b = coef(method, slope)
+            tag = f"{'b' if slope == 'b' else 'b_e'}={b:.2f}" if np.isfinite(b) else f"{'b' if slope == 'b' else 'b_e'}=n/a"
+            for g in g_values:
+                part = df[(df["method"] == method) & (df["group_size"] == g)].sort_values(x_col)
+                if part.empty:
+                    continue
+                x = part[x_col].to_numpy(dtype=float)
+                y = part["n_star"].to_numpy(dtype=float)
+                lo = np.nan_to_num(np.clip(y - part["n_star_low"].to_numpy(dtype=float), 0, None))
+                hi = np.nan_to_num(np.clip(part["n_star_high"].to_numpy(dtype=float) - y, 0, None))
+                label = f"{method}, g={_fmt(g)} ({tag})" if len(g_values) > 1 else f"{method} ({tag})"
+                ax.errorbar(
+                    x, y, yerr=np.vstack([lo, hi]), color=palette[method], marker=markers[g],
+                    linestyle="none", markersize=5, capsize=2.5, elinewidth=1, label=label,
+                )
+                # Fitted power law over the plotted range.
+                xs = np.geomspace(x.min(), x.max(), 50) if x.max() > x.min() else None
+                if xs is None:
+                    continue
+                if slope == "b":
+                    a, c = coef(method, "a"), coef(method, "c")
+                    if not np.isfinite(c):
+                        c = 0.0 if len(df.loc[df["method"] == method, "group_size"].unique()) == 1 else np.nan
+                    pred = np.exp(a + b * np.log(xs) + c * np.log(float(g)))
+                else:
+                    pred = np.exp(coef(method, "a_entries") + b * np.log(xs))
+                if np.all(np.isfinite(pred)):
+                    ax.plot(xs, pred, color=palette[method], linestyle=styles[g], linewidth=1.1, alpha=0.8)
+        ax.set_xscale("log")
+        ax.set_yscale("log")
+        ax.set_xlabel(x_label)
+        ax.set_ylabel("critical sample size n*")
+        fig.legend(loc="outside right upper", fontsize="small", title="points ± 95% CI; lines: fit")
+        fig.suptitle(_title(title, context))
+        return save(fig, out)
+
+
+def plot_scaling_groups(
+    transitions: pd.DataFrame, scaling: pd.DataFrame | None, out: str | Path
+) -> tuple[Path, Path]:
+    r"""Critical sample size against the number of active groups, log–log.
+
+    Points are :math:`n^\star` with bootstrap intervals ``[n_star_low, n_star_high]``
+    for the rows with ``transition == "ok"``; colour = method, marker = group size.
+    Dashed/solid lines are the fitted power laws
+    :math:`n^\star = e^{a} s^{b} g^{c}` from `scaling`, and the legend gives each
+    method's exponent :math:`b` (e.g. ``"dglnn (b=0.92)"``).  Under the paper's claim
+    the curves of different :math:`g` coincide for DGLNN (:math:`c \approx 0`).
+
+    Parameters
+    ----------
+    transitions : pandas.DataFrame
+        Output of :func:`gsbench.analysis.transitions`.
+    scaling : pandas.DataFrame or None
+        Output of :func:`gsbench.analysis.scaling`; without it no slope is shown.
+    out : str or Path
+        PNG path; the PDF goes next to it.
+
+    Returns
+    -------
+    (Path, Path)
+    """
+    return _scaling_plot(
+        transitions, scaling, out, "active_groups", "active groups s",
+        "n* vs active groups", "plot_scaling_groups",
+    )
+
+
+def plot_scaling_entries(
+    transitions: pd.DataFrame, scaling: pd.DataFrame | None, out: str | Path
+) -> tuple[Path, Path]:
+    r"""Critical sample size against the number of non-zero entries :math:`s g`, log–log.
+
+    Same points as :func:`plot_scaling_groups`, plotted against ``entries``
+    :math:`= s g`; lines are :math:`n^\star = e^{a_e} (s g)^{b_e}` and the legend gives
+    ``b_entries`` (:math:`b_e`).  An entrywise method collapses onto one line with
+    :math:`b_e \approx 1`; a method whose requirement depends on :math:`s` only shows
+    separate, horizontally shifted lines per group size.
+
+    Parameters
+    ----------
+    transitions, scaling, out
+        As in :func:`plot_scaling_groups`.
+
+    Returns
+    -------
+    (Path, Path)
+    """
+    return _scaling_plot(
+        transitions, scaling, out, "entries", "non-zero entries s·g",
+        "n* vs non-zero entries", "plot_scaling_entries",
+    )
+
+
+def plot_error_curves(summary: pd.DataFrame, out: str | Path, max_rows: int = 6) -> tuple[Path, Path]:
+    r"""Median relative error against n (log–log) for oracle and validation stopping.
+
+    Columns of panels: ``rel_error_oracle`` (best iterate in hindsight) and
+    ``rel_error_validation`` (iterate chosen on validation data); rows: (group size,
+    active groups) combinations (at most `max_rows`, evenly spaced :math:`s` otherwise).
+    Lines are the medians over ok trials, bands the quartiles :math:`[Q_{0.25}, Q_{0.75}]`,
+    colour = method.
+
+    Parameters
+    ----------
+    summary : pandas.DataFrame
+        Output of :func:`gsbench.analysis.summarize`.
+    out : str or Path
+        PNG path; the PDF goes next to it.
+    max_rows : int, default 6
+
+    Returns
+    -------
+    (Path, Path)
+    """
+    title = "Median relative error vs n"
+    if _is_empty(summary):
+        return _no_data(out, title)
+    panels = {"rel_error_oracle": "oracle stopping", "rel_error_validation": "validation stopping"}
+    needed = [f"{c}_{q}" for c in panels for q in ("median", "q25", "q75")]
+    require_columns(summary, ["method", "group_size", "active_groups", "n", *needed], "plot_error_curves")
+    df, context = _restrict_context(summary)
+    df = df.copy()
+    for col in needed:
+        df[col] = _positive(df[col])
+    medians = df[[f"{c}_median" for c in panels]].to_numpy(dtype=float)
+    df = df[np.isfinite(medians).any(axis=1)]
+    if df.empty:
+        return _no_data(out, _title(title, context))
+    combos, subset = _facets(df, max_rows)
+    methods = sorted(df["method"].unique(), key=str)
+    palette = _palette(methods)
+    with _style():
+        fig, axes = _figure(len(combos), 2, (3.4, 2.5), 1.6)
+        for r, (g, s) in enumerate(combos):
+            sub = df[(df["group_size"] == g) & (df["active_groups"] == s)].sort_values(["method", "n"])
+            for c, (col, label) in enumerate(panels.items()):
+                ax = axes[r, c]
+                part_all = sub[np.isfinite(sub[f"{col}_median"].to_numpy(dtype=float))]
+                for method in methods:
+                    part = part_all[part_all["method"] == method]
+                    if part.empty:
+                        continue
+                    ax.fill_between(
+                        part["n"].to_numpy(dtype=float),
+                        part[f"{col}_q25"].to_numpy(dtype=float),
+                        part[f"{col}_q75"].to_numpy(dtype=float),
+                        color=palette[method], alpha=0.2, linewidth=0,
+                    )
+                if not part_all.empty:
+                    sns.lineplot(
+                        data=part_all, x="n", y=f"{col}_median", hue="method", palette=palette,
+                        hue_order=methods, marker="o", markersize=4, errorbar=None, ax=ax, legend=False,
+                    )
+                    ax.set_yscale("log")
+                else:
+                    ax.text(0.5, 0.5, "no data", ha="center", va="center", transform=ax.transAxes)
+                ax.set_xscale("log")
+                ax.set_title(f"{label}, g={_fmt(g)}, s={_fmt(s)}")
+                ax.set_xlabel("n")
+                ax.set_ylabel("relative error" if c == 0 else "")
+        handles = [Line2D([], [], color=palette[m], marker="o", label=str(m)) for m in methods]
+        fig.legend(handles=handles, title="method", loc="outside right upper")
+        fig.suptitle(_title(title + " (median, IQR band)", context, subset))
+        return save(fig, out)
