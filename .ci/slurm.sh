@@ -16,7 +16,8 @@
 #
 # Environment variables (all optional):
 #   GSBENCH_SNAKEFILE          Snakefile                    [$PWD/Snakefile]
-#   GSBENCH_SLURM_CONFIGFILE   --configfile for both runs   [$PWD/config/smoke.yaml]
+#   GSBENCH_SLURM_CONFIGFILE   --configfile for both runs; several files may
+#                              be given, space-separated    [$PWD/config/smoke.yaml]
 #   GSBENCH_RESULTS_GLOB       files compared, relative to each run's directory
 #                              (recursive glob)             [results/smoke/fits/**/*.parquet]
 #   GSBENCH_SLURM_PROFILE      workflow profile dir         [$PWD/workflow/profiles/slurm]
@@ -44,7 +45,9 @@ VENV=${GSBENCH_VENV:-$REPO/.venv}
 SNAKEMAKE=$VENV/bin/snakemake
 PYTHON=$VENV/bin/python
 SNAKEFILE=$(realpath -m "${GSBENCH_SNAKEFILE:-$REPO/Snakefile}")
-CONFIGFILE=$(realpath -m "${GSBENCH_SLURM_CONFIGFILE:-$REPO/config/smoke.yaml}")
+# one or more config files (space-separated), made absolute: the runs use --directory
+read -ra CONFIGFILES <<< "${GSBENCH_SLURM_CONFIGFILE:-$REPO/config/smoke.yaml}"
+for i in "${!CONFIGFILES[@]}"; do CONFIGFILES[$i]=$(realpath -m "${CONFIGFILES[$i]}"); done
 PROFILE=$(realpath -m "${GSBENCH_SLURM_PROFILE:-$REPO/workflow/profiles/slurm}")
 RESULTS_GLOB=${GSBENCH_RESULTS_GLOB:-results/smoke/fits/**/*.parquet}
 WORK=$(realpath -m "${GSBENCH_SLURM_WORKDIR:-/tmp/gsbench-slurm-ci}")
@@ -62,7 +65,9 @@ for f in "$SNAKEMAKE" "$PYTHON"; do
     [ -x "$f" ] || die "$f not found: create the venv first (GSBENCH_VENV=$VENV)"
 done
 [ -f "$SNAKEFILE" ] || die "Snakefile not found: $SNAKEFILE (set GSBENCH_SNAKEFILE)"
-[ -f "$CONFIGFILE" ] || die "config file not found: $CONFIGFILE (set GSBENCH_SLURM_CONFIGFILE)"
+for f in "${CONFIGFILES[@]}"; do
+    [ -f "$f" ] || die "config file not found: $f (set GSBENCH_SLURM_CONFIGFILE)"
+done
 [ -f "$PROFILE/config.yaml" ] || die "profile not found: $PROFILE/config.yaml"
 
 # Jobs inherit this environment (sbatch --export=ALL): `python` in shell
@@ -112,13 +117,13 @@ log "$(slurmctld -V), $(munged -V 2>&1 | awk '{print $1; exit}')"
 [ "$(id -u)" = 0 ] || die "must run as root to start slurmctld/slurmd"
 
 # ---------------------------------------------------------------- cleanup
-STARTED_MUNGED="" STARTED_CTLD="" STARTED_SLURMD="" CONF_BACKUP=""
-stop_pid() {  # stop_pid NAME PID: TERM, wait up to 15 s, then KILL
+STARTED_MUNGED="" STARTED_CTLD="" STARTED_SLURMD="" CONF_BACKUP="" SMK_PID=""
+stop_pid() {  # stop_pid NAME PID: TERM, wait up to 30 s, then KILL
     local name=$1 pid=$2 i
     kill -0 "$pid" 2>/dev/null || return 0
     kill -TERM "$pid" 2>/dev/null
-    for i in $(seq 1 30); do kill -0 "$pid" 2>/dev/null || return 0; sleep 0.5; done
-    log "$name (pid $pid) ignored SIGTERM; killing it"
+    for i in $(seq 1 60); do kill -0 "$pid" 2>/dev/null || return 0; sleep 0.5; done
+    log "$name (pid $pid) still running 30 s after SIGTERM; killing it"
     kill -KILL "$pid" 2>/dev/null
     wait "$pid" 2>/dev/null
     return 0
@@ -126,7 +131,16 @@ stop_pid() {  # stop_pid NAME PID: TERM, wait up to 15 s, then KILL
 cleanup() {
     local rc=$? i pids
     trap - EXIT INT TERM
-    if [ -n "$STARTED_CTLD" ] && kill -0 "$STARTED_CTLD" 2>/dev/null; then
+    ctld_up=""
+    [ -n "$STARTED_CTLD" ] && kill -0 "$STARTED_CTLD" 2>/dev/null && ctld_up=1
+    if [ -n "$SMK_PID" ]; then
+        # Interrupted mid-run: cancel the jobs first (on SIGTERM Snakemake
+        # would wait for running jobs to finish), then stop Snakemake.
+        log "interrupted: cancelling SLURM jobs and stopping snakemake (pid $SMK_PID)"
+        [ -n "$ctld_up" ] && scancel --user="$(id -un)" 2>/dev/null
+        stop_pid snakemake "$SMK_PID"
+    fi
+    if [ -n "$ctld_up" ]; then
         # Cancel whatever is still queued or running, and wait for it to go.
         scancel --user="$(id -un)" 2>/dev/null
         for i in $(seq 1 30); do
@@ -153,7 +167,7 @@ trap 'exit 143' TERM
 
 daemon_logs() {
     local f
-    for f in "$DAEMONS"/*.log; do
+    for f in "$DAEMONS"/munged.log "$DAEMONS"/slurmctld.log "$DAEMONS"/slurmd.log; do
         [ -f "$f" ] || continue
         echo "----- $f (last 40 lines)"; tail -n 40 "$f"
     done
@@ -282,7 +296,7 @@ log "node $NODE is $state:"
 sinfo
 
 # A job whose srun must find the configuration, as the plugin's job steps do.
-probe=$(sbatch --parsable --wait -p "$PARTITION" -t 2 --mem=100 -o "$DAEMONS/probe-%j.out" \
+probe=$(timeout 180 sbatch --parsable --wait -p "$PARTITION" -t 2 --mem=100 -o "$DAEMONS/probe-%j.out" \
     --wrap 'srun -n1 hostname && echo "srun ok in job $SLURM_JOB_ID"' 2>&1)
 probe_rc=$?
 if [ "$probe_rc" != 0 ] || ! grep -q "srun ok" "$DAEMONS"/probe-*.out 2>/dev/null; then
@@ -295,49 +309,64 @@ log "probe job: $(grep 'srun ok' "$DAEMONS"/probe-*.out)"
 print_failure_logs() {  # print_failure_logs DIR
     local dir=$1 f
     echo "================ logs of the run in $dir"
+    # SLURM job logs (.snakemake/slurm_logs/**) and rule logs (*.log anywhere
+    # else but Snakemake's own log, which is on the console already).
     while IFS= read -r f; do
-        echo "----- $f"; tail -n 100 "$f"
-    done < <(find "$dir/.snakemake/slurm_logs" "$dir/logs" "$dir/.snakemake/log" -type f 2>/dev/null | sort)
+        echo "----- $f (last 80 lines)"; tail -n 80 "$f"
+    done < <(find "$dir" -type f -name '*.log' -not -path "$dir/.snakemake/log/*" 2>/dev/null | sort)
     echo "----- squeue"; squeue 2>&1 || true
     daemon_logs
 }
 
-log "SLURM run: snakemake --workflow-profile $PROFILE --configfile $CONFIGFILE --directory $WORK/slurm"
+# Snakemake runs in the background so that the EXIT trap can stop it (it then
+# scancels its jobs) before the daemons go; output is shown and kept.
+run_snakemake() {  # run_snakemake OUTFILE ARGS...
+    local out=$1 rc; shift
+    timeout --kill-after=60 "$RUN_TIMEOUT" "$SNAKEMAKE" "$@" > >(tee "$out") 2>&1 &
+    SMK_PID=$!
+    wait "$SMK_PID"; rc=$?
+    SMK_PID=""
+    sleep 0.5   # let tee flush
+    return "$rc"
+}
+
+log "SLURM run: snakemake --workflow-profile $PROFILE --configfile ${CONFIGFILES[*]} --directory $WORK/slurm"
 t0=$SECONDS
-timeout --kill-after=60 "$RUN_TIMEOUT" "$SNAKEMAKE" \
+run_snakemake "$DAEMONS/snakemake-slurm.txt" \
     --snakefile "$SNAKEFILE" \
     --workflow-profile "$PROFILE" \
-    --configfile "$CONFIGFILE" \
+    --configfile "${CONFIGFILES[@]}" \
     --directory "$WORK/slurm" \
     --slurm-init-seconds-before-status-checks "$STATUS_INTERVAL" \
-    --slurm-keep-successful-logs \
-    2>&1 | tee "$DAEMONS/snakemake-slurm.log"
-slurm_rc=${PIPESTATUS[0]}
+    --slurm-keep-successful-logs
+slurm_rc=$?
 slurm_time=$(( SECONDS - t0 ))
 if [ "$slurm_rc" != 0 ]; then
     print_failure_logs "$WORK/slurm"
+    [ "$slurm_rc" = 124 ] && log "the SLURM run timed out after ${RUN_TIMEOUT}s (GSBENCH_SLURM_RUN_TIMEOUT)"
     echo "slurm.sh: FAIL -- the SLURM run failed (exit $slurm_rc after ${slurm_time}s)"
     exit 1
 fi
 njobs=$(find "$WORK/slurm/.snakemake/slurm_logs" -name '*.log' 2>/dev/null | wc -l)
 log "SLURM run finished in ${slurm_time}s ($njobs SLURM job logs)"
 
-log "local run: snakemake --cores 2 --configfile $CONFIGFILE --directory $WORK/local"
+log "local run: snakemake --cores 2 --configfile ${CONFIGFILES[*]} --directory $WORK/local"
 t0=$SECONDS
-timeout --kill-after=60 "$RUN_TIMEOUT" "$SNAKEMAKE" \
+run_snakemake "$DAEMONS/snakemake-local.txt" \
     --snakefile "$SNAKEFILE" \
-    --configfile "$CONFIGFILE" \
+    --configfile "${CONFIGFILES[@]}" \
     --directory "$WORK/local" \
-    --cores 2 \
-    2>&1 | tee "$DAEMONS/snakemake-local.log"
-local_rc=${PIPESTATUS[0]}
+    --cores 2
+local_rc=$?
 local_time=$(( SECONDS - t0 ))
 if [ "$local_rc" != 0 ]; then
     print_failure_logs "$WORK/local"
+    [ "$local_rc" = 124 ] && log "the local run timed out after ${RUN_TIMEOUT}s (GSBENCH_SLURM_RUN_TIMEOUT)"
     echo "slurm.sh: FAIL -- the local run failed (exit $local_rc after ${local_time}s)"
     exit 1
 fi
 log "local run finished in ${local_time}s"
+log "times: SLURM run ${slurm_time}s, local run ${local_time}s"
 
 "$PYTHON" - "$WORK/slurm" "$WORK/local" "$RESULTS_GLOB" <<'PY'
 import glob, os, sys
@@ -379,16 +408,17 @@ for rel in sorted(set(a) & set(b)):
     try:
         pd.testing.assert_frame_equal(x, y, check_exact=False, rtol=rtol, atol=atol)
     except AssertionError as e:
-        problems.append(f"{rel}: {str(e).strip().splitlines()[0]} ...\n{e}")
+        detail = "\n    ".join(str(e).strip().splitlines()[:8])
+        problems.append(f"{rel}:\n    {detail}")
 if problems:
-    for p in problems:
+    for p in problems[:10]:
         print("  " + p)
+    if len(problems) > 10:
+        print(f"  ... and {len(problems) - 10} more")
     print(f"slurm.sh: FAIL -- SLURM and local results differ ({len(problems)} problem(s), "
           f"{len(a)} SLURM vs {len(b)} local files matching {pattern})")
     sys.exit(1)
 print(f"slurm.sh: PASS -- SLURM and local results equal: {len(a)} files, {rows} rows "
       f"matching {pattern} (ignored columns: {', '.join(sorted(dropped)) or 'none'})")
 PY
-cmp_rc=$?
-log "times: SLURM run ${slurm_time}s, local run ${local_time}s"
-exit "$cmp_rc"
+exit $?

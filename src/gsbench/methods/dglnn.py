@@ -46,6 +46,16 @@ from ._iterative import POSITIVE_OR_NONE, IterativeRegressor, loss_gradient
 GROUPS = ["array-like", Interval(Real, 1, None, closed="left")]
 
 
+def grad_u(u: np.ndarray, v: np.ndarray, g: np.ndarray, ops) -> np.ndarray:
+    """``grad_u L = 2 u ⊙ D^T (v ⊙ g)``, shape (B, L), from ``g = grad_w L`` of shape (B, p)."""
+    return 2.0 * u * ops.sum(v * g)
+
+
+def grad_v(u: np.ndarray, g: np.ndarray, ops) -> np.ndarray:
+    """``grad_v L = (D u)^2 ⊙ g``, shape (B, p)."""
+    return ops.expand(u * u) * g
+
+
 class DGLNN1(IterativeRegressor):
     """DGLNN trained by gradient descent with weight normalisation (Algorithm 1).
 
@@ -147,7 +157,7 @@ class DGLNN1(IterativeRegressor):
         z = self._direction_step(state, u2, g)
         v = z / ops.expand(ops.norm(z))
         loss, g = loss_gradient(X, y, u2 * v)
-        u_new = u - state["gamma"] * 2.0 * u * ops.sum(v * g)
+        u_new = u - state["gamma"] * grad_u(u, v, g, ops)
         if self._switching:
             change = np.abs(u_new - u) / np.abs(u + state["eps"])
             now = ~state["switched"] & (change.max(axis=1) < state["tau"])
@@ -281,8 +291,8 @@ class DGLNNGD(IterativeRegressor):
         u, v = state["u"], state["v"]
         u2 = ops.expand(u * u)
         loss, g = loss_gradient(X, y, u2 * v)
-        state["u"] = u - state["step"] * 2.0 * u * ops.sum(v * g)
-        state["v"] = v - state["step"] * u2 * g
+        state["u"] = u - state["step"] * grad_u(u, v, g, ops)
+        state["v"] = v - state["step"] * u2 * g  # grad_v(u, g) with u2 already at hand
         return loss
 
     def _coef(self, state, ops):

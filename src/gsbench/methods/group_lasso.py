@@ -12,6 +12,12 @@ The path is ``lambda_k = lambda_max * ratio^(k/(K-1))``, each fit warm-started a
 previous solution. Backends: ``"group-lasso"`` (the PyPI package ``group-lasso``, FISTA with a
 Python loop over groups in its proximal step) and ``"numpy"`` (FISTA here, with the proximal
 step vectorised over groups and a KKT stopping rule).
+
+The ``group-lasso`` package (1.5.0) takes its gradient step as ``0.5 grad f / L`` but its
+proximal step with threshold ``reg / L``, so its fixed points satisfy the KKT conditions of
+``f + 2 reg R``: asked for ``group_reg=lambda`` it solves the problem with ``2 lambda``
+(``tests/test_group_lasso.py`` shows the violation). The backend therefore passes
+``group_reg = lambda / 2``.
 """
 
 from __future__ import annotations
@@ -158,7 +164,7 @@ class GroupLassoPath(PathRegressor):
         from group_lasso import GroupLasso
 
         model = GroupLasso(
-            groups=ops.labels, group_reg=float(lambdas[0]), l1_reg=0.0, n_iter=self.max_iter,
+            groups=ops.labels, group_reg=float(lambdas[0]) / 2, l1_reg=0.0, n_iter=self.max_iter,
             tol=self.tol, scale_reg="group_size", fit_intercept=False, warm_start=True,
             supress_warning=True, random_state=0,
         )  # fmt: skip
@@ -166,7 +172,7 @@ class GroupLassoPath(PathRegressor):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", category=Warning)
             for k, lam in enumerate(lambdas):
-                model.set_params(group_reg=float(lam))
+                model.set_params(group_reg=float(lam) / 2)  # see the module docstring
                 model.fit(X, y)
                 coefs[k] = np.ravel(model.coef_)
         return coefs, resolved

@@ -22,6 +22,11 @@ from ._base import correlation_scales
 from ._iterative import POSITIVE_OR_NONE, IterativeRegressor, loss_gradient
 
 
+def power_gradients(u: np.ndarray, v: np.ndarray, g: np.ndarray, depth: int):
+    """``(grad_u L, grad_v L) = (N u^(N-1) ⊙ g, -N v^(N-1) ⊙ g)`` from ``g = grad_w L``."""
+    return depth * u ** (depth - 1) * g, -depth * v ** (depth - 1) * g
+
+
 class HadamardDepth(IterativeRegressor):
     """Gradient descent on ``w = u^N - v^N`` with small initialisation and early stopping.
 
@@ -82,13 +87,14 @@ class HadamardDepth(IterativeRegressor):
     def _step(self, state, X, y, ops, t):
         u, v, N = state["u"], state["v"], self.depth
         loss, g = loss_gradient(X, y, u**N - v**N)
-        sg = state["step"] * N * g
-        if N == 2:
+        if N == 2:  # the same update as power_gradients, without the powers
+            sg = state["step"] * 2.0 * g
             state["u"] = u * (1.0 - sg)
             state["v"] = v * (1.0 + sg)
         else:
-            state["u"] = u - sg * u ** (N - 1)
-            state["v"] = v + sg * v ** (N - 1)
+            gu, gv = power_gradients(u, v, g, N)
+            state["u"] = u - state["step"] * gu
+            state["v"] = v - state["step"] * gv
         return loss
 
     def _coef(self, state, ops):

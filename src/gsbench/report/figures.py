@@ -28,6 +28,7 @@ from matplotlib.cm import ScalarMappable
 from matplotlib.colors import Normalize
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
+from matplotlib.ticker import FixedLocator, FuncFormatter, LogFormatter, NullFormatter
 
 from ..analysis.columns import require_columns
 
@@ -161,8 +162,22 @@ def _facets(df: pd.DataFrame, max_panels: int) -> tuple[list[tuple], str]:
     return combos, note
 
 
-def _title(*parts: str) -> str:
-    return " — ".join(p for p in parts if p)
+def _title(main: str, *details: str) -> str:
+    """Main title, with the data selection (context, subsets) on a second line."""
+    rest = "; ".join(d for d in details if d)
+    return f"{main}\n{rest}" if rest else main
+
+
+def _log_axis(axis, values: Sequence[float] | None = None) -> None:
+    """Plain-number labels on a log axis; ticks at `values` when there are few of them."""
+    axis.set_major_formatter(FuncFormatter(lambda v, _pos: f"{v:g}"))
+    ticks = sorted({float(v) for v in (values if values is not None else []) if np.isfinite(v) and v > 0})
+    if 1 < len(ticks) <= 12:
+        axis.set_major_locator(FixedLocator(ticks))
+        axis.set_minor_formatter(NullFormatter())
+    else:
+        # Minor labels only when the axis spans less than about a decade.
+        axis.set_minor_formatter(LogFormatter(labelOnlyBase=False, minor_thresholds=(1, 0.4)))
 
 
 def _is_empty(df: pd.DataFrame | None) -> bool:
@@ -299,6 +314,7 @@ def plot_success_curves(summary: pd.DataFrame, out: str | Path, max_panels: int 
             )
             ax.axhline(0.5, color="0.4", linestyle=":", linewidth=0.8)
             ax.set_xscale("log")
+            _log_axis(ax.xaxis)
             ax.set_ylim(-0.03, 1.03)
             ax.set_title(f"g={_fmt(g)}, s={_fmt(s)}")
             ax.set_xlabel("n")
@@ -306,7 +322,7 @@ def plot_success_curves(summary: pd.DataFrame, out: str | Path, max_panels: int 
         for ax in axes.flat[len(combos):]:
             ax.set_axis_off()
         handles = [Line2D([], [], color=palette[m], marker="o", label=str(m)) for m in methods]
-        fig.legend(handles=handles, title="method", loc="outside right upper")
+        fig.legend(handles=handles, title="method", loc="outside right center")
         fig.suptitle(_title(title, context, subset))
         return save(fig, out)
 
@@ -392,9 +408,11 @@ def _scaling_plot(
                     ax.plot(xs, pred, color=palette[method], linestyle=styles[g], linewidth=1.1, alpha=0.8)
         ax.set_xscale("log")
         ax.set_yscale("log")
+        _log_axis(ax.xaxis, df[x_col].to_numpy(dtype=float))
+        _log_axis(ax.yaxis)
         ax.set_xlabel(x_label)
         ax.set_ylabel("critical sample size n*")
-        fig.legend(loc="outside right upper", fontsize="small", title="points ± 95% CI; lines: fit")
+        fig.legend(loc="outside right center", fontsize="small", title="n* ± 95% CI; lines: fit")
         fig.suptitle(_title(title, context))
         return save(fig, out)
 
@@ -517,13 +535,15 @@ def plot_error_curves(summary: pd.DataFrame, out: str | Path, max_rows: int = 6)
                         hue_order=methods, marker="o", markersize=4, errorbar=None, ax=ax, legend=False,
                     )
                     ax.set_yscale("log")
+                    _log_axis(ax.yaxis)
                 else:
                     ax.text(0.5, 0.5, "no data", ha="center", va="center", transform=ax.transAxes)
                 ax.set_xscale("log")
+                _log_axis(ax.xaxis)
                 ax.set_title(f"{label}, g={_fmt(g)}, s={_fmt(s)}")
                 ax.set_xlabel("n")
                 ax.set_ylabel("relative error" if c == 0 else "")
         handles = [Line2D([], [], color=palette[m], marker="o", label=str(m)) for m in methods]
-        fig.legend(handles=handles, title="method", loc="outside right upper")
+        fig.legend(handles=handles, title="method", loc="outside right center")
         fig.suptitle(_title(title + " (median, IQR band)", context, subset))
         return save(fig, out)

@@ -1,0 +1,29 @@
+"""gsbench comparison study: grid of problems -> fits -> tables, figures, report.
+
+Run:  snakemake --workflow-profile workflow/profiles/default --configfile config/config.yaml
+"""
+
+
+from snakemake.utils import min_version
+
+min_version("9.0")
+
+
+configfile: "config/config.yaml"
+
+
+include: "workflow/rules/common.smk"
+
+
+report: "workflow/report/workflow.rst"
+
+
+rule all:
+    input:
+        study_outputs(),
+    default_target: True
+
+
+include: "workflow/rules/fit.smk"
+include: "workflow/rules/aggregate.smk"
+include: "workflow/rules/report.smk"

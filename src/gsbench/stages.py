@@ -1,0 +1,94 @@
+"""What each workflow rule does, as plain functions of file paths.
+
+The Snakemake rules stay thin (``workflow/scripts/*.py`` call :func:`run_rule` with one of
+these); everything here can be called and tested without Snakemake.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import sys
+import traceback
+from pathlib import Path
+from typing import Callable
+
+import pandas as pd
+
+from . import analysis, report
+from .study import read_trials, run_chunk, write_parquet_atomic
+
+FIGURES: dict[str, Callable] = {
+    "phase_heatmaps": lambda s, t, c, out: report.plot_phase_heatmaps(s, out),
+    "success_curves": lambda s, t, c, out: report.plot_success_curves(s, out),
+    "scaling_groups": lambda s, t, c, out: report.plot_scaling_groups(t, c, out),
+    "scaling_entries": lambda s, t, c, out: report.plot_scaling_entries(t, c, out),
+    "error_curves": lambda s, t, c, out: report.plot_error_curves(s, out),
+}
+
+
+def fit_stage(config: dict, method: str, chunk: str, output: str) -> None:
+    frame = run_chunk(config, method, chunk, output)
+    bad = frame[frame["status"] != "ok"]
+    logging.info("%s %s: %d trials, %d not ok", method, chunk, len(frame), len(bad))
+    for _, row in bad.iterrows():
+        logging.warning("%s trial %d: %s (%s)", row["cell_id"], row["trial"], row["status"], row["message"])
+
+
+def trials_stage(inputs: list[str], output: str) -> None:
+    write_parquet_atomic(read_trials(inputs), output)
+
+
+def aggregate_stage(config: dict, trials_path: str, summary: str, transitions: str, scaling: str) -> None:
+    trials = read_trials([trials_path])
+    metric, threshold = config["success"]["metric"], config["success"]["threshold"]
+    summ = analysis.summarize(trials, metric=metric, threshold=threshold)
+    trans = analysis.transitions(trials, metric=metric, threshold=threshold,
+                                 n_boot=config["bootstrap"], seed=0)
+    scal = analysis.scaling(trans)
+    failed = int((trials["status"] != "ok").sum())
+    logging.info("%d trials, %d not ok (counted as failures)", len(trials), failed)
+    for frame, path in ((summ, summary), (trans, transitions), (scal, scaling)):
+        write_csv_atomic(frame, path)
+
+
+def write_csv_atomic(frame: pd.DataFrame, path: str | os.PathLike) -> None:
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    frame.to_csv(tmp, index=False)
+    os.replace(tmp, path)
+
+
+def figure_stage(name: str, summary: str, transitions: str, scaling: str, png: str) -> None:
+    FIGURES[name](pd.read_csv(summary), pd.read_csv(transitions), pd.read_csv(scaling), png)
+
+
+def tables_stage(transitions: str, scaling: str, outputs: list[str]) -> None:
+    outdir = Path(outputs[0]).parent
+    written = report.write_tables(transitions, scaling, outdir)
+    missing = [o for o in outputs if not Path(o).exists()]
+    if missing:
+        raise RuntimeError(f"write_tables did not write {missing} (wrote {sorted(map(str, written.values()))})")
+
+
+def run_rule(smk, stage: Callable, *args) -> None:
+    """Run ``stage(*args)`` in a Snakemake ``script:`` job: log to the rule's log file, one
+    BLAS thread per job thread (jobs running side by side must not oversubscribe the
+    cores), and a traceback in the log on failure."""
+    from threadpoolctl import threadpool_limits
+
+    log_path = Path(smk.log[0])
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    with open(log_path, "w") as log, contextlib.redirect_stderr(log), contextlib.redirect_stdout(log):
+        logging.basicConfig(stream=log, level=logging.INFO, force=True,
+                            format="%(asctime)s %(levelname)s %(message)s")
+        try:
+            with threadpool_limits(limits=max(1, int(smk.threads))):
+                stage(*args)
+        except BaseException:
+            traceback.print_exc(file=log)
+            log.flush()
+            sys.stderr.write(f"gsbench: rule failed, see {log_path}\n")
+            raise

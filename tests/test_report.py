@@ -1,0 +1,255 @@
+"""Tests of gsbench.report: seaborn figures (PNG + PDF) and LaTeX/Markdown tables."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import matplotlib
+import matplotlib.image as mpimg
+import numpy as np
+import pandas as pd
+import pytest
+
+from gsbench.analysis import scaling, summarize, transitions
+from gsbench.report import (
+    plot_error_curves,
+    plot_phase_heatmaps,
+    plot_scaling_entries,
+    plot_scaling_groups,
+    plot_success_curves,
+    scaling_table,
+    transitions_table,
+    write_tables,
+)
+
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+
+
+def make_trials(methods=("dglnn", "group_lasso"), g_values=(2, 8), s_values=(1, 2, 4),
+                ns=(6, 12, 24, 48, 96, 192), trials=12, seed=0) -> pd.DataFrame:
+    """Per-trial rows: success probability sigmoid(4 (log n - log n*)); n* = 8 s (dglnn)
+    or 2 s g (others); ~5% diverged/failed trials."""
+    rng = np.random.default_rng(seed)
+    frames = []
+    for method in methods:
+        for g in g_values:
+            for s in s_values:
+                n_star = 8.0 * s if method == "dglnn" else 2.0 * s * g
+                for n in ns:
+                    prob = 1 / (1 + math.exp(-4 * (math.log(n) - math.log(n_star))))
+                    success = rng.random(trials) < prob
+                    u = rng.random(trials)
+                    status = np.where(u < 0.03, "failed", np.where(u < 0.06, "diverged", "ok"))
+                    err = np.where(success, 0.01, 0.4) * np.exp(0.1 * rng.standard_normal(trials))
+                    err = np.where(status == "failed", np.nan, err)
+                    frames.append(pd.DataFrame({
+                        "method": method, "cell_id": f"n{n}-g{g}-s{s}", "n": n, "p": 128,
+                        "group_size": g, "active_groups": s, "sigma": 0.05, "design": "gaussian",
+                        "trial": np.arange(trials), "seed": np.arange(trials),
+                        "rel_error_oracle": err, "rel_error_validation": 1.3 * err,
+                        "rel_error_final": 1.6 * err, "support_precision": 1.0,
+                        "support_recall": 1.0, "oracle_iteration": 3, "stop_iteration": 4,
+                        "iterations": 10, "seconds": 0.001 * n, "status": status,
+                        "message": "", "params": "{}",
+                    }))
+    return pd.concat(frames, ignore_index=True)
+
+
+@pytest.fixture(scope="module")
+def results():
+    trials = make_trials()
+    summary = summarize(trials)
+    trans = transitions(trials, "rel_error_oracle", 0.05, n_boot=50, seed=0)
+    fits = scaling(trans)
+    return summary, trans, fits
+
+
+def assert_image_pair(png: Path) -> np.ndarray:
+    png = Path(png)
+    pdf = png.with_suffix(".pdf")
+    assert png.read_bytes()[:8] == PNG_MAGIC
+    assert pdf.exists() and pdf.read_bytes()[:5] == b"%PDF-" and pdf.stat().st_size > 1000
+    image = mpimg.imread(png)
+    assert image.ndim == 3 and image.shape[0] > 100 and image.shape[1] > 100
+    assert float(image[..., :3].std()) > 0.01  # not blank
+    return image
+
+
+# --------------------------------------------------------------------------- figures
+def test_all_figures_written(results, tmp_path):
+    summary, trans, fits = results
+    calls = {
+        "phase.png": lambda out: plot_phase_heatmaps(summary, out),
+        "success.png": lambda out: plot_success_curves(summary, out),
+        "scaling_groups.png": lambda out: plot_scaling_groups(trans, fits, out),
+        "scaling_entries.png": lambda out: plot_scaling_entries(trans, fits, out),
+        "errors.png": lambda out: plot_error_curves(summary, out),
+    }
+    for name, plot in calls.items():
+        out = tmp_path / "figs" / name  # parent directory does not exist yet
+        png, pdf = plot(out)
+        assert png == out and pdf == out.with_suffix(".pdf")
+        assert_image_pair(out)
+    assert matplotlib.get_backend()  # backend untouched and usable
+    import matplotlib.pyplot as plt
+
+    assert plt.get_fignums() == []  # nothing left open in pyplot
+
+
+def test_scaling_legend_has_slopes(results, tmp_path, monkeypatch):
+    _, trans, fits = results
+    # The legend shows the slope b of each method, e.g. "dglnn, g=2 (b=0.97)".
+    import gsbench.report.figures as figures
+
+    labels = []
+    original = figures.save
+
+    def spy(fig, path):
+        for legend in fig.legends:
+            labels.extend(t.get_text() for t in legend.get_texts())
+        return original(fig, path)
+
+    monkeypatch.setattr(figures, "save", spy)
+    plot_scaling_groups(trans, fits, tmp_path / "g.png")
+    plot_scaling_entries(trans, fits, tmp_path / "e.png")
+    b = fits.set_index("method")["b"]
+    b_e = fits.set_index("method")["b_entries"]
+    assert f"dglnn, g=2 (b={b['dglnn']:.2f})" in labels
+    assert f"group_lasso, g=8 (b_e={b_e['group_lasso']:.2f})" in labels
+
+
+def test_figures_single_method_single_group(tmp_path):
+    trials = make_trials(methods=("dglnn",), g_values=(4,), s_values=(2,), ns=(8, 16, 32))
+    summary = summarize(trials)
+    trans = transitions(trials, "rel_error_oracle", 0.05, n_boot=20)
+    fits = scaling(trans)
+    for plot, args in [
+        (plot_phase_heatmaps, (summary,)),
+        (plot_success_curves, (summary,)),
+        (plot_error_curves, (summary,)),
+        (plot_scaling_groups, (trans, fits)),
+        (plot_scaling_entries, (trans, fits)),
+    ]:
+        out = tmp_path / f"{plot.__name__}.png"
+        plot(*args, out)
+        assert_image_pair(out)
+
+
+def test_figures_empty_inputs_say_no_data(results, tmp_path):
+    summary, trans, fits = results
+    outside = trans.assign(transition="above_grid", n_star=np.nan)
+    cases = {
+        "phase": lambda o: plot_phase_heatmaps(summary.iloc[:0], o),
+        "success": lambda o: plot_success_curves(pd.DataFrame(), o),
+        "errors": lambda o: plot_error_curves(summary.iloc[:0], o),
+        "groups": lambda o: plot_scaling_groups(outside, scaling(outside), o),
+        "entries": lambda o: plot_scaling_entries(trans.iloc[:0], fits.iloc[:0], o),
+    }
+    for name, plot in cases.items():
+        out = tmp_path / f"{name}.png"
+        plot(out)
+        assert_image_pair(out)
+
+
+def test_figure_path_without_suffix_and_several_contexts(results, tmp_path):
+    summary, _, _ = results
+    two_sigmas = pd.concat([summary, summary.assign(sigma=0.5, success_rate=0.0)])
+    png, pdf = plot_success_curves(two_sigmas, tmp_path / "curves")
+    assert png.name == "curves.png" and pdf.name == "curves.pdf"
+    assert_image_pair(png)
+
+
+def test_figures_reject_missing_columns(results, tmp_path):
+    summary, _, _ = results
+    with pytest.raises(ValueError, match="success_rate"):
+        plot_phase_heatmaps(summary.drop(columns=["success_rate"]), tmp_path / "x.png")
+
+
+# --------------------------------------------------------------------------- tables
+@pytest.fixture
+def table_inputs():
+    trans = pd.DataFrame({
+        "method": ["dglnn", "dglnn", "dglnn", "group_lasso"],
+        "p": 128, "group_size": [4, 4, 4, 4], "active_groups": [1, 2, 4, 2], "sigma": 0.05,
+        "design": "gaussian", "entries": [4, 8, 16, 8],
+        "n_star": [np.nan, 64.2, np.nan, 30.04],
+        "n_star_low": [np.nan, 58.1, np.nan, 25.0],
+        "n_star_high": [np.nan, 70.3, np.nan, 35.56],
+        "n_min": [20, 20, 20, 20], "n_max": [200, 200, 200, 200], "n_points": 8,
+        "transition": ["below_grid", "ok", "above_grid", "ok"],
+    })
+    fits = pd.DataFrame({
+        "method": ["dglnn", "group_lasso"], "n_points": [6, 2],
+        "a": [2.3, np.nan], "b": [0.9213, np.nan], "b_low": [0.8, np.nan], "b_high": [1.05, np.nan],
+        "c": [0.02, np.nan], "c_low": [-0.1, np.nan], "c_high": [0.14, np.nan],
+        "r2": [0.987, np.nan], "a_entries": [2.0, np.nan], "b_entries": [0.5, np.nan],
+        "b_entries_low": [0.3, np.nan], "b_entries_high": [0.7, np.nan],
+        "note": ["ok", "too few points: 2 < 4 (parameters + 1); no fit"],
+    })
+    return trans, fits
+
+
+def test_transitions_table_latex(table_inputs):
+    trans, _ = table_inputs
+    tex = transitions_table(trans, "latex")
+    lines = tex.strip().splitlines()
+    assert lines[0].startswith(r"\begin{tabular}") and lines[-1] == r"\end{tabular}"
+    for rule in (r"\toprule", r"\midrule", r"\bottomrule"):
+        assert rule in tex
+    assert "64.2 [58.1, 70.3]" in tex
+    assert "30.0 [25.0, 35.6]" in tex
+    assert "$< 20$" in tex and "$> 200$" in tex
+    assert r"group\_lasso" in tex and "group_lasso" not in tex  # escaped
+    body = [l for l in lines if l.endswith(r"\\")]
+    assert len(body) == 1 + 4  # header + rows
+    # Constant p/sigma/design are not repeated as columns.
+    assert r"$\sigma$" not in tex
+
+
+def test_transitions_table_markdown(table_inputs):
+    trans, _ = table_inputs
+    md = transitions_table(trans, "markdown")
+    lines = md.strip().splitlines()
+    assert len(lines) == 2 + len(trans)  # header, separator, one line per row
+    assert all(l.startswith("|") and l.endswith("|") for l in lines)
+    assert set(lines[1]) <= set("|:-")
+    assert len({l.count("|") for l in lines}) == 1  # same number of cells everywhere
+    assert "| dglnn | 4 | 2 | 8 | 64.2 [58.1, 70.3] |" in lines
+    assert "| dglnn | 4 | 1 | 4 | < 20 |" in lines
+    assert "| dglnn | 4 | 4 | 16 | > 200 |" in lines
+
+
+def test_scaling_table_both_formats(table_inputs):
+    _, fits = table_inputs
+    tex = scaling_table(fits, "latex")
+    for rule in (r"\toprule", r"\midrule", r"\bottomrule"):
+        assert rule in tex
+    assert "0.92 [0.80, 1.05]" in tex and "0.02 [-0.10, 0.14]" in tex
+    assert "0.50 [0.30, 0.70]" in tex and "0.987" in tex
+    assert "too few points" in tex  # notes shown when a fit is degenerate
+    md = scaling_table(fits, "markdown")
+    lines = md.strip().splitlines()
+    assert len(lines) == 2 + len(fits)
+    assert lines[2].startswith("| dglnn | 6 | 0.92 [0.80, 1.05] | 0.02 [-0.10, 0.14] |")
+    assert "| group_lasso | 2 | n/a | n/a | n/a | n/a |" in md
+    with pytest.raises(ValueError, match="fmt"):
+        scaling_table(fits, "html")
+
+
+def test_write_tables_from_csv(results, tmp_path):
+    _, trans, fits = results
+    trans.to_csv(tmp_path / "transitions.csv", index=False)
+    fits.to_csv(tmp_path / "scaling.csv", index=False)
+    outdir = tmp_path / "tables" / "nested"
+    written = write_tables(tmp_path / "transitions.csv", tmp_path / "scaling.csv", outdir)
+    assert set(written) == {"transitions.tex", "transitions.md", "scaling.tex", "scaling.md"}
+    for path in written.values():
+        assert path.parent == outdir and path.stat().st_size > 0
+    assert written["transitions.tex"].read_text() == transitions_table(trans, "latex")
+    md = written["transitions.md"].read_text().strip().splitlines()
+    assert len(md) == 2 + len(trans)
+    ok = trans[trans["transition"] == "ok"].iloc[0]
+    expected = f"{ok['n_star']:.1f} [{ok['n_star_low']:.1f}, {ok['n_star_high']:.1f}]"
+    assert expected in written["transitions.md"].read_text()
+    assert written["scaling.md"].read_text().count("\n") == 2 + len(fits)

@@ -1,0 +1,30 @@
+rule trials:
+    """All per-trial rows of the study in one schema-checked table."""
+    input:
+        fit_outputs(),
+    output:
+        f"{OUT}/trials.parquet",
+    log:
+        f"{OUT}/logs/trials.log",
+    resources:
+        mem_mb=2000,
+        runtime=20,
+    script:
+        "../scripts/trials.py"
+
+
+rule aggregate:
+    """Success rates, phase transitions n* and the scaling fit log n* ~ log s + log g."""
+    input:
+        f"{OUT}/trials.parquet",
+    output:
+        summary=f"{OUT}/summary.csv",
+        transitions=f"{OUT}/transitions.csv",
+        scaling=f"{OUT}/scaling.csv",
+    log:
+        f"{OUT}/logs/aggregate.log",
+    resources:
+        mem_mb=2000,
+        runtime=20,
+    script:
+        "../scripts/aggregate.py"

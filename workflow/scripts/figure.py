@@ -1,0 +1,12 @@
+from gsbench.stages import figure_stage, run_rule
+
+inp = snakemake.input
+run_rule(
+    snakemake,
+    figure_stage,
+    snakemake.wildcards.figure,
+    inp.summary,
+    inp.transitions,
+    inp.scaling,
+    snakemake.output.png,
+)

@@ -1,0 +1,3 @@
+from gsbench.stages import run_rule, trials_stage
+
+run_rule(snakemake, trials_stage, list(snakemake.input), snakemake.output[0])
