@@ -22,7 +22,7 @@ paper-figures: $(BIN)/gsbench
 	$(BIN)/snakemake --workflow-profile workflow/profiles/default --cores $(CORES) paper_figures
 
 test: $(BIN)/gsbench
-	$(BIN)/python -m pytest -n $(CORES) -q tests
+	$(BIN)/python -m pytest -n $(CORES) --dist loadfile -q tests
 
 lint: $(BIN)/gsbench
 	$(BIN)/snakemake --lint --configfile config/smoke.yaml

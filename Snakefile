@@ -3,7 +3,6 @@
 Run:  snakemake --workflow-profile workflow/profiles/default --configfile config/config.yaml
 """
 
-
 from snakemake.utils import min_version
 
 min_version("9.0")
@@ -19,9 +18,9 @@ report: "workflow/report/workflow.rst"
 
 
 rule all:
+    default_target: True
     input:
         study_outputs(),
-    default_target: True
 
 
 include: "workflow/rules/fit.smk"

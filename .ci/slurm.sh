@@ -281,7 +281,7 @@ while :; do
     state=$(sinfo -h -N -n "$NODE" -o %T 2>/dev/null | head -n 1)
     case "$state" in
         idle|mixed|allocated) break ;;
-        down*|drain*|drained*)
+        down*|drain*|fail*)
             scontrol update nodename="$NODE" state=resume 2>/dev/null || true ;;
     esac
     if [ "$SECONDS" -ge "$deadline" ]; then

@@ -294,6 +294,7 @@ def write_parquet_atomic(frame: pd.DataFrame, path: str | os.PathLike) -> None:
 
 def run_chunk(config: dict, label: str, chunk_id: str, output: str | os.PathLike) -> pd.DataFrame:
     """One workflow job: method ``label`` on every trial of every cell of ``chunk_id``."""
+    import_plugins(config.get("plugins", []))
     chunks = chunk_cells(config)
     if chunk_id not in chunks:
         raise ConfigError(f"chunk {chunk_id!r} is not a chunk of this config")

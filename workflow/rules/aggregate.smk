@@ -6,6 +6,8 @@ rule trials:
         f"{OUT}/trials.parquet",
     log:
         f"{OUT}/logs/trials.log",
+    conda:
+        "../envs/gsbench.yaml"
     resources:
         mem_mb=2000,
         runtime=20,
@@ -23,6 +25,8 @@ rule aggregate:
         scaling=f"{OUT}/scaling.csv",
     log:
         f"{OUT}/logs/aggregate.log",
+    conda:
+        "../envs/gsbench.yaml"
     resources:
         mem_mb=2000,
         runtime=20,

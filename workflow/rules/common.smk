@@ -1,7 +1,13 @@
 # Configuration validation, the grid of cells and its jobs, wildcard constraints.
 import sys
 
-from gsbench.study import ConfigError, chunk_cells, expand_cells, load_config, warn_skipped
+from gsbench.study import (
+    ConfigError,
+    chunk_cells,
+    expand_cells,
+    load_config,
+    warn_skipped,
+)
 
 try:
     _validated = load_config(config)
@@ -35,12 +41,16 @@ wildcard_constraints:
 
 def fit_outputs():
     """Every per-trial result file of the study: methods x chunks."""
-    return expand(f"{OUT}/fits/{{method}}/{{chunk}}.parquet", method=METHODS, chunk=CHUNKS)
+    return expand(
+        f"{OUT}/fits/{{method}}/{{chunk}}.parquet", method=METHODS, chunk=CHUNKS
+    )
 
 
 def study_outputs():
     return (
         [f"{OUT}/{name}.csv" for name in ("summary", "transitions", "scaling")]
-        + expand(f"{OUT}/figures/{{figure}}.{{ext}}", figure=FIGURES, ext=["png", "pdf"])
+        + expand(
+            f"{OUT}/figures/{{figure}}.{{ext}}", figure=FIGURES, ext=["png", "pdf"]
+        )
         + [f"{OUT}/tables/{name}" for name in TABLES]
     )

@@ -6,6 +6,8 @@ rule fit:
         f"{OUT}/logs/fit/{{method}}/{{chunk}}.log",
     benchmark:
         f"{OUT}/benchmarks/fit/{{method}}/{{chunk}}.tsv"
+    conda:
+        "../envs/gsbench.yaml"
     threads: 1
     resources:
         mem_mb=2000,

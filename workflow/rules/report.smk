@@ -13,6 +13,8 @@ rule figure:
         pdf=f"{OUT}/figures/{{figure}}.pdf",
     log:
         f"{OUT}/logs/figures/{{figure}}.log",
+    conda:
+        "../envs/gsbench.yaml"
     resources:
         mem_mb=2000,
         runtime=20,
@@ -29,6 +31,8 @@ rule tables:
         [f"{OUT}/tables/{name}" for name in TABLES],
     log:
         f"{OUT}/logs/tables.log",
+    conda:
+        "../envs/gsbench.yaml"
     resources:
         mem_mb=1000,
         runtime=10,
