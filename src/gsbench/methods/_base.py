@@ -103,6 +103,7 @@ class GroupOps:
         self.sizes = sizes
         self.starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
         self.equal = bool(np.all(sizes == sizes[0]))
+        self._ones = np.ones(sizes[0]) if self.equal else None
 
     @property
     def n_groups(self) -> int:
@@ -110,8 +111,8 @@ class GroupOps:
 
     def sum(self, a: np.ndarray) -> np.ndarray:
         """``out[b, l] = sum_{i in G_l} a[b, i]``."""
-        if self.equal:
-            return a.reshape(a.shape[0], self.n_groups, self.sizes[0]).sum(axis=2)
+        if self.equal:  # a matmul with ones is ~6x faster than .sum(axis=2) on a short axis
+            return a.reshape(a.shape[0], self.n_groups, self.sizes[0]) @ self._ones
         return np.add.reduceat(a, self.starts, axis=1)
 
     def norm(self, a: np.ndarray) -> np.ndarray:

@@ -53,8 +53,11 @@ def loss_gradient(X: np.ndarray, y: np.ndarray, w: np.ndarray) -> tuple[np.ndarr
     Two products, the cost floor of every iteration of these methods.
     """
     n = X.shape[1]
-    r = y - matvec(X, w)
-    return np.einsum("bi,bi->b", r, r) / (2 * n), rmatvec(X, r) / -n
+    r = matvec(X, w)
+    r -= y  # r = X w - y, in place
+    loss = np.einsum("bi,bi->b", r, r) / (2 * n)
+    r *= 1.0 / n
+    return loss, rmatvec(X, r)
 
 
 class IterativeRegressor(GroupSparseRegressor):
@@ -116,6 +119,7 @@ class IterativeRegressor(GroupSparseRegressor):
         Xa, ya, Xv, yv, ws = X, y, X_val, y_val, w_star
         loss0 = np.einsum("bi,bi->b", y, y) / (2 * n)
         limit = DIVERGENCE_FACTOR * np.maximum(loss0, np.finfo(float).tiny)
+        limit_active = limit
         k = 0  # record counter
 
         def take_record(t: int, w: np.ndarray) -> np.ndarray:
@@ -155,7 +159,7 @@ class IterativeRegressor(GroupSparseRegressor):
             return done
 
         def retire(mask: np.ndarray, w: np.ndarray | None, t: int) -> None:
-            nonlocal idx, Xa, ya, Xv, yv, ws, state
+            nonlocal idx, Xa, ya, Xv, yv, ws, state, limit_active
             gone = idx[mask]
             iterations[gone] = t
             if w is not None:
@@ -164,6 +168,7 @@ class IterativeRegressor(GroupSparseRegressor):
                 extra_out.setdefault(name, np.full(B, -1, dtype=a.dtype))[gone] = a[mask]
             keep = ~mask
             idx = idx[keep]
+            limit_active = limit[idx]
             Xa, ya = Xa[keep], ya[keep]
             Xv = None if Xv is None else Xv[keep]
             yv = None if yv is None else yv[keep]
@@ -174,7 +179,7 @@ class IterativeRegressor(GroupSparseRegressor):
             take_record(0, self._coef(state, ops))
             for t in range(1, self.max_iter + 1):
                 loss = self._step(state, Xa, ya, ops, t)
-                bad = ~(loss <= limit[idx])  # catches NaN and inf too
+                bad = ~(loss <= limit_active)  # catches NaN and inf too
                 if bad.any():
                     status[idx[bad]] = "diverged"
                     message[idx[bad]] = (
