@@ -30,3 +30,4 @@ rule all:
 include: "workflow/rules/fit.smk"
 include: "workflow/rules/aggregate.smk"
 include: "workflow/rules/report.smk"
+include: "workflow/rules/paper_figures.smk"

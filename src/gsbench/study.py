@@ -220,8 +220,9 @@ def expand_cells(config: dict) -> tuple[list[Cell], list[str]]:
     return cells, skipped
 
 
-def warn_skipped(skipped: list[str], stream=sys.stderr) -> None:
+def warn_skipped(skipped: list[str], stream=None) -> None:
     """One warning line for all skipped cells."""
+    stream = stream or sys.stderr
     if skipped:
         shown = "; ".join(skipped[:3]) + (f"; ... {len(skipped) - 3} more" if len(skipped) > 3 else "")
         print(f"gsbench: warning: skipping {len(skipped)} impossible grid cell(s): {shown}",
@@ -282,6 +283,8 @@ def write_parquet_atomic(frame: pd.DataFrame, path: str | os.PathLike) -> None:
     """Write to a temporary file beside ``path`` and rename it: readers never see half a file."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
+    for stale in path.parent.glob(f".{path.name}.*.tmp"):  # left by a killed job
+        stale.unlink(missing_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     os.close(fd)
     try:
