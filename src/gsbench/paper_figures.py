@@ -26,10 +26,9 @@ import contextlib
 import copy
 import json
 import logging
-import math
 import time
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Iterable
 
 import numpy as np
 import pandas as pd
@@ -356,11 +355,10 @@ def _lines(ax, frame: pd.DataFrame, xscale: str, color_of, style_of=None, lw_act
         )  # fmt: skip
 
 
-def _mark_min(ax, it: np.ndarray, err: np.ndarray, color, log_values: bool = False) -> None:
-    k = int(np.nanargmin(err))
-    y = math.log(err[k]) if log_values else err[k]
-    ax.plot([it[k]], [y], marker="o", ms=5, color=color, zorder=5,
-            label=f"least error {err[k]:.3g} at t = {it[k]}")
+def _legend(ax, **kw) -> None:
+    """A legend when something is labelled (no warning otherwise)."""
+    if ax.get_legend_handles_labels()[0]:
+        ax.legend(**kw)
 
 
 def _palette(k: int):
@@ -494,7 +492,7 @@ def _plot_fig2(frame, m, fs, prob, plot, outdir):
         ax_e.set_ylabel("recovery error ||w_t − w*||₂")
         _xaxis(ax_e, xscale, m["iterations"], m["end_iteration"])
         ax_e.set_title("Recovery error")
-        ax_e.legend(loc="upper right", fontsize=8)
+        _legend(ax_e, loc="upper right", fontsize=8)
         g = frame[frame["panel"] == "group_magnitude"]
         _lines(ax_u, g, xscale, color_of=lambda l: colors[l],
                label_of=lambda l: f"group {l} (||w*_l|| = {gnorm[l]:.3g})")
@@ -504,7 +502,7 @@ def _plot_fig2(frame, m, fs, prob, plot, outdir):
         ax_u.set_ylabel("group magnitude u_l(t)²")
         _xaxis(ax_u, xscale, m["iterations"], m["end_iteration"])
         ax_u.set_title("Group magnitudes (active coloured, others grey)")
-        ax_u.legend(loc="center left", fontsize=8)
+        _legend(ax_u, loc="center left", fontsize=8)
         fig.suptitle(
             f"Algorithm 1 (weight normalisation): n = {prob.n}, p = {prob.p}, 3 groups of "
             f"{fs['problem']['group_size']} equal to {fs['problem'].get('amplitude', 1):g}, "
@@ -664,7 +662,7 @@ def _plot_fig3(frame, m, fs, prob, plot, outdir):
         ax_w.set_title("Recovered entries (support coloured by group)")
         _xaxis(ax_w, xscale, m["iterations"], m["end_iteration"])
         mark_switch(ax_w, label=True)
-        ax_w.legend(loc="upper left", fontsize=8)
+        _legend(ax_w, loc="upper left", fontsize=8)
         g = frame[frame["panel"] == "group_magnitude"]
         _lines(ax_u, g, xscale, color_of=lambda l: colors[l],
                label_of=lambda l: f"group {l} (||w*_l|| = {gnorm[l]:.3g}, learned t = "
@@ -676,7 +674,7 @@ def _plot_fig3(frame, m, fs, prob, plot, outdir):
         ax_u.set_title("Group magnitudes")
         _xaxis(ax_u, xscale, m["iterations"], m["end_iteration"])
         mark_switch(ax_u)
-        ax_u.legend(loc="center left", fontsize=7)
+        _legend(ax_u, loc="center left", fontsize=7)
         _zoom_inset(ax_u, g[g["active"]], m, colors, switch)
         axes_v = right.subplots(len(active), 1, sharex=True, squeeze=False)[:, 0]
         d = frame[frame["panel"] == "direction"]
@@ -692,7 +690,7 @@ def _plot_fig3(frame, m, fs, prob, plot, outdir):
             ax.set_xscale(xscale)
             mark_switch(ax)
             ax.set_ylabel(f"v, group {l}", fontsize=8)
-            ax.legend(loc="lower right", fontsize=6, ncol=len(idx))
+            _legend(ax, loc="lower right", fontsize=6, ncol=len(idx))
         axes_v[0].set_title("Directions of the active groups (thin: v*_l)")
         _xaxis(axes_v[-1], xscale)
         fig.suptitle(
@@ -869,7 +867,7 @@ def _plot_fig4(frame, m, fs, prob, plot, outdir):
             ax.set_yscale("log")
             _xaxis(ax, xscale, m["iterations"], m["plot_iterations"])
             ax.set_title(METHOD_LABELS.get(name.split(":")[0], name))
-            ax.legend(loc="lower left", fontsize=8)
+            _legend(ax, loc="lower left", fontsize=8)
         axes[0].set_ylabel("recovery error ||w_t − w*||₂")
         fig.suptitle(
             f"n = {prob.n}, p = {prob.p}, {fs['problem']['active_groups']} groups of "
@@ -1013,7 +1011,7 @@ def _plot_fig5(frame, m, fs, prob, plot, outdir):
         ax_w.set_ylabel("w_i(t)")
         ax_w.set_title(f"Coordinate paths (seed {m['seeds'][0]}; support coloured)")
         _xaxis(ax_w, xscale, m["iterations"], m["plot_iterations"])
-        ax_w.legend(loc="upper left", fontsize=7)
+        _legend(ax_w, loc="upper left", fontsize=7)
         e = frame[frame["panel"] == "log_error"]
         e = e[e["iteration"] > 0] if xscale == "log" else e
         s = {k: g.sort_values("iteration") for k, g in e.groupby("series")}
@@ -1026,7 +1024,7 @@ def _plot_fig5(frame, m, fs, prob, plot, outdir):
         ax_e.set_ylabel("log ||w_t − w*||₂")
         ax_e.set_title("Log ℓ2 error")
         _xaxis(ax_e, xscale, m["iterations"], m["plot_iterations"])
-        ax_e.legend(loc="lower left", fontsize=8)
+        _legend(ax_e, loc="lower left", fontsize=8)
         fig.suptitle(
             f"Degenerate case (group size 1), Algorithm 2: n = {prob.n}, p = {prob.p}, support "
             f"{[float(v) for v in fs['problem']['values']]}, σ = {fs['problem']['sigma']:g}",

@@ -117,7 +117,10 @@ def transitions(
     :math:`n^{\star(r)}` are reported.  A replicate whose crossing falls outside the grid
     (or whose slope is :math:`\le 0`; its side is then given by its pooled success rate)
     is clipped to :math:`n_{\min}` or :math:`n_{\max}`, so a bound equal to a grid edge
-    means "at or beyond the edge".  All replicates of all settings are fitted together in
+    means "at or beyond the edge".  The interval is then widened, if needed, to the grid
+    gap :math:`[n_j, n_{j+1}]` that holds :math:`n^\star`: the grid cannot locate the
+    crossing more finely (with separated rates every replicate is separated too and the
+    percentile interval alone would have zero width).  All replicates of all settings are fitted together in
     one vectorised Newton solve.  Each setting's random stream is seeded from `seed` and
     the setting's key, so results are deterministic and do not depend on which other
     settings are in the table.
@@ -251,6 +254,15 @@ def transitions(
             reps = np.clip(reps, lo_edge, hi_edge).reshape(sel.size, n_boot)
             tail = 50.0 * (1.0 - float(confidence))
             n_low[sel], n_high[sel] = np.percentile(reps, [tail, 100.0 - tail], axis=1)
+            # Never claim more precision than the grid: the interval covers at least the grid
+            # gap [n_j, n_{j+1}] holding n*. (With perfectly separated rates every bootstrap
+            # replicate is separated too, and the percentile interval would have zero width.)
+            for i in cand[good]:
+                grid = np.exp(log_n[i, valid[i]])
+                below, above = grid[grid <= n_star[i]], grid[grid >= n_star[i]]
+                if below.size and above.size:
+                    n_low[i] = np.fmin(n_low[i], below.max())
+                    n_high[i] = np.fmax(n_high[i], above.min())
 
     out = settings[keys].copy()
     out["entries"] = (
