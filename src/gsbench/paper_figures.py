@@ -665,7 +665,7 @@ def _plot_fig3(frame, m, fs, prob, plot, outdir):
         _legend(ax_w, loc="upper left", fontsize=8)
         g = frame[frame["panel"] == "group_magnitude"]
         _lines(ax_u, g, xscale, color_of=lambda l: colors[l],
-               label_of=lambda l: f"group {l} (||w*_l|| = {gnorm[l]:.3g}, learned t = "
+               label_of=lambda l: f"group {l}: ||w*_l|| = {gnorm[l]:.3g}, learned at "
                                   f"{m['learned_iteration'][l]})")
         for l in active:
             ax_u.axhline(gnorm[l], color=colors[l], ls="--", lw=0.8)
@@ -674,7 +674,7 @@ def _plot_fig3(frame, m, fs, prob, plot, outdir):
         ax_u.set_title("Group magnitudes")
         _xaxis(ax_u, xscale, m["iterations"], m["end_iteration"])
         mark_switch(ax_u)
-        _legend(ax_u, loc="center left", fontsize=7)
+        _legend(ax_u, loc="upper left", bbox_to_anchor=(0.0, 0.78), fontsize=7)
         _zoom_inset(ax_u, g[g["active"]], m, colors, switch)
         axes_v = right.subplots(len(active), 1, sharex=True, squeeze=False)[:, 0]
         d = frame[frame["panel"] == "direction"]
@@ -713,7 +713,7 @@ def _zoom_inset(ax, frame, m, colors, switch) -> None:
     lo, hi = min(events), max(events)
     pad = max(0.6 * (hi - lo), 0.25 * lo, 20)
     lo, hi = max(lo - pad, 0), hi + pad
-    ins = ax.inset_axes([0.57, 0.12, 0.41, 0.48])
+    ins = ax.inset_axes([0.58, 0.08, 0.4, 0.42])
     for l, sub in frame.groupby("index"):
         sub = sub[(sub["iteration"] >= lo) & (sub["iteration"] <= hi)]
         ins.plot(sub["iteration"], sub["value"], color=colors[l], lw=1.2)

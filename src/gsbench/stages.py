@@ -16,16 +16,23 @@ from typing import Callable
 
 import pandas as pd
 
-from . import analysis, report
 from .study import read_trials, run_chunk, write_parquet_atomic
 
+# Figure name -> which aggregated tables it draws: (summary, transitions, scaling) -> out.
+# Plotting modules are imported only by the jobs that plot (fit jobs start faster).
 FIGURES: dict[str, Callable] = {
-    "phase_heatmaps": lambda s, t, c, out: report.plot_phase_heatmaps(s, out),
-    "success_curves": lambda s, t, c, out: report.plot_success_curves(s, out),
-    "scaling_groups": lambda s, t, c, out: report.plot_scaling_groups(t, c, out),
-    "scaling_entries": lambda s, t, c, out: report.plot_scaling_entries(t, c, out),
-    "error_curves": lambda s, t, c, out: report.plot_error_curves(s, out),
+    "phase_heatmaps": lambda s, t, c, out: _report().plot_phase_heatmaps(s, out),
+    "success_curves": lambda s, t, c, out: _report().plot_success_curves(s, out),
+    "scaling_groups": lambda s, t, c, out: _report().plot_scaling_groups(t, c, out),
+    "scaling_entries": lambda s, t, c, out: _report().plot_scaling_entries(t, c, out),
+    "error_curves": lambda s, t, c, out: _report().plot_error_curves(s, out),
 }
+
+
+def _report():
+    from . import report
+
+    return report
 
 
 def fit_stage(config: dict, method: str, chunk: str, output: str) -> None:
@@ -41,6 +48,8 @@ def trials_stage(inputs: list[str], output: str) -> None:
 
 
 def aggregate_stage(config: dict, trials_path: str, summary: str, transitions: str, scaling: str) -> None:
+    from . import analysis
+
     trials = read_trials([trials_path])
     metric, threshold = config["success"]["metric"], config["success"]["threshold"]
     summ = analysis.summarize(trials, metric=metric, threshold=threshold)
@@ -67,7 +76,7 @@ def figure_stage(name: str, summary: str, transitions: str, scaling: str, png: s
 
 def tables_stage(transitions: str, scaling: str, outputs: list[str]) -> None:
     outdir = Path(outputs[0]).parent
-    written = report.write_tables(transitions, scaling, outdir)
+    written = _report().write_tables(transitions, scaling, outdir)
     missing = [o for o in outputs if not Path(o).exists()]
     if missing:
         raise RuntimeError(f"write_tables did not write {missing} (wrote {sorted(map(str, written.values()))})")
