@@ -82,3 +82,13 @@ def test_console_script_runs(venv_bin):
     proc = subprocess.run([sys.executable, "-m", "gsbench.cli", "fit", "--method", "x"],
                           capture_output=True, text=True)
     assert proc.returncode == 2 and proc.stderr.startswith("gsbench: error:")
+
+
+def test_study_validate_lists_cells_and_jobs(root, tmp_path, capsys):
+    code, out, err = run(["study", "validate", "--config", str(root / "config" / "smoke.yaml")], capsys)
+    assert code == 0
+    assert "study 'smoke', 36 cells x 4 trials" in out and "3 fit jobs" in out
+    bad = tmp_path / "bad.yaml"
+    bad.write_text((root / "config" / "smoke.yaml").read_text().replace("trials: 4", "trials: -1"))
+    code, out, err = run(["study", "validate", "--config", str(bad)], capsys)
+    assert code == 2 and "config key 'trials': -1 is less than the minimum of 1" in err

@@ -666,7 +666,7 @@ def _plot_fig3(frame, m, fs, prob, plot, outdir):
         g = frame[frame["panel"] == "group_magnitude"]
         _lines(ax_u, g, xscale, color_of=lambda l: colors[l],
                label_of=lambda l: f"group {l}: ||w*_l|| = {gnorm[l]:.3g}, learned at "
-                                  f"{m['learned_iteration'][l]})")
+                                  f"t = {m['learned_iteration'][l]}")
         for l in active:
             ax_u.axhline(gnorm[l], color=colors[l], ls="--", lw=0.8)
         ax_u.set_yscale(fs.get("magnitude_yscale", "linear"))
