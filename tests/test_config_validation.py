@@ -57,7 +57,12 @@ CASES = [
 ]
 
 
-@pytest.mark.parametrize("path, value, message", CASES, ids=[f"{c[0]}={c[1]!r}"[:40] for c in CASES])
+def case_id(case) -> str:
+    path, value, _ = case
+    return f"{path}={'<deleted>' if value is DELETE else repr(value)}"[:40]
+
+
+@pytest.mark.parametrize("path, value, message", CASES, ids=[case_id(c) for c in CASES])
 def test_invalid_config_names_key_and_value(path, value, message):
     with pytest.raises(ConfigError, match=message if "\\" in message or ".*" in message else None) as info:
         load_config(with_change(path, value))
