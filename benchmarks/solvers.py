@@ -126,12 +126,13 @@ def main(argv=None) -> int:
                 print(f"{row['method']:<15}{n:>6}{p:>6}{B:>4}"
                       f"{row['seconds_per_iteration_per_problem']:>15.2e}"
                       f"{row['bare_seconds_per_iteration_per_problem']:>12.2e}{row['ratio']:>8.2f}")
-    print(f"\n{'group_lasso backend':<22}{'n':>6}{'p':>6}{'fits/s':>10}")
+    print(f"\n{'group_lasso backend':<22}{'n':>6}{'p':>6}{'fits/s':>10}{'s/fit':>10}")
     for n, p in shapes:
         backends = ["numpy", "group-lasso"]
         for row in group_lasso_rows(n, p, 1 if n * p > 10**6 else args.repeats, backends):
             report["group_lasso"].append(row)
-            print(f"{row['backend']:<22}{n:>6}{p:>6}{row['fits_per_second']:>10.2f}")
+            print(f"{row['backend']:<22}{n:>6}{p:>6}{row['fits_per_second']:>10.3g}"
+                  f"{row['seconds_per_fit']:>10.3g}")
     if args.study:
         seconds = study_wall_time("config/config.yaml", 2)
         report["study"] = {"config": "config/config.yaml", "cores": 2, "wall_seconds": seconds}
