@@ -330,41 +330,35 @@ run_snakemake() {  # run_snakemake OUTFILE ARGS...
     return "$rc"
 }
 
-log "SLURM run: snakemake --workflow-profile $PROFILE --configfile ${CONFIGFILES[*]} --directory $WORK/slurm"
-t0=$SECONDS
-run_snakemake "$DAEMONS/snakemake-slurm.txt" \
-    --snakefile "$SNAKEFILE" \
+# run_checked NAME SECONDS_VAR ARGS...: one Snakemake run of the smoke study into
+# $WORK/NAME; on failure print the logs and exit 1; its duration goes to SECONDS_VAR.
+run_checked() {
+    local name=$1 var=$2 t0=$SECONDS rc; shift 2
+    log "$name run: snakemake $* --configfile ${CONFIGFILES[*]} --directory $WORK/$name"
+    run_snakemake "$DAEMONS/snakemake-$name.txt" \
+        --snakefile "$SNAKEFILE" \
+        --configfile "${CONFIGFILES[@]}" \
+        --directory "$WORK/$name" \
+        "$@"
+    rc=$?
+    printf -v "$var" '%s' "$(( SECONDS - t0 ))"
+    if [ "$rc" != 0 ]; then
+        print_failure_logs "$WORK/$name"
+        [ "$rc" = 124 ] && log "the $name run timed out after ${RUN_TIMEOUT}s (GSBENCH_SLURM_RUN_TIMEOUT)"
+        echo "slurm.sh: FAIL -- the $name run failed (exit $rc after ${!var}s)"
+        exit 1
+    fi
+}
+
+slurm_time=0 local_time=0
+run_checked slurm slurm_time \
     --workflow-profile "$PROFILE" \
-    --configfile "${CONFIGFILES[@]}" \
-    --directory "$WORK/slurm" \
     --slurm-init-seconds-before-status-checks "$STATUS_INTERVAL" \
     --slurm-keep-successful-logs
-slurm_rc=$?
-slurm_time=$(( SECONDS - t0 ))
-if [ "$slurm_rc" != 0 ]; then
-    print_failure_logs "$WORK/slurm"
-    [ "$slurm_rc" = 124 ] && log "the SLURM run timed out after ${RUN_TIMEOUT}s (GSBENCH_SLURM_RUN_TIMEOUT)"
-    echo "slurm.sh: FAIL -- the SLURM run failed (exit $slurm_rc after ${slurm_time}s)"
-    exit 1
-fi
 njobs=$(find "$WORK/slurm/.snakemake/slurm_logs" -name '*.log' 2>/dev/null | wc -l)
 log "SLURM run finished in ${slurm_time}s ($njobs SLURM job logs)"
 
-log "local run: snakemake --cores 2 --configfile ${CONFIGFILES[*]} --directory $WORK/local"
-t0=$SECONDS
-run_snakemake "$DAEMONS/snakemake-local.txt" \
-    --snakefile "$SNAKEFILE" \
-    --configfile "${CONFIGFILES[@]}" \
-    --directory "$WORK/local" \
-    --cores 2
-local_rc=$?
-local_time=$(( SECONDS - t0 ))
-if [ "$local_rc" != 0 ]; then
-    print_failure_logs "$WORK/local"
-    [ "$local_rc" = 124 ] && log "the local run timed out after ${RUN_TIMEOUT}s (GSBENCH_SLURM_RUN_TIMEOUT)"
-    echo "slurm.sh: FAIL -- the local run failed (exit $local_rc after ${local_time}s)"
-    exit 1
-fi
+run_checked local local_time --cores 2
 log "local run finished in ${local_time}s"
 log "times: SLURM run ${slurm_time}s, local run ${local_time}s"
 
