@@ -15,7 +15,7 @@ from typing import Any, Sequence
 import numpy as np
 import yaml
 
-from .methods import REGISTRY, MethodError
+from .methods import REGISTRY, MethodError, make_method
 from .problems import DESIGNS, SIGNALS, ProblemError, make_problem
 
 
@@ -110,8 +110,6 @@ def cmd_methods(args) -> int:
 def cmd_fit(args) -> int:
     from .runner import fit_problems
 
-    if args.method not in REGISTRY:
-        raise MethodError(f"unknown method {args.method!r}; registered: {', '.join(sorted(REGISTRY))}")
     params = parse_params(args.param)
     problem_args = dict(
         n=args.n, p=args.p, group_size=args.group_size, active_groups=args.active_groups,
@@ -119,9 +117,7 @@ def cmd_fit(args) -> int:
         amplitude=args.amplitude, signal_range=args.signal_range, values=args.values,
         n_val=args.n_val, seed=args.seed,
     )  # fmt: skip
-    # Validate the method's parameters before drawing the problem.
-    from .methods import make_method
-
+    # Validate the method's name and parameters before drawing the problem.
     make_method(args.method, params, preset=args.preset)
     problem = make_problem(**problem_args)
     (row,), (res,) = fit_problems(args.method, [problem], params, preset=args.preset)

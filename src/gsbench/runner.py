@@ -18,13 +18,15 @@ from .methods import FitResult, MethodError, make_method
 from .metrics import relative_error, support_scores
 from .problems import Problem
 
-#: Columns every result row has, in order (the per-trial schema; see ``study.ROW_SCHEMA``).
-RESULT_FIELDS = (
-    "rel_error_oracle", "rel_error_validation", "rel_error_final",
-    "support_precision", "support_recall",
-    "oracle_iteration", "stop_iteration", "iterations",
-    "seconds", "status", "message", "params", "resolved", "extra",
-)  # fmt: skip
+#: Columns every result row has, in order, with their dtypes (the per-trial schema
+#: ``study.ROW_SCHEMA`` is the cell's columns followed by these).
+RESULT_FIELDS: dict[str, str] = {
+    "rel_error_oracle": "float64", "rel_error_validation": "float64",
+    "rel_error_final": "float64", "support_precision": "float64",
+    "support_recall": "float64", "oracle_iteration": "int64", "stop_iteration": "int64",
+    "iterations": "int64", "seconds": "float64", "status": "string", "message": "string",
+    "params": "string", "resolved": "string", "extra": "string",
+}  # fmt: skip
 
 
 def _jsonable(value: Any) -> Any:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import os
 import sys
 import traceback
 from pathlib import Path
@@ -16,7 +15,7 @@ from typing import Callable
 
 import pandas as pd
 
-from .study import read_trials, run_chunk, write_parquet_atomic
+from .study import read_trials, run_chunk, write_table_atomic
 
 # Figure name -> which aggregated tables it draws: (summary, transitions, scaling) -> out.
 # Plotting modules are imported only by the jobs that plot (fit jobs start faster).
@@ -44,7 +43,7 @@ def fit_stage(config: dict, method: str, chunk: str, output: str) -> None:
 
 
 def trials_stage(inputs: list[str], output: str) -> None:
-    write_parquet_atomic(read_trials(inputs), output)
+    write_table_atomic(read_trials(inputs), output)
 
 
 def aggregate_stage(config: dict, trials_path: str, summary: str, transitions: str, scaling: str) -> None:
@@ -59,15 +58,7 @@ def aggregate_stage(config: dict, trials_path: str, summary: str, transitions: s
     failed = int((trials["status"] != "ok").sum())
     logging.info("%d trials, %d not ok (counted as failures)", len(trials), failed)
     for frame, path in ((summ, summary), (trans, transitions), (scal, scaling)):
-        write_csv_atomic(frame, path)
-
-
-def write_csv_atomic(frame: pd.DataFrame, path: str | os.PathLike) -> None:
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    frame.to_csv(tmp, index=False)
-    os.replace(tmp, path)
+        write_table_atomic(frame, path)
 
 
 def figure_stage(name: str, summary: str, transitions: str, scaling: str, png: str) -> None:

@@ -41,13 +41,8 @@ ROW_SCHEMA: dict[str, str] = {
     "study": "string", "method": "string", "method_name": "string", "cell_id": "string",
     "n": "int64", "p": "int64", "group_size": "int64", "active_groups": "int64",
     "sigma": "float64", "design": "string", "trial": "int64", "seed": "int64",
-    "rel_error_oracle": "float64", "rel_error_validation": "float64",
-    "rel_error_final": "float64", "support_precision": "float64",
-    "support_recall": "float64", "oracle_iteration": "int64", "stop_iteration": "int64",
-    "iterations": "int64", "seconds": "float64", "status": "string", "message": "string",
-    "params": "string", "resolved": "string", "extra": "string",
+    **RESULT_FIELDS,
 }  # fmt: skip
-TIMING_COLUMNS = ("seconds",)
 
 
 class ConfigError(ValueError):
@@ -279,8 +274,9 @@ def conform(frame: pd.DataFrame) -> pd.DataFrame:
     return frame[list(ROW_SCHEMA)].astype(ROW_SCHEMA)
 
 
-def write_parquet_atomic(frame: pd.DataFrame, path: str | os.PathLike) -> None:
-    """Write to a temporary file beside ``path`` and rename it: readers never see half a file."""
+def write_table_atomic(frame: pd.DataFrame, path: str | os.PathLike) -> None:
+    """Write ``frame`` as Parquet (``.parquet``) or CSV (otherwise) to a temporary file beside
+    ``path`` and rename it: readers never see half a file."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     for stale in path.parent.glob(f".{path.name}.*.tmp"):  # left by a killed job
@@ -288,7 +284,10 @@ def write_parquet_atomic(frame: pd.DataFrame, path: str | os.PathLike) -> None:
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     os.close(fd)
     try:
-        frame.to_parquet(tmp, index=False)
+        if path.suffix == ".parquet":
+            frame.to_parquet(tmp, index=False)
+        else:
+            frame.to_csv(tmp, index=False)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -303,7 +302,7 @@ def run_chunk(config: dict, label: str, chunk_id: str, output: str | os.PathLike
         raise ConfigError(f"chunk {chunk_id!r} is not a chunk of this config")
     frame = pd.concat([cell_rows(config, label, cell) for cell in chunks[chunk_id]],
                       ignore_index=True)
-    write_parquet_atomic(frame, output)
+    write_table_atomic(frame, output)
     return frame
 
 

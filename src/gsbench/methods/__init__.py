@@ -47,10 +47,6 @@ def get_method(name: str) -> type[GroupSparseRegressor]:
         ) from None
 
 
-def parameter_names(name: str) -> list[str]:
-    return sorted(get_method(name)().get_params(deep=False))
-
-
 def make_method(name: str, params: dict[str, Any] | None = None, *, groups=None,
                 preset: str | None = None) -> GroupSparseRegressor:
     """Instantiate method ``name`` with ``preset`` values, then ``params`` on top.
@@ -85,6 +81,6 @@ def make_method(name: str, params: dict[str, Any] | None = None, *, groups=None,
 
 __all__ = [
     "REGISTRY", "FitResult", "GroupSparseRegressor", "IterativeRegressor", "PathRegressor",
-    "MethodError", "register", "get_method", "make_method", "parameter_names",
+    "MethodError", "register", "get_method", "make_method",
     "DGLNN1", "DGLNN2", "DGLNNGD", "Hadamard", "HadamardDepth", "GroupLassoPath", "LassoPath",
 ]  # fmt: skip

@@ -239,8 +239,4 @@ class IterativeRegressor(GroupSparseRegressor):
         return results
 
 
-def common_params(max_iter: int, stride: int, patience, record) -> dict:
-    return dict(max_iter=max_iter, stride=stride, patience=patience, record=record)
-
-
 POSITIVE_OR_NONE = [Interval(Real, 0, None, closed="neither"), None]

@@ -74,4 +74,11 @@ __all__ = [
     "write_summary",
     "run_all",
     "output_names",
+    "SettingsError",
+    "NO_EARLY_STOP",
+    "METHOD_LABELS",
+    "FIGURE_FUNCTIONS",
+    "paper_figures_stage",
+    "QUOTES",
+    "TITLES",
 ]
