@@ -1,0 +1,23 @@
+"""A comparison study: configuration -> cells -> jobs -> per-trial Parquet rows.
+
+* :mod:`.config` -- :func:`load_config` validates a configuration and fills its defaults.
+* :mod:`.cells` -- :func:`expand_cells` takes the cartesian product of the grid, skipping
+  impossible cells; a :class:`Cell` draws its trials' problems from derived seeds.
+* :mod:`.chunks` -- :func:`chunk_cells` spreads the cells over ``jobs_per_method`` jobs of
+  balanced cost; :func:`run_chunk` is one workflow job.
+* :mod:`.io` -- :data:`ROW_SCHEMA`, atomic Parquet/CSV writes, :func:`read_trials`.
+* :mod:`.cli` -- ``gsbench study ...`` subcommands.
+"""
+
+from .cells import CELL_FIELDS, Cell, expand_cells, impossible_reason, warn_skipped
+from .chunks import cell_rows, chunk_cells, run_chunk
+from .cli import add_study_commands
+from .config import SCHEMA_PATH, ConfigError, import_plugins, load_config, method_specs
+from .io import ROW_SCHEMA, ResultsSchemaError, conform, read_trials, write_table_atomic
+
+__all__ = [
+    "CELL_FIELDS", "Cell", "ConfigError", "ROW_SCHEMA", "ResultsSchemaError", "SCHEMA_PATH",
+    "add_study_commands", "cell_rows", "chunk_cells", "conform", "expand_cells",
+    "impossible_reason", "import_plugins", "load_config", "method_specs", "read_trials",
+    "run_chunk", "warn_skipped", "write_table_atomic",
+]  # fmt: skip

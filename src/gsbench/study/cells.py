@@ -1,0 +1,89 @@
+"""The grid of a study: :class:`Cell` (one grid point), its problem and seed, impossible cells.
+
+Seeds come from :func:`gsbench.problems.derive_seed` of a cell's problem parameters and the
+trial index only, so all methods see the same problems and adding grid points or methods
+never changes another result.
+"""
+
+from __future__ import annotations
+
+import itertools
+import sys
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from ..problems import Problem, derive_seed, make_problem
+
+CELL_FIELDS = ("p", "group_size", "active_groups", "n", "sigma", "design")
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One point of the grid; ``problem_params`` feed :func:`make_problem` and the seed."""
+
+    p: int
+    group_size: int
+    active_groups: int
+    n: int
+    sigma: float
+    design: str
+
+    @property
+    def cell_id(self) -> str:
+        sigma = np.format_float_positional(self.sigma, trim="-")
+        return f"p{self.p}_g{self.group_size}_s{self.active_groups}_n{self.n}_sigma{sigma}_{self.design}"
+
+    def problem_params(self, config: dict) -> dict[str, Any]:
+        prob = config.get("problem", {})
+        params = {
+            "n": self.n, "p": self.p, "group_size": self.group_size,
+            "active_groups": self.active_groups, "sigma": self.sigma, "design": self.design,
+            "signal": prob.get("signal", "constant"),
+            "amplitude": prob.get("amplitude", 1.0),
+            "signal_range": list(prob.get("signal_range", [5.0, 13.0])),
+            "n_val": prob.get("n_val"),
+        }  # fmt: skip
+        if self.design == "correlated":
+            params["rho"] = prob.get("rho", 0.5)
+        return params
+
+    def problem(self, config: dict, trial: int) -> Problem:
+        params = self.problem_params(config)
+        return make_problem(**params, seed=derive_seed(params, trial))
+
+
+def impossible_reason(cell: Cell, config: dict) -> str | None:
+    """Why a grid point cannot exist, or None."""
+    if cell.p % cell.group_size:
+        return f"group_size={cell.group_size} does not divide p={cell.p}"
+    if cell.active_groups > cell.p // cell.group_size:
+        return f"s={cell.active_groups} > p/group_size={cell.p // cell.group_size}"
+    n_val = config.get("problem", {}).get("n_val") or cell.n
+    if cell.design == "orthogonal" and min(cell.n, n_val) < cell.p:
+        return f"orthogonal design needs n >= p (n={cell.n}, p={cell.p})"
+    return None
+
+
+def expand_cells(config: dict) -> tuple[list[Cell], list[str]]:
+    """The grid's cells in a fixed order, and a description of each skipped one."""
+    grid = config["grid"]
+    cells, skipped = [], []
+    for values in itertools.product(*(grid[k] for k in CELL_FIELDS)):
+        kw = dict(zip(CELL_FIELDS, values))
+        kw["sigma"] = float(kw["sigma"])
+        cell = Cell(**kw)
+        reason = impossible_reason(cell, config)
+        (skipped.append(f"{cell.cell_id} ({reason})") if reason else cells.append(cell))
+    cells.sort(key=lambda c: (c.p, c.group_size, c.active_groups, c.sigma, c.design, c.n))
+    return cells, skipped
+
+
+def warn_skipped(skipped: list[str], stream=None) -> None:
+    """One warning line for all skipped cells."""
+    stream = stream or sys.stderr
+    if skipped:
+        shown = "; ".join(skipped[:3]) + (f"; ... {len(skipped) - 3} more" if len(skipped) > 3 else "")
+        print(f"gsbench: warning: skipping {len(skipped)} impossible grid cell(s): {shown}",
+              file=stream)

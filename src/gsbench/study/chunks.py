@@ -1,0 +1,68 @@
+"""Jobs of a study: cells spread over balanced chunks; one job fits one method on one chunk."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+
+import numpy as np
+import pandas as pd
+
+from ..runner import fit_problems
+from .cells import CELL_FIELDS, Cell, expand_cells
+from .config import ConfigError, import_plugins, method_specs
+from .io import conform, write_table_atomic
+
+
+def chunk_cells(config: dict) -> dict[str, list[Cell]]:
+    """Spread the cells over ``jobs_per_method`` chunks of balanced estimated cost.
+
+    A cell's cost is estimated as ``trials * n * p`` (every iteration of every method is
+    dominated by products with the n x p design). Cells are assigned largest first to the
+    least loaded chunk. A chunk's id holds a hash of its cells, so a changed grid yields new
+    ids and never reuses a stale file.
+    """
+    cells, _ = expand_cells(config)
+    k = max(1, min(config["jobs_per_method"], len(cells)))
+    loads = [0.0] * k
+    members: list[list[Cell]] = [[] for _ in range(k)]
+    for cell in sorted(cells, key=lambda c: (-c.n * c.p, c.cell_id)):
+        j = int(np.argmin(loads))
+        loads[j] += config["trials"] * cell.n * cell.p
+        members[j].append(cell)
+    chunks = {}
+    for j, group in enumerate(members):
+        if not group:
+            continue
+        group.sort(key=lambda c: c.cell_id)
+        digest = hashlib.sha1(",".join(c.cell_id for c in group).encode()).hexdigest()[:8]
+        chunks[f"chunk{j:02d}-{digest}"] = group
+    return chunks
+
+
+def cell_rows(config: dict, label: str, cell: Cell) -> pd.DataFrame:
+    """All trials of one cell fitted by method ``label`` (one batch), as rows."""
+    name, preset, params = method_specs(config)[label]
+    problems = [cell.problem(config, t) for t in range(config["trials"])]
+    rows, _ = fit_problems(name, problems, params, preset=preset)
+    frame = pd.DataFrame(rows)
+    frame.insert(0, "seed", [pr.seed for pr in problems])
+    frame.insert(0, "trial", np.arange(config["trials"]))
+    for key in reversed(("cell_id",) + CELL_FIELDS):
+        frame.insert(0, key, cell.cell_id if key == "cell_id" else getattr(cell, key))
+    frame.insert(0, "method_name", name)
+    frame.insert(0, "method", label)
+    frame.insert(0, "study", config["study"])
+    return conform(frame)
+
+
+def run_chunk(config: dict, label: str, chunk_id: str, output: str | os.PathLike) -> pd.DataFrame:
+    """One workflow job: method ``label`` on every trial of every cell of ``chunk_id``."""
+    import_plugins(config.get("plugins", []))
+    chunks = chunk_cells(config)
+    if chunk_id not in chunks:
+        raise ConfigError(f"chunk {chunk_id!r} is not a chunk of this config")
+    frame = pd.concat([cell_rows(config, label, cell) for cell in chunks[chunk_id]],
+                      ignore_index=True)
+    write_table_atomic(frame, output)
+    return frame
