@@ -96,3 +96,35 @@ def test_derived_seed_depends_on_cell_and_trial_only():
 def test_group_labels():
     assert list(group_labels(6, 2)) == [0, 0, 1, 1, 2, 2]
     assert list(group_labels(4, [1, 3])) == [0, 1, 1, 1]
+
+
+# Seeds of shipped and custom configs as derived before the problem defaults got one source
+# (ProblemOptions): a drift in a default, a key or its serialisation would change them all.
+PINNED_SEEDS = [
+    ("smoke.yaml", "p64_g1_s1_n8_sigma0_rademacher", 0, 7656392165401674691),
+    ("smoke.yaml", "p64_g4_s4_n48_sigma0_rademacher", 3, 995318172532075701),
+    ("config.yaml", "p256_g4_s4_n64_sigma0_rademacher", 0, 7025238079763755743),
+    ("paper.yaml", "p512_g8_s16_n512_sigma0_rademacher", 3, 2057056520770282169),
+    ("custom", "p24_g4_s2_n30_sigma0_correlated", 1, 6207897967724417663),
+    ("custom", "p24_g4_s2_n30_sigma0_gaussian", 1, 4687914974045611843),
+    ("custom", "p24_g4_s2_n30_sigma0.5_correlated", 1, 2510006116601253470),
+    ("custom", "p24_g4_s2_n30_sigma0.5_gaussian", 1, 2236526743311502032),
+]
+CUSTOM = """
+grid: {p: [24], group_size: [4], active_groups: [2], n: [30], sigma: [0, 0.5],
+       design: [correlated, gaussian]}
+trials: 2
+methods: {lasso: }
+problem: {signal: uniform, rho: 0.3, n_val: 40}
+"""
+
+
+@pytest.mark.parametrize("config, cell_id, trial, seed", PINNED_SEEDS)
+def test_derived_seeds_of_existing_configs_never_change(root, config, cell_id, trial, seed):
+    import yaml
+
+    from gsbench.study import expand_cells, load_config
+
+    cfg = load_config(yaml.safe_load(CUSTOM) if config == "custom" else root / "config" / config)
+    (cell,) = [c for c in expand_cells(cfg)[0] if c.cell_id == cell_id]
+    assert cell.problem(cfg, trial).seed == seed
