@@ -51,7 +51,30 @@ CASES = [
     ("success.threshold", 0, "config key 'success.threshold': 0 is less than or equal to the minimum of 0"),
     ("success.threshold", 1.5, "config key 'success.threshold': 1.5 is greater than the maximum of 1"),
     ("success.metric", "rel_error", "config key 'success.metric': 'rel_error' is not one of"),
-    ("study", "my study", "config key 'study': 'my study' does not match"),
+    ("study", "my study", "config key 'study': 'my study' is not allowed: use letters, digits"),
+    # issue 13 item 13: names that escape results/ or break the wildcard regex
+    ("study", "..", "config key 'study': '..' is not allowed: use letters, digits, '_', '-' and '.', starting with a letter or digit"),
+    ("study", ".", "config key 'study': '.' is not allowed"),
+    ("methods", {"../x": {"method": "lasso"}}, "config key 'methods': '../x' is not allowed: use letters, digits, '_' and '-', starting with a letter or digit"),
+    ("methods", {"a|b": {"method": "lasso"}}, "config key 'methods': 'a|b' is not allowed"),
+    # issue 13 item 8: types, finiteness and ranges
+    ("trials", 2.0, "config key 'trials': 2.0 is not of type 'integer'"),
+    ("grid.sigma", [float("inf")], "config key 'grid.sigma[0]': inf is not a finite number"),
+    ("grid.sigma", [float("nan")], "config key 'grid.sigma[0]': nan is not a finite number"),
+    ("grid.sigma", [1e308], "config key 'grid.sigma[0]': sigma must be finite and at most 1e+100 in magnitude, got 1e+308"),
+    ("problem", {"amplitude": float("inf")}, "config key 'problem.amplitude': inf is not a finite number"),
+    ("problem", {"amplitude": 1e200}, "config key 'problem.amplitude': amplitude must be finite and at most 1e+100"),
+    ("success.threshold", float("nan"), "config key 'success.threshold': nan is not a finite number"),
+    ("problem", {"signal_range": [13, 5]}, "config key 'problem.signal_range': signal_range must have low <= high, got [13, 5]"),
+    ("problem", {"signal_range": [float("nan"), 5]}, "config key 'problem.signal_range[0]': nan is not a finite number"),
+    # issue 13 item 5: a zero signal is no recovery problem
+    ("problem", {"signal": "uniform", "signal_range": [0, 0]}, "config key 'problem.signal_range': signal_range (0, 0) draws a zero signal"),
+    ("problem", {"amplitude": 0}, "config key 'problem.amplitude': 0 is less than or equal to the minimum of 0"),
+    ("grid.active_groups", [0], "config key 'grid.active_groups[0]': 0 is less than the minimum of 1"),
+    # issue 13 item 12: nothing to run, or far too much
+    ("grid.group_size", [3], "config key 'grid': every grid cell is impossible, nothing to run (18 skipped, e.g. p64_g3_s1_n8_sigma0_rademacher (group_size=3 does not divide p=64))"),
+    ("trials", 100_000_000, "config key 'max_fits': the study has 10,800,000,000 fits (36 cells x 100000000 trials x 3 methods) in 3 jobs; roughly"),
+    ("grid.n", [10**9], "config key 'grid': grid cell p64_g1_s1_n1000000000_sigma0_rademacher (4 trials in one batch) needs about 9.22 TB of memory, but only"),
     ("jobs_per_method", 0, "config key 'jobs_per_method': 0 is less than the minimum of 1"),
     ("plugins", ["no_such_module_xyz"], "config key 'plugins\\[0\\]': cannot import 'no_such_module_xyz'"),
 ]
@@ -104,3 +127,63 @@ def test_impossible_cells_are_skipped_with_a_reason(capsys):
     warn_skipped(skipped)
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and f"skipping {len(skipped)} impossible grid cell(s)" in err
+
+
+def test_schema_defaults_are_the_problem_defaults():
+    """The schema's problem defaults and ProblemOptions are one fact: they feed every seed."""
+    from dataclasses import asdict
+
+    from gsbench.problems import DEFAULTS
+    from gsbench.study.config import schema
+
+    props = schema()["properties"]
+    defaults = asdict(DEFAULTS)
+    assert props["grid"]["properties"]["sigma"]["default"] == [defaults.pop("sigma")]
+    assert props["grid"]["properties"]["design"]["default"] == [defaults.pop("design")]
+    problem = {k: v["default"] for k, v in props["problem"]["properties"].items()}
+    defaults["signal_range"] = list(defaults["signal_range"])
+    assert problem == defaults
+
+
+def test_max_fits_is_the_documented_limit_and_can_be_raised():
+    config = with_change("trials", 100_000)
+    with pytest.raises(ConfigError, match="more than max_fits=1,000,000; reduce the grid or "
+                                          "trials, or raise max_fits to run it"):
+        load_config(config)
+    config["max_fits"] = 20_000_000
+    assert load_config(config)["trials"] == 100_000
+
+
+def test_plugin_raising_at_import_is_a_config_error(tmp_path, monkeypatch):
+    (tmp_path / "broken_plugin_xyz.py").write_text("raise RuntimeError('no GPU found')\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    with pytest.raises(ConfigError, match=r"^config key 'plugins\[0\]': cannot import "
+                                          r"'broken_plugin_xyz' \(RuntimeError: no GPU found\)$"):
+        load_config(with_change("plugins", ["broken_plugin_xyz"]))
+
+
+def test_yaml_duplicate_keys_are_rejected_naming_the_key(tmp_path):
+    path = tmp_path / "dup.yaml"
+    text = (ROOT / "config" / "smoke.yaml").read_text()
+    path.write_text(text.replace("trials: 4", "trials: 4\ntrials: 8"))
+    with pytest.raises(ConfigError, match=r"config file .*dup.yaml: config key 'trials' appears "
+                                          r"twice in one mapping \(line 11\); keep one"):
+        load_config(path)
+    path.write_text(text.replace("  p: [64]", "  p: [64]\n  p: [32]"))
+    with pytest.raises(ConfigError, match="config key 'p' appears twice"):
+        load_config(path)
+
+
+def test_yaml_exponent_strings_are_float_hyperparameters(tmp_path):
+    path = tmp_path / "exp.yaml"
+    text = (ROOT / "config" / "smoke.yaml").read_text()
+    path.write_text(text.replace("dglnn2: {}", "dglnn2: {alpha: 1e-6, v_step: u2}"))
+    assert yaml.safe_load(path.read_text())["methods"]["dglnn2"]["alpha"] == "1e-6"  # YAML 1.1
+    config = load_config(path)
+    assert config["methods"]["dglnn2"] == {"alpha": 1e-6, "v_step": "u2"}
+    from gsbench.study import method_specs
+
+    assert method_specs(config)["dglnn2"] == ("dglnn2", None, {"alpha": 1e-6, "v_step": "u2"})
+    path.write_text(text.replace("dglnn2: {}", "dglnn2: {alpha: nan}"))
+    with pytest.raises(ConfigError, match="config key 'methods.dglnn2'"):
+        load_config(path)

@@ -16,7 +16,7 @@ import numpy as np
 import yaml
 
 from .methods import REGISTRY, MethodError, make_method
-from .problems import DESIGNS, SIGNALS, ProblemError, make_problem
+from .problems import DEFAULTS, DESIGNS, SIGNALS, ProblemError, make_problem
 
 
 class UsageError(Exception):
@@ -76,16 +76,19 @@ def build_parser() -> argparse.ArgumentParser:
     fit.add_argument("--group-size", type=_int_or_list, required=True,
                      help="one size, or comma-separated sizes summing to p")
     fit.add_argument("--active-groups", type=int, required=True, help="non-zero groups s")
-    fit.add_argument("--sigma", type=float, default=0.0, help="noise standard deviation")
-    fit.add_argument("--design", default="rademacher", help=f"one of {', '.join(DESIGNS)}")
-    fit.add_argument("--rho", type=float, default=0.5, help="correlation for 'correlated'")
-    fit.add_argument("--signal", default="constant", help=f"one of {', '.join(SIGNALS)}")
-    fit.add_argument("--amplitude", type=float, default=1.0)
-    fit.add_argument("--signal-range", type=_float_list, default=[5.0, 13.0],
+    fit.add_argument("--sigma", type=float, default=DEFAULTS.sigma,
+                     help="noise standard deviation")
+    fit.add_argument("--design", default=DEFAULTS.design, help=f"one of {', '.join(DESIGNS)}")
+    fit.add_argument("--rho", type=float, default=DEFAULTS.rho,
+                     help="correlation for 'correlated'")
+    fit.add_argument("--signal", default=DEFAULTS.signal, help=f"one of {', '.join(SIGNALS)}")
+    fit.add_argument("--amplitude", type=float, default=DEFAULTS.amplitude)
+    fit.add_argument("--signal-range", type=_float_list, default=list(DEFAULTS.signal_range),
                      help="LOW,HIGH for --signal uniform")
     fit.add_argument("--values", type=_float_list, default=None,
                      help="support values for --signal values, comma-separated")
-    fit.add_argument("--n-val", type=int, default=None, help="validation size (default n)")
+    fit.add_argument("--n-val", type=int, default=DEFAULTS.n_val,
+                     help="validation size (default n)")
     fit.add_argument("--seed", type=int, default=0)
     fit.add_argument("--preset", default=None, help="named hyperparameter preset, e.g. paper")
     fit.add_argument("--param", action="append", default=[], metavar="KEY=VALUE",

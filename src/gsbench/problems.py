@@ -18,18 +18,71 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
+import numbers
+import os
 from dataclasses import dataclass, field
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 import numpy as np
 from scipy.signal import lfilter
 
-DESIGNS = ("rademacher", "gaussian", "correlated", "orthogonal")
 SIGNALS = ("constant", "uniform", "random_signs", "values")
+
+#: Largest magnitude accepted for sigma, amplitude and signal values: beyond it squared norms
+#: (``||w*||^2``, ``||y||^2``) overflow float64 even for p = 10^8 features.
+MAX_MAGNITUDE = 1e100
 
 
 class ProblemError(ValueError):
-    """An impossible or ill-specified problem; the message names the offending value."""
+    """An impossible or ill-specified problem; the message names the offending value.
+
+    ``key`` is the argument of :func:`make_problem` at fault (the CLI maps it to its flag, the
+    study configuration to its key), or None.
+    """
+
+    def __init__(self, message: str, key: str | None = None):
+        super().__init__(message)
+        self.key = key
+
+
+@dataclass(frozen=True)
+class ProblemOptions:
+    """Problem settings other than the grid's shape, with their defaults.
+
+    The one source of these defaults: :func:`make_problem`'s signature, the CLI's flags and a
+    study cell's problem parameters read them, and a test checks that the config schema's
+    defaults agree. They enter the seed hash (:func:`derive_seed`), so a change here changes
+    every derived seed.
+
+    Attributes
+    ----------
+    sigma : float
+        Noise standard deviation (0 gives noiseless data).
+    design : str
+        One of :data:`DESIGNS`.
+    rho : float
+        Correlation of neighbouring features for ``design="correlated"``, in (-1, 1).
+    signal : str
+        One of :data:`SIGNALS`.
+    amplitude : float
+        Support value for ``signal="constant"`` and ``"random_signs"``.
+    signal_range : (float, float)
+        ``(low, high)`` of the support values for ``signal="uniform"`` (the paper's Fig. 3).
+    n_val : int or None
+        Validation-set size; None means n.
+    """
+
+    sigma: float = 0.0
+    design: str = "rademacher"
+    rho: float = 0.5
+    signal: str = "constant"
+    amplitude: float = 1.0
+    signal_range: tuple[float, float] = (5.0, 13.0)
+    n_val: int | None = None
+
+
+DEFAULTS = ProblemOptions()
 
 
 @dataclass(frozen=True)
@@ -128,27 +181,170 @@ def group_labels(p: int, group_size: int | Sequence[int]) -> np.ndarray:
     return np.repeat(np.arange(sizes.size), sizes)
 
 
+def _rademacher(rng: np.random.Generator, n: int, p: int, rho: float) -> np.ndarray:
+    return rng.integers(0, 2, size=(n, p)).astype(float) * 2.0 - 1.0
+
+
+def _gaussian(rng: np.random.Generator, n: int, p: int, rho: float) -> np.ndarray:
+    return rng.standard_normal((n, p))
+
+
+def _correlated(rng: np.random.Generator, n: int, p: int, rho: float) -> np.ndarray:
+    # AR(1) across columns: x_j = rho x_{j-1} + sqrt(1 - rho^2) z_j has Cov = rho^|i-j|.
+    z = rng.standard_normal((n, p))
+    x = np.empty_like(z)
+    x[:, 0] = z[:, 0]
+    if p > 1:
+        x[:, 1:], _ = lfilter(
+            [np.sqrt(1.0 - rho**2)], [1.0, -rho], z[:, 1:], axis=1, zi=rho * z[:, :1]
+        )
+    return x
+
+
+def _orthogonal(rng: np.random.Generator, n: int, p: int, rho: float) -> np.ndarray:
+    q, r = np.linalg.qr(rng.standard_normal((n, p)))
+    # Sign fix makes Q unique (Haar-distributed) given the Gaussian draw.
+    return np.sqrt(n) * q * np.sign(np.diag(r))
+
+
+#: Design name -> ``draw(rng, n, p, rho)`` returning an (n, p) matrix; see :func:`make_problem`.
+#: A new design is one function added here (and to the config schema's ``grid.design`` enum).
+DESIGN_DRAWS: dict[str, Callable[[np.random.Generator, int, int, float], np.ndarray]] = {
+    "rademacher": _rademacher,
+    "gaussian": _gaussian,
+    "correlated": _correlated,
+    "orthogonal": _orthogonal,
+}
+DESIGNS = tuple(DESIGN_DRAWS)
+
+
 def _design(rng: np.random.Generator, n: int, p: int, design: str, rho: float) -> np.ndarray:
     """Draw an (n, p) design matrix; see :func:`make_problem` for the designs."""
-    if design == "rademacher":
-        return rng.integers(0, 2, size=(n, p)).astype(float) * 2.0 - 1.0
-    if design == "gaussian":
-        return rng.standard_normal((n, p))
-    if design == "correlated":
-        # AR(1) across columns: x_j = rho x_{j-1} + sqrt(1 - rho^2) z_j has Cov = rho^|i-j|.
-        z = rng.standard_normal((n, p))
-        x = np.empty_like(z)
-        x[:, 0] = z[:, 0]
-        if p > 1:
-            x[:, 1:], _ = lfilter(
-                [np.sqrt(1.0 - rho**2)], [1.0, -rho], z[:, 1:], axis=1, zi=rho * z[:, :1]
-            )
-        return x
-    if design == "orthogonal":
-        q, r = np.linalg.qr(rng.standard_normal((n, p)))
-        # Sign fix makes Q unique (Haar-distributed) given the Gaussian draw.
-        return np.sqrt(n) * q * np.sign(np.diag(r))
-    raise ProblemError(f"design must be one of {DESIGNS}, got {design!r}")
+    if design not in DESIGN_DRAWS:
+        raise ProblemError(f"design must be one of {DESIGNS}, got {design!r}", "design")
+    return DESIGN_DRAWS[design](rng, n, p, rho)
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
+
+
+def _is_real(value: Any) -> bool:
+    return isinstance(value, numbers.Real) and not isinstance(value, bool)
+
+
+def _check_real(key: str, value: Any, *, low: float | None = None) -> float:
+    if not _is_real(value):
+        raise ProblemError(f"{key} must be a number, got {value!r}", key)
+    value = float(value)
+    if not math.isfinite(value) or abs(value) > MAX_MAGNITUDE:
+        raise ProblemError(
+            f"{key} must be finite and at most {MAX_MAGNITUDE:g} in magnitude, got {value!r}", key
+        )
+    if low is not None and value < low:
+        raise ProblemError(f"{key} must be >= {low:g}, got {value!r}", key)
+    return value
+
+
+def _check_positive_int(key: str, value: Any) -> int:
+    if not _is_int(value) or value <= 0:
+        raise ProblemError(f"{key} must be a positive integer, got {value!r}", key)
+    return int(value)
+
+
+def check_problem_options(
+    *,
+    sigma: Any = DEFAULTS.sigma,
+    design: Any = DEFAULTS.design,
+    rho: Any = DEFAULTS.rho,
+    signal: Any = DEFAULTS.signal,
+    amplitude: Any = DEFAULTS.amplitude,
+    signal_range: Any = DEFAULTS.signal_range,
+    values: Any = None,
+    n_val: Any = DEFAULTS.n_val,
+) -> None:
+    """Check the types, finiteness and ranges of problem options (one place for all callers).
+
+    :func:`make_problem`, the CLI (through it) and the study configuration (every grid value
+    and the ``problem`` section, before any job) call this, so the same bad value gets the
+    same message everywhere. Raises :class:`ProblemError` whose ``key`` names the option.
+    Zero signals are refused (w* = 0 would be "recovered" perfectly by any method).
+    """
+    _check_real("sigma", sigma, low=0.0)
+    if design not in DESIGNS:
+        raise ProblemError(f"design must be one of {DESIGNS}, got {design!r}", "design")
+    if signal not in SIGNALS:
+        raise ProblemError(f"signal must be one of {SIGNALS}, got {signal!r}", "signal")
+    if not _is_real(rho) or not -1.0 < rho < 1.0:
+        raise ProblemError(f"rho must lie in (-1, 1), got {rho!r}", "rho")
+    amplitude = _check_real("amplitude", amplitude)
+    if amplitude == 0 and signal in ("constant", "random_signs"):
+        raise ProblemError(f"amplitude must be non-zero (w* = 0 is not a signal), got {amplitude!r}",
+                           "amplitude")
+    try:
+        rng_values = list(signal_range)
+    except TypeError:
+        rng_values = [signal_range]
+    if len(rng_values) != 2:
+        raise ProblemError(f"signal_range must be (low, high), got {signal_range!r}", "signal_range")
+    for v in rng_values:
+        if not _is_real(v) or not math.isfinite(v) or abs(v) > MAX_MAGNITUDE:
+            raise ProblemError(f"signal_range must be two finite numbers (low, high), got "
+                               f"{rng_values!r}", "signal_range")
+    low, high = map(float, rng_values)
+    if low > high:
+        raise ProblemError(f"signal_range must have low <= high, got {rng_values!r}", "signal_range")
+    if signal == "uniform" and low == high == 0:
+        raise ProblemError("signal_range (0, 0) draws a zero signal w* = 0", "signal_range")
+    if values is not None:
+        vals = list(values)
+        if not all(_is_real(v) and math.isfinite(v) and abs(v) <= MAX_MAGNITUDE for v in vals):
+            raise ProblemError(f"values must be finite numbers at most {MAX_MAGNITUDE:g} in "
+                               f"magnitude, got {vals!r}", "values")
+        if signal == "values" and not any(vals):
+            raise ProblemError(f"values are all zero (w* = 0 is not a signal): {vals!r}", "values")
+    if n_val is not None:
+        _check_positive_int("n_val", n_val)
+
+
+def problem_nbytes(n: int, p: int, n_val: int | None = None) -> int:
+    """Peak memory in bytes to draw one problem: ``8 p (n + n_val)`` for X and X_val plus
+    ``16 p max(n, n_val)`` for the temporary draws of the larger one (integer or Gaussian
+    draws and the products that turn them into X)."""
+    n_val = n if n_val is None else n_val
+    return 8 * p * (n + n_val) + 16 * p * max(n, n_val)
+
+
+def available_memory() -> int | None:
+    """Bytes of memory available to a new allocation (``MemAvailable``), or None if unknown."""
+    try:
+        with open("/proc/meminfo") as fh:
+            for line in fh:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    try:
+        return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (ValueError, OSError, AttributeError):
+        return None
+
+
+def format_bytes(nbytes: float) -> str:
+    """``1.5e9`` -> ``"1.5 GB"``."""
+    for unit in ("B", "kB", "MB", "GB", "TB"):
+        if nbytes < 1000 or unit == "TB":
+            return f"{nbytes:.3g} {unit}"
+        nbytes /= 1000
+    raise AssertionError  # pragma: no cover
+
+
+def check_memory(nbytes: int, what: str) -> None:
+    """Raise :class:`ProblemError` when ``nbytes`` exceed the available memory."""
+    available = available_memory()
+    if available is not None and nbytes > available:
+        raise ProblemError(f"{what} needs about {format_bytes(nbytes)} of memory, but only "
+                           f"{format_bytes(available)} is available")
 
 
 def _signal_values(
@@ -182,15 +378,15 @@ def make_problem(
     group_size: int | Sequence[int],
     active_groups: int,
     *,
-    sigma: float = 0.0,
-    design: str = "rademacher",
-    rho: float = 0.5,
-    signal: str = "constant",
-    amplitude: float = 1.0,
-    signal_range: Sequence[float] = (5.0, 13.0),
+    sigma: float = DEFAULTS.sigma,
+    design: str = DEFAULTS.design,
+    rho: float = DEFAULTS.rho,
+    signal: str = DEFAULTS.signal,
+    amplitude: float = DEFAULTS.amplitude,
+    signal_range: Sequence[float] = DEFAULTS.signal_range,
     values: Sequence[float] | None = None,
     active: Sequence[int] | None = None,
-    n_val: int | None = None,
+    n_val: int | None = DEFAULTS.n_val,
     seed: int = 0,
 ) -> Problem:
     """Draw a group-sparse regression problem ``y = X w* + xi``.
@@ -228,43 +424,39 @@ def make_problem(
     Returns
     -------
     Problem
+
+    Raises
+    ------
+    ProblemError
+        For an impossible or ill-specified problem (see :func:`check_problem_options`), a zero
+        signal, or one whose arrays would not fit in the available memory.
     """
+    n, p = _check_positive_int("n", n), _check_positive_int("p", p)
+    check_problem_options(sigma=sigma, design=design, rho=rho, signal=signal, amplitude=amplitude,
+                          signal_range=signal_range, values=values, n_val=n_val)
     spec = dict(
         n=n, p=p, group_size=group_size, active_groups=active_groups, sigma=sigma,
         design=design, rho=rho, signal=signal, amplitude=amplitude,
         signal_range=list(signal_range), values=None if values is None else list(values),
         active=None if active is None else list(active), n_val=n_val, seed=seed,
     )  # fmt: skip
-    for name, value in (("n", n), ("p", p)):
-        if int(value) != value or value <= 0:
-            raise ProblemError(f"{name} must be a positive integer, got {value}")
-    n, p = int(n), int(p)
-    n_val = n if n_val is None else n_val
-    if int(n_val) != n_val or n_val <= 0:
-        raise ProblemError(f"n_val must be a positive integer, got {n_val}")
-    n_val = int(n_val)
-    if not np.isfinite(sigma) or sigma < 0:
-        raise ProblemError(f"sigma must be >= 0, got {sigma}")
-    if design not in DESIGNS:
-        raise ProblemError(f"design must be one of {DESIGNS}, got {design!r}")
-    if signal not in SIGNALS:
-        raise ProblemError(f"signal must be one of {SIGNALS}, got {signal!r}")
-    if design == "correlated" and not -1.0 < rho < 1.0:
-        raise ProblemError(f"rho must lie in (-1, 1), got {rho}")
+    n_val = n if n_val is None else int(n_val)
     if design == "orthogonal" and (n < p or n_val < p):
         raise ProblemError(
             f"design 'orthogonal' needs n >= p and n_val >= p (got n={n}, n_val={n_val}, p={p})"
         )
-    if signal == "uniform" and len(signal_range) != 2:
-        raise ProblemError(f"signal_range must be (low, high), got {signal_range}")
     groups = group_labels(p, group_size)
     n_groups = groups[-1] + 1
-    if int(active_groups) != active_groups or not 0 <= active_groups <= n_groups:
+    if not _is_int(active_groups) or not 0 <= active_groups <= n_groups:
         raise ProblemError(
-            f"active_groups={active_groups} is impossible with {n_groups} groups"
+            f"active_groups={active_groups} is impossible with {n_groups} groups", "active_groups"
         )
-    if seed < 0:
-        raise ProblemError(f"seed must be >= 0, got {seed}")
+    if active_groups == 0:
+        raise ProblemError("active_groups must be >= 1 (w* = 0 is not a signal), got 0",
+                           "active_groups")
+    if not _is_int(seed) or seed < 0:
+        raise ProblemError(f"seed must be a non-negative integer, got {seed!r}", "seed")
+    check_memory(problem_nbytes(n, p, n_val), f"a problem with n={n}, n_val={n_val}, p={p}")
 
     design_ss, signal_ss, noise_ss, val_ss = np.random.SeedSequence(int(seed)).spawn(4)
     rng_signal = np.random.default_rng(signal_ss)
@@ -281,6 +473,9 @@ def make_problem(
     w_star[support] = _signal_values(
         rng_signal, int(support.sum()), signal, amplitude, signal_range, values
     )
+
+    if not np.any(w_star):
+        raise ProblemError("the drawn signal w* is zero; nothing to recover", "signal")
 
     X = _design(np.random.default_rng(design_ss), n, p, design, rho)
     y = X @ w_star + sigma * np.random.default_rng(noise_ss).standard_normal(n)

@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from ..problems import Problem, derive_seed, make_problem
+from ..problems import DEFAULTS, Problem, derive_seed, make_problem
 
 CELL_FIELDS = ("p", "group_size", "active_groups", "n", "sigma", "design")
 
@@ -40,13 +40,13 @@ class Cell:
         params = {
             "n": self.n, "p": self.p, "group_size": self.group_size,
             "active_groups": self.active_groups, "sigma": self.sigma, "design": self.design,
-            "signal": prob.get("signal", "constant"),
-            "amplitude": prob.get("amplitude", 1.0),
-            "signal_range": list(prob.get("signal_range", [5.0, 13.0])),
-            "n_val": prob.get("n_val"),
+            "signal": prob.get("signal", DEFAULTS.signal),
+            "amplitude": prob.get("amplitude", DEFAULTS.amplitude),
+            "signal_range": list(prob.get("signal_range", DEFAULTS.signal_range)),
+            "n_val": prob.get("n_val", DEFAULTS.n_val),
         }  # fmt: skip
         if self.design == "correlated":
-            params["rho"] = prob.get("rho", 0.5)
+            params["rho"] = prob.get("rho", DEFAULTS.rho)
         return params
 
     def problem(self, config: dict, trial: int) -> Problem:

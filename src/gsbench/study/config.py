@@ -1,32 +1,104 @@
-"""Study configuration: schema validation, defaults, plugins, method specs.
+"""Study configuration: reading, schema validation, defaults, plugins, method specs.
 
-:func:`load_config` validates a study configuration against the JSON schema
-(``config.schema.yaml``) plus what a schema cannot say (registered method names,
-hyperparameter names and values), filling defaults; errors name the key and value.
+:func:`load_config` validates a study configuration against the JSON schema shipped with the
+package (``gsbench/data/config.schema.yaml``; ``workflow/schemas/config.schema.yaml`` is a
+link to it) plus what a schema cannot say: YAML duplicate keys, non-finite numbers, problem
+options (:func:`gsbench.problems.check_problem_options`, the one place shared with the CLI and
+:func:`~gsbench.problems.make_problem`), registered method names, hyperparameter names and
+values, a grid with no possible cell, and the size of the study (:mod:`.plan`). Errors name
+the key and the value, as ``config key '<key>': <what is wrong>``.
 """
 
 from __future__ import annotations
 
 import importlib
+import importlib.resources
 import json
+import math
 import os
-from pathlib import Path
-from typing import Iterable
+import re
+from typing import Any, Iterable
 
+import jsonschema
 import yaml
 
+from ..errors import UserError
 from ..methods import REGISTRY, MethodError, make_method
+from ..problems import ProblemError, check_problem_options
 
-SCHEMA_PATH = Path(__file__).resolve().parents[3] / "workflow" / "schemas" / "config.schema.yaml"
+SCHEMA_PATH = importlib.resources.files("gsbench") / "data" / "config.schema.yaml"
+
+#: What the schema's name patterns mean, for the error message (pattern -> allowed form).
+NAME_FORMS = {
+    "^[A-Za-z0-9][A-Za-z0-9_.-]*$": "letters, digits, '_', '-' and '.', starting with a letter "
+                                    "or digit",
+    "^[A-Za-z0-9][A-Za-z0-9_-]*$": "letters, digits, '_' and '-', starting with a letter or digit",
+}  # fmt: skip
+_NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
 
 
-class ConfigError(ValueError):
+class ConfigError(UserError, ValueError):
     """An invalid study configuration; the message names the key and the value."""
 
 
-def _schema() -> dict:
-    with open(SCHEMA_PATH) as fh:
-        return yaml.safe_load(fh)
+def schema() -> dict:
+    """The config JSON schema (a mapping)."""
+    return yaml.safe_load(SCHEMA_PATH.read_text())
+
+
+def _is_integer(checker, value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _is_number(checker, value) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+
+
+# Integers are ints (2.0 is not a number of trials); numbers are finite (nan and inf pass
+# every range keyword of JSON Schema, since comparisons with them are false or unbounded).
+_Validator = jsonschema.validators.extend(
+    jsonschema.Draft202012Validator,
+    type_checker=jsonschema.Draft202012Validator.TYPE_CHECKER.redefine_many(
+        {"integer": _is_integer, "number": _is_number}
+    ),
+)
+
+
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """A YAML loader that refuses a key twice in one mapping (PyYAML keeps the last)."""
+
+    def construct_mapping(self, node, deep=False):
+        seen = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            if key in seen:
+                raise ConfigError(
+                    f"config key {key!r} appears twice in one mapping (line "
+                    f"{key_node.start_mark.line + 1}); keep one"
+                )
+            seen.add(key)
+        return super().construct_mapping(node, deep)
+
+
+def read_yaml(path: str | os.PathLike) -> Any:
+    """Parse a YAML config file, refusing duplicate keys; errors name the file."""
+    try:
+        with open(path) as fh:
+            return yaml.load(fh, Loader=_UniqueKeyLoader)
+    except OSError as exc:
+        raise ConfigError(f"cannot read config file {path}: {exc.strerror}") from None
+    except ConfigError as exc:
+        raise ConfigError(f"config file {path}: {exc}") from None
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"config file {path} is not valid YAML: {exc}") from None
+
+
+def number_or_string(value: Any) -> Any:
+    """``"1e-6"`` -> ``1e-06``: YAML 1.1 reads exponent notation without a dot as a string;
+    a hyperparameter that looks like a decimal number is that number. Other values unchanged."""
+    if isinstance(value, str) and _NUMBER.match(value.strip()):
+        return float(value)
+    return value
 
 
 def _fill_defaults(config: dict, schema: dict) -> dict:
@@ -46,13 +118,28 @@ def _key(path: Iterable) -> str:
     return text or "<top level>"
 
 
+def _schema_message(err) -> str:
+    if err.validator == "type" and isinstance(err.instance, float) and not math.isfinite(err.instance):
+        return f"{err.instance!r} is not a finite number"
+    if err.validator == "pattern" and err.validator_value in NAME_FORMS:
+        return f"{err.instance!r} is not allowed: use {NAME_FORMS[err.validator_value]}"
+    return err.message
+
+
 def import_plugins(modules: Iterable[str]) -> None:
-    """Import plugin modules (they call :func:`gsbench.methods.register`)."""
+    """Import plugin modules (they call :func:`gsbench.methods.register`).
+
+    Anything a plugin raises at import (not only ``ImportError``) is a configuration error
+    naming the plugin.
+    """
     for i, module in enumerate(modules):
         try:
             importlib.import_module(module)
-        except ImportError as exc:
-            raise ConfigError(f"config key 'plugins[{i}]': cannot import {module!r} ({exc})")
+        except Exception as exc:
+            raise ConfigError(
+                f"config key 'plugins[{i}]': cannot import {module!r} "
+                f"({type(exc).__name__}: {exc})"
+            ) from None
 
 
 def method_specs(config: dict) -> dict[str, tuple[str, str | None, dict]]:
@@ -62,8 +149,22 @@ def method_specs(config: dict) -> dict[str, tuple[str, str | None, dict]]:
         body = dict(body or {})
         name = body.pop("method", label)
         preset = body.pop("preset", None)
-        specs[label] = (name, preset, body)
+        specs[label] = (name, preset, {k: number_or_string(v) for k, v in body.items()})
     return specs
+
+
+def _check_problem_options(config: dict) -> None:
+    grid, problem = config["grid"], config["problem"]
+    for key in ("sigma", "design"):
+        for i, value in enumerate(grid[key]):
+            try:
+                check_problem_options(**{key: value})
+            except ProblemError as exc:
+                raise ConfigError(f"config key 'grid.{key}[{i}]': {exc}") from None
+    try:
+        check_problem_options(**problem)
+    except ProblemError as exc:
+        raise ConfigError(f"config key 'problem.{exc.key}': {exc}") from None
 
 
 def load_config(source: str | os.PathLike | dict) -> dict:
@@ -73,35 +174,32 @@ def load_config(source: str | os.PathLike | dict) -> dict:
     ----------
     source : path to a YAML file, or the parsed mapping (e.g. Snakemake's ``config``).
 
+    Returns
+    -------
+    dict
+        The configuration with defaults filled and method hyperparameters that YAML read as
+        numeric strings (``1e-6``) turned into numbers.
+
     Raises
     ------
     ConfigError
         With the first problem found, as ``config key '<key>': <what is wrong>``.
     """
-    import jsonschema
-
-    if isinstance(source, dict):
-        config = source
-    else:
-        try:
-            with open(source) as fh:
-                config = yaml.safe_load(fh)
-        except OSError as exc:
-            raise ConfigError(f"cannot read config file {source}: {exc.strerror}") from None
-        except yaml.YAMLError as exc:
-            raise ConfigError(f"config file {source} is not valid YAML: {exc}") from None
+    config = source if isinstance(source, dict) else read_yaml(source)
     if not isinstance(config, dict):
         raise ConfigError(f"config must be a mapping, got {type(config).__name__}")
-    schema = _schema()
+    schema_ = schema()
     errors = sorted(
-        jsonschema.Draft202012Validator(schema).iter_errors(config),
+        _Validator(schema_).iter_errors(config),
         key=lambda e: (list(map(str, e.absolute_path)), e.message),
     )
     if errors:
         err = errors[0]
-        raise ConfigError(f"config key '{_key(err.absolute_path)}': {err.message}")
-    config = _fill_defaults(config, schema)
+        raise ConfigError(f"config key '{_key(err.absolute_path)}': {_schema_message(err)}")
+    config = _fill_defaults(config, schema_)
+    _check_problem_options(config)
     import_plugins(config["plugins"])
+    methods = {}
     for label, (name, preset, params) in method_specs(config).items():
         if name not in REGISTRY:
             raise ConfigError(
@@ -116,4 +214,10 @@ def load_config(source: str | os.PathLike | dict) -> dict:
             make_method(name, params, preset=preset)
         except MethodError as exc:
             raise ConfigError(f"config key 'methods.{label}': {exc}") from None
+        body = dict(config["methods"][label] or {})
+        methods[label] = {**body, **params} if body else body
+    config["methods"] = methods
+    from .plan import check_plan  # plan -> chunks -> config
+
+    check_plan(config)
     return config

@@ -1,0 +1,9 @@
+"""The one exception type for mistakes in what a user asked for.
+
+The command line prints a :class:`UserError` as one line naming the offending value (exit
+status 2); every other exception is a bug and keeps its traceback.
+"""
+
+
+class UserError(Exception):
+    """A bad command line, configuration or problem specification (not a bug in gsbench)."""

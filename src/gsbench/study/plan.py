@@ -1,0 +1,93 @@
+"""The size of a study before it runs: fits, jobs, rough time, disk and memory; refusals.
+
+:func:`check_plan` stops a study (a :class:`~gsbench.study.config.ConfigError`) when no grid
+cell is possible, when it has more fits than the config's ``max_fits`` (default 1,000,000; raise
+it to run a larger study on purpose), or when one cell's trials would not fit in the available
+memory. :func:`describe` is the one line printed before a run.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..problems import ProblemError, check_memory, format_bytes, problem_nbytes
+from .cells import Cell, expand_cells
+from .chunks import chunk_cells
+from .config import ConfigError
+
+#: CPU seconds per fit and per entry of X (n p), averaged over methods: the default study
+#: gives 2.1e-6 (125 s of fitting for 5.9e7) and the full study 2.9e-6 (about 7,200
+#: core-seconds for 2.5e9, partly on a busy machine; README, "Performance"). A rough guide.
+SECONDS_PER_NP = 2.5e-6
+#: Bytes of Parquet per fit row (measured on the smoke study's fit files: about 150).
+BYTES_PER_FIT = 200
+
+
+@dataclass(frozen=True)
+class StudyPlan:
+    """How much work a study is."""
+
+    cells: int
+    trials: int
+    methods: int
+    jobs: int
+    cpu_seconds: float
+    disk_bytes: float
+
+    @property
+    def fits(self) -> int:
+        return self.cells * self.trials * self.methods
+
+
+def cell_nbytes(cell: Cell, config: dict) -> int:
+    """Peak memory of one cell's batch: its trials' problems, their stacked copy, one draw."""
+    n_val = config["problem"].get("n_val") or cell.n
+    arrays = 8 * cell.p * (cell.n + n_val)
+    return 2 * config["trials"] * arrays + problem_nbytes(cell.n, cell.p, n_val) - arrays
+
+
+def plan_study(config: dict) -> StudyPlan:
+    """Count the fits and jobs of a validated config and estimate time and disk."""
+    cells, _ = expand_cells(config)
+    methods = len(config["methods"])
+    work = sum(c.n * c.p for c in cells) * config["trials"] * methods
+    fits = len(cells) * config["trials"] * methods
+    return StudyPlan(
+        cells=len(cells), trials=config["trials"], methods=methods,
+        jobs=len(chunk_cells(config)) * methods if cells else 0,
+        cpu_seconds=SECONDS_PER_NP * work, disk_bytes=BYTES_PER_FIT * fits,
+    )  # fmt: skip
+
+
+def describe(plan: StudyPlan) -> str:
+    """One line: fits, jobs and the rough CPU time and disk they take."""
+    minutes = plan.cpu_seconds / 60
+    time = f"{minutes:.2g} CPU-minutes" if minutes >= 1 else f"{plan.cpu_seconds:.2g} CPU-seconds"
+    return (
+        f"{plan.fits:,} fits ({plan.cells} cells x {plan.trials} trials x {plan.methods} "
+        f"methods) in {plan.jobs} jobs; roughly {time} and {format_bytes(plan.disk_bytes)} "
+        "of results"
+    )
+
+
+def check_plan(config: dict) -> StudyPlan:
+    """The plan of a config, or a :class:`ConfigError` if it must not run (see module doc)."""
+    cells, skipped = expand_cells(config)
+    if not cells:
+        raise ConfigError(
+            f"config key 'grid': every grid cell is impossible, nothing to run ({len(skipped)} "
+            f"skipped, e.g. {skipped[0]})"
+        )
+    plan = plan_study(config)
+    if plan.fits > config["max_fits"]:
+        raise ConfigError(
+            f"config key 'max_fits': the study has {describe(plan)}, more than max_fits="
+            f"{config['max_fits']:,}; reduce the grid or trials, or raise max_fits to run it"
+        )
+    big = max(cells, key=lambda c: cell_nbytes(c, config))
+    try:
+        check_memory(cell_nbytes(big, config), f"grid cell {big.cell_id} ({config['trials']} "
+                                               "trials in one batch)")
+    except ProblemError as exc:
+        raise ConfigError(f"config key 'grid': {exc}") from None
+    return plan
