@@ -64,6 +64,21 @@ def test_fit_prints_one_json_object_with_every_field(tmp_path, capsys):
     (["--method", "dglnn2", "--bogus", "3"], "unrecognized arguments: --bogus 3"),
     (["--method", "dglnn2", "--design", "sparse"], "design must be one of .* got 'sparse'"),
     (["--method", "lasso", "--preset", "paper"], "method 'lasso' has no preset 'paper'"),
+    # issue 13 item 5: a zero signal is refused, not reported as perfect recovery
+    (["--method", "lasso", "--active-groups", "0"], "--active-groups: active_groups must be >= 1 .w. = 0 is not a signal., got 0"),
+    (["--method", "lasso", "--amplitude", "0"], "--amplitude: amplitude must be non-zero"),
+    (["--method", "lasso", "--signal", "values", "--values", "0,0,0,0,0,0"], "--values: values are all zero"),
+    (["--method", "lasso", "--signal", "uniform", "--signal-range", "0,0"], r"--signal-range: signal_range \(0, 0\) draws a zero signal"),
+    # issue 13 item 8: non-finite, overflowing and reversed values name the flag
+    (["--method", "lasso", "--sigma", "1e308"], r"--sigma: sigma must be finite and at most 1e\+100 in magnitude, got 1e\+308"),
+    (["--method", "lasso", "--amplitude", "nan"], "--amplitude: amplitude must be finite .* got nan"),
+    (["--method", "lasso", "--amplitude", "inf"], "--amplitude: amplitude must be finite .* got inf"),
+    (["--method", "lasso", "--amplitude", "1e200"], "--amplitude: amplitude must be finite .* got 1e\\+200"),
+    (["--method", "lasso", "--signal", "values", "--values", "nan,1,1,1,1,1"], "--values: values must be finite numbers"),
+    (["--method", "lasso", "--signal", "uniform", "--signal-range", "13,5"], r"--signal-range: signal_range must have low <= high, got \[13.0, 5.0\]"),
+    (["--method", "lasso", "--signal", "uniform", "--signal-range", "nan,5"], r"--signal-range: signal_range must be two finite numbers"),
+    # issue 13 item 9: a problem that cannot fit in memory stops before drawing
+    (["--method", "lasso", "--n", "200000", "--p", "100000", "--group-size", "10"], r"a problem with n=200000, n_val=200000, p=100000 needs about 640 GB of memory, but only .* is available"),
 ])
 def test_errors_exit_nonzero_with_one_line_naming_the_value(args, message, capsys):
     argv = BASE[:1] + args[:2] + BASE[1:] + args[2:]
@@ -92,3 +107,72 @@ def test_study_validate_lists_cells_and_jobs(root, tmp_path, capsys):
     bad.write_text((root / "config" / "smoke.yaml").read_text().replace("trials: 4", "trials: -1"))
     code, out, err = run(["study", "validate", "--config", str(bad)], capsys)
     assert code == 2 and "config key 'trials': -1 is less than the minimum of 1" in err
+
+
+def strict_json(text: str):
+    def refuse(name):
+        raise ValueError(f"not JSON: {name}")
+
+    return json.loads(text, parse_constant=refuse)
+
+
+def test_failed_fit_prints_valid_json_with_null_and_exits_3(capsys, monkeypatch):
+    """issue 13 item 7: NaN is not JSON; a failed fit is not a success."""
+    from gsbench.methods import make_method
+
+    def boom(self, *args, **kwargs):
+        raise RuntimeError("solver exploded")
+
+    monkeypatch.setattr(type(make_method("lasso")), "fit_batch", boom)
+    code, out, err = run(BASE[:1] + ["--method", "lasso"] + BASE[1:], capsys)
+    result = strict_json(out)
+    assert code == 3 and err == ""
+    assert result["status"] == "failed" and "RuntimeError: solver exploded" in result["message"]
+    assert result["rel_error_oracle"] is None and result["support_recall"] is None
+
+
+def test_successful_fit_exits_0_with_strict_json(capsys):
+    code, out, _ = run(BASE[:1] + ["--method", "lasso"] + BASE[1:], capsys)
+    assert code == 0 and strict_json(out)["status"] == "ok"
+
+
+def test_internal_errors_keep_their_traceback(monkeypatch):
+    """issue 12 item 4: only user errors become one-line messages; a bug is not hidden."""
+    import gsbench.cli
+
+    def bug(**kwargs):
+        raise ValueError("operands could not be broadcast together")
+
+    monkeypatch.setattr(gsbench.cli, "make_problem", bug)
+    with pytest.raises(ValueError, match="broadcast"):
+        main(BASE[:1] + ["--method", "lasso"] + BASE[1:])
+
+
+def test_study_validate_prints_fits_time_and_disk(root, capsys):
+    code, out, _ = run(["study", "validate", "--config", str(root / "config" / "smoke.yaml")], capsys)
+    assert code == 0
+    assert ("study 'smoke': 432 fits (36 cells x 4 trials x 3 methods) in 3 jobs; roughly "
+            in out) and "CPU-" in out and "kB of results" in out
+
+
+def test_study_run_refuses_while_locked_then_runs_snakemake(root, tmp_path, monkeypatch, capsys):
+    """issue 13 item 15: a second run on a locked directory stops with one line."""
+    import gsbench.study.cli as study_cli
+
+    calls = []
+    monkeypatch.setattr(study_cli.subprocess, "run",
+                        lambda cmd: calls.append(cmd) or subprocess.CompletedProcess(cmd, 0))
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "Snakefile").write_text("")
+    (tmp_path / ".snakemake" / "locks").mkdir(parents=True)
+    (tmp_path / ".snakemake" / "locks" / "0.output.lock").write_text("results/smoke/x\n")
+    config = str(root / "config" / "smoke.yaml")
+    code, out, err = run(["study", "run", "--config", config], capsys)
+    assert code == 2 and calls == []
+    assert "another snakemake run holds the lock" in err and "snakemake --unlock" in err
+    assert len(err.strip().splitlines()) == 1
+    (tmp_path / ".snakemake" / "locks" / "0.output.lock").unlink()
+    code, out, err = run(["study", "run", "--config", config, "--cores", "1", "--", "-n"], capsys)
+    assert code == 0 and len(calls) == 1
+    assert calls[0][1:] == ["--workflow-profile", "workflow/profiles/default", "--configfile",
+                            config, "--cores", "1", "-n"]

@@ -187,3 +187,19 @@ def test_yaml_exponent_strings_are_float_hyperparameters(tmp_path):
     path.write_text(text.replace("dglnn2: {}", "dglnn2: {alpha: nan}"))
     with pytest.raises(ConfigError, match="config key 'methods.dglnn2'"):
         load_config(path)
+
+
+def test_schema_metrics_are_the_error_columns():
+    from gsbench.results_schema import ERROR_FIELDS, ROW_SCHEMA
+    from gsbench.study.config import schema
+
+    metric = schema()["properties"]["success"]["properties"]["metric"]
+    assert metric["enum"] == list(ERROR_FIELDS) and metric["default"] in ERROR_FIELDS
+    assert set(ERROR_FIELDS) <= set(ROW_SCHEMA)
+
+
+def test_schema_is_package_data_and_the_workflow_reads_the_same_file():
+    from gsbench.study.config import SCHEMA_PATH
+
+    assert SCHEMA_PATH.is_file() and "gsbench/data" in str(SCHEMA_PATH).replace("\\", "/")
+    assert (ROOT / "workflow" / "schemas" / "config.schema.yaml").samefile(SCHEMA_PATH)

@@ -1,13 +1,18 @@
 """Command line: ``gsbench methods``, ``gsbench fit`` and the workflow's entry points.
 
-Every user error (unknown method, flag or parameter, impossible problem) ends the program
-with exit status 2 and one line on stderr that names the offending value.
+Exit status: 0 when the command did its work (for ``gsbench fit`` also when the fit
+``diverged``: that is a result, reported in ``status``); 2 for a user error (unknown method,
+flag or parameter, impossible problem, invalid config), with one line on stderr that names
+the offending value; 3 when ``gsbench fit``'s fit ``failed`` (the method raised; the JSON
+result is still printed, with the error in ``message``). Any other exception is a bug in
+gsbench and keeps its traceback.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 from pathlib import Path
 from typing import Any, Sequence
@@ -15,12 +20,19 @@ from typing import Any, Sequence
 import numpy as np
 import yaml
 
+from .errors import UsageError, UserError
 from .methods import REGISTRY, MethodError, make_method
 from .problems import DEFAULTS, DESIGNS, SIGNALS, ProblemError, make_problem
+from .results_schema import STATUS_FAILED
 
-
-class UsageError(Exception):
-    """A bad command line; printed as one line, exit status 2."""
+#: Exit status of ``gsbench fit`` when the fit failed (see the module docstring).
+EXIT_FIT_FAILED = 3
+#: make_problem's argument -> the flag that sets it (for error messages).
+FLAGS = {
+    "n": "--n", "p": "--p", "active_groups": "--active-groups", "sigma": "--sigma",
+    "design": "--design", "rho": "--rho", "signal": "--signal", "amplitude": "--amplitude",
+    "signal_range": "--signal-range", "values": "--values", "n_val": "--n-val", "seed": "--seed",
+}  # fmt: skip
 
 
 class _Parser(argparse.ArgumentParser):
@@ -44,7 +56,10 @@ def _float_list(text: str) -> list[float]:
 
 
 def parse_params(items: Sequence[str]) -> dict[str, Any]:
-    """``["alpha=1e-6", "v_step=u2"]`` -> ``{"alpha": 1e-06, "v_step": "u2"}`` (YAML scalars)."""
+    """``["alpha=1e-6", "v_step=u2"]`` -> ``{"alpha": 1e-06, "v_step": "u2"}`` (YAML scalars;
+    numeric strings are numbers, as in a study config)."""
+    from .study.config import number_or_string
+
     params = {}
     for item in items:
         key, sep, value = item.partition("=")
@@ -54,13 +69,7 @@ def parse_params(items: Sequence[str]) -> dict[str, Any]:
             parsed = yaml.safe_load(value)
         except yaml.YAMLError:
             parsed = value
-        # YAML reads 1e-6 as a string; numbers are what a hyperparameter means here.
-        if isinstance(parsed, str):
-            try:
-                parsed = float(parsed)
-            except ValueError:
-                pass
-        params[key] = parsed
+        params[key] = number_or_string(parsed)
     return params
 
 
@@ -110,6 +119,17 @@ def cmd_methods(args) -> int:
     return 0
 
 
+def _json_safe(value: Any) -> Any:
+    """NaN and infinities -> None (JSON has no such numbers; ``null`` is "no value")."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {k: _json_safe(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_json_safe(v) for v in value]
+    return value
+
+
 def cmd_fit(args) -> int:
     from .runner import fit_problems
 
@@ -122,26 +142,35 @@ def cmd_fit(args) -> int:
     )  # fmt: skip
     # Validate the method's name and parameters before drawing the problem.
     make_method(args.method, params, preset=args.preset)
-    problem = make_problem(**problem_args)
+    try:
+        problem = make_problem(**problem_args)
+    except ProblemError as exc:
+        flag = FLAGS.get(exc.key)
+        raise ProblemError(f"{flag}: {exc}" if flag else str(exc), exc.key) from None
     (row,), (res,) = fit_problems(args.method, [problem], params, preset=args.preset)
     out = {"method": args.method, **problem_args, "preset": args.preset}
     for key, value in row.items():
         out[key] = json.loads(value) if key in ("params", "resolved", "extra") else value
-    if args.save_problem is not None:
-        problem.to_npz(args.save_problem)
-    if args.save_coef is not None:
-        np.save(args.save_coef, res.coef_validation)
-    print(json.dumps(out, allow_nan=True))
-    return 0
+    for flag, path, save in (("--save-problem", args.save_problem, problem.to_npz),
+                             ("--save-coef", args.save_coef,
+                              lambda f: np.save(f, res.coef_validation))):
+        if path is not None:
+            try:
+                save(path)
+            except OSError as exc:
+                raise UsageError(f"{flag}: cannot write {path}: {exc.strerror}") from None
+    print(json.dumps(_json_safe(out), allow_nan=False))
+    return EXIT_FIT_FAILED if row["status"] == STATUS_FAILED else 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; user errors become one line on stderr and exit status 2."""
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
         handler = {"methods": cmd_methods, "fit": cmd_fit}.get(args.command, getattr(args, "func", None))
         return handler(args)
-    except (UsageError, MethodError, ProblemError, ValueError, OSError) as exc:
+    except (UserError, MethodError) as exc:
         print(f"gsbench: error: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}",
               file=sys.stderr)
         return 2

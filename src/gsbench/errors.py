@@ -7,3 +7,7 @@ status 2); every other exception is a bug and keeps its traceback.
 
 class UserError(Exception):
     """A bad command line, configuration or problem specification (not a bug in gsbench)."""
+
+
+class UsageError(UserError):
+    """A bad command line (unknown flag, malformed value)."""

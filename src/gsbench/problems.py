@@ -27,6 +27,8 @@ from typing import Any, Callable, Sequence
 import numpy as np
 from scipy.signal import lfilter
 
+from .errors import UserError
+
 SIGNALS = ("constant", "uniform", "random_signs", "values")
 
 #: Largest magnitude accepted for sigma, amplitude and signal values: beyond it squared norms
@@ -34,7 +36,7 @@ SIGNALS = ("constant", "uniform", "random_signs", "values")
 MAX_MAGNITUDE = 1e100
 
 
-class ProblemError(ValueError):
+class ProblemError(UserError, ValueError):
     """An impossible or ill-specified problem; the message names the offending value.
 
     ``key`` is the argument of :func:`make_problem` at fault (the CLI maps it to its flag, the

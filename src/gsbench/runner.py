@@ -17,16 +17,8 @@ import numpy as np
 from .methods import FitResult, MethodError, make_method
 from .metrics import relative_error, support_scores
 from .problems import Problem
+from .results_schema import RESULT_FIELDS  # noqa: F401 (the rows' columns, re-exported)
 
-#: Columns every result row has, in order, with their dtypes (the per-trial schema
-#: ``study.ROW_SCHEMA`` is the cell's columns followed by these).
-RESULT_FIELDS: dict[str, str] = {
-    "rel_error_oracle": "float64", "rel_error_validation": "float64",
-    "rel_error_final": "float64", "support_precision": "float64",
-    "support_recall": "float64", "oracle_iteration": "int64", "stop_iteration": "int64",
-    "iterations": "int64", "seconds": "float64", "status": "string", "message": "string",
-    "params": "string", "resolved": "string", "extra": "string",
-}  # fmt: skip
 
 
 def _jsonable(value: Any) -> Any:

@@ -15,6 +15,7 @@ from typing import Callable
 
 import pandas as pd
 
+from .results_schema import STATUS_OK
 from .study import read_trials, run_chunk, write_table_atomic
 
 # Figure name -> which aggregated tables it draws: (summary, transitions, scaling) -> out.
@@ -36,7 +37,7 @@ def _report():
 
 def fit_stage(config: dict, method: str, chunk: str, output: str) -> None:
     frame = run_chunk(config, method, chunk, output)
-    bad = frame[frame["status"] != "ok"]
+    bad = frame[frame["status"] != STATUS_OK]
     logging.info("%s %s: %d trials, %d not ok", method, chunk, len(frame), len(bad))
     for _, row in bad.iterrows():
         logging.warning("%s trial %d: %s (%s)", row["cell_id"], row["trial"], row["status"], row["message"])
@@ -55,7 +56,7 @@ def aggregate_stage(config: dict, trials_path: str, summary: str, transitions: s
     trans = analysis.transitions(trials, metric=metric, threshold=threshold,
                                  n_boot=config["bootstrap"], seed=0)
     scal = analysis.scaling(trans)
-    failed = int((trials["status"] != "ok").sum())
+    failed = int((trials["status"] != STATUS_OK).sum())
     logging.info("%d trials, %d not ok (counted as failures)", len(trials), failed)
     for frame, path in ((summ, summary), (trans, transitions), (scal, scaling)):
         write_table_atomic(frame, path)

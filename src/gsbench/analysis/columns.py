@@ -13,6 +13,14 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
+from ..results_schema import (  # statuses re-exported for the analysis modules
+    ERROR_FIELDS,
+    SETTING_FIELDS,
+    STATUS_DIVERGED,
+    STATUS_FAILED,
+    STATUS_OK,
+)
+
 __all__ = [
     "SETTING_KEYS",
     "CELL_KEYS",
@@ -28,17 +36,14 @@ __all__ = [
 ]
 
 #: Keys of one phase-transition curve (everything but the sample size).
-SETTING_KEYS: tuple[str, ...] = ("method", "p", "group_size", "active_groups", "sigma", "design")
+SETTING_KEYS: tuple[str, ...] = ("method", *SETTING_FIELDS)
 #: Keys of one row of the summary: a setting plus the sample size ``n``.
 CELL_KEYS: tuple[str, ...] = (*SETTING_KEYS, "n")
 #: Relative-error columns that can serve as success metric.
-ERROR_COLUMNS: tuple[str, ...] = ("rel_error_oracle", "rel_error_validation", "rel_error_final")
+ERROR_COLUMNS: tuple[str, ...] = ERROR_FIELDS
 #: Columns summarised by median and quartiles over the ``ok`` trials.
 STAT_COLUMNS: tuple[str, ...] = (*ERROR_COLUMNS, "seconds")
 
-STATUS_OK = "ok"
-STATUS_DIVERGED = "diverged"
-STATUS_FAILED = "failed"
 
 
 def require_columns(df: pd.DataFrame, columns: Iterable[str], where: str) -> None:

@@ -11,6 +11,7 @@ import numpy as np
 
 from ..methods import make_method
 from ..problems import Problem, make_problem
+from ..results_schema import STATUS_OK
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +40,7 @@ def _fit(method: str, preset: str | None, params: dict | None, group_size, array
     log.info("%s: %d problem(s), %d iterations in %.1f s", method, len(results), max_iter,
              time.perf_counter() - start)
     for r in results:
-        if r.status != "ok":
+        if r.status != STATUS_OK:
             log.warning("%s: status %s (%s)", method, r.status, r.message)
     return results
 

@@ -15,9 +15,7 @@ from typing import Any
 import numpy as np
 
 from ..problems import DEFAULTS, Problem, derive_seed, make_problem
-
-CELL_FIELDS = ("p", "group_size", "active_groups", "n", "sigma", "design")
-
+from ..results_schema import CELL_FIELDS
 
 @dataclass(frozen=True)
 class Cell:

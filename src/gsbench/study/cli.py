@@ -1,20 +1,40 @@
-"""``gsbench study validate|run-chunk`` (the workflow calls the package directly)."""
+"""``gsbench study validate|run|run-chunk``.
+
+``run`` is the safe way to start a study: it validates the config, prints the plan (fits,
+jobs, rough time and disk; :mod:`.plan`), refuses to start while another Snakemake run holds
+this directory's lock, and then runs Snakemake with the default workflow profile.
+"""
 
 from __future__ import annotations
 
+import argparse
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
+from ..errors import UsageError
 from .cells import expand_cells, warn_skipped
 from .chunks import chunk_cells, run_chunk
-from .config import ConfigError, load_config
+from .config import load_config
+from .plan import describe, plan_study
+
+#: Where Snakemake keeps its directory lock while a run is going (relative to the workdir).
+LOCK_DIR = Path(".snakemake") / "locks"
+PROFILE = "workflow/profiles/default"
 
 
 def add_study_commands(sub) -> None:
     """Add the ``study`` subcommand to the ``gsbench`` parser."""
     study = sub.add_parser("study", help="inspect or run parts of a study configuration")
     ssub = study.add_subparsers(dest="study_command", required=True)
-    v = ssub.add_parser("validate", help="validate a config and list its cells and jobs")
+    v = ssub.add_parser("validate", help="validate a config, list its cells, jobs and size")
     v.add_argument("--config", required=True, type=Path)
+    run = ssub.add_parser("run", help="validate, check the lock, run the study with snakemake")
+    run.add_argument("--config", required=True, type=Path)
+    run.add_argument("--cores", default="2", help="snakemake --cores (default 2)")
+    run.add_argument("snakemake_args", nargs=argparse.REMAINDER,
+                     help="further snakemake arguments, after --")
     r = ssub.add_parser("run-chunk", help="run one fit job of a study")
     r.add_argument("--config", required=True, type=Path)
     r.add_argument("--method", required=True)
@@ -23,20 +43,50 @@ def add_study_commands(sub) -> None:
     study.set_defaults(func=_cmd_study)
 
 
+def check_lock(workdir: Path = Path(".")) -> None:
+    """Raise :class:`UsageError` if a Snakemake run holds ``workdir``'s lock.
+
+    Snakemake locks the whole working directory (``.snakemake/locks``) while it runs; a second
+    run started beside it fails and reports the first run's files as "incomplete", advising
+    ``--cleanup-metadata``, which would be wrong. A lock left by a killed run looks the same:
+    the message says how to remove it.
+    """
+    locks = sorted(p.name for p in (workdir / LOCK_DIR).glob("*.lock"))
+    if locks:
+        raise UsageError(
+            f"another snakemake run holds the lock of {workdir.resolve()} ({LOCK_DIR}/"
+            f"{locks[0]}): wait for it to finish; if none is running (it was killed), "
+            "remove the stale lock with `snakemake --unlock --configfile <config>`"
+        )
+
+
+def _run(args, config: dict) -> int:
+    if not Path("Snakefile").is_file():
+        raise UsageError("gsbench study run: no Snakefile here; run it from the gsbench "
+                         "project directory")
+    check_lock()
+    extra = args.snakemake_args[1:] if args.snakemake_args[:1] == ["--"] else args.snakemake_args
+    exe = Path(sys.executable).parent / "snakemake"
+    cmd = [str(exe) if exe.exists() else (shutil.which("snakemake") or "snakemake"),
+           "--workflow-profile", PROFILE, "--configfile", str(args.config),
+           "--cores", str(args.cores), *extra]
+    print(f"gsbench: running {' '.join(cmd)}", file=sys.stderr, flush=True)
+    return subprocess.run(cmd).returncode
+
+
 def _cmd_study(args) -> int:
-    try:
-        config = load_config(args.config)
-    except ConfigError as exc:
-        raise ValueError(str(exc)) from None
-    if args.study_command == "validate":
+    config = load_config(args.config)
+    if args.study_command in ("validate", "run"):
         cells, skipped = expand_cells(config)
         warn_skipped(skipped)
         chunks = chunk_cells(config)
         print(f"config {args.config}: study {config['study']!r}, {len(cells)} cells x "
               f"{config['trials']} trials, methods {', '.join(config['methods'])}, "
               f"{len(chunks) * len(config['methods'])} fit jobs")
-        return 0
+        print(f"gsbench: study {config['study']!r}: {describe(plan_study(config))}")
+        return _run(args, config) if args.study_command == "run" else 0
     if args.method not in config["methods"]:
-        raise ValueError(f"--method {args.method!r} is not a method of this config")
+        raise UsageError(f"--method {args.method!r} is not a method of this config "
+                         f"({', '.join(config['methods'])})")
     run_chunk(config, args.method, args.chunk, args.output)
     return 0

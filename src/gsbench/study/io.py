@@ -9,17 +9,10 @@ from typing import Iterable
 
 import pandas as pd
 
-from ..runner import RESULT_FIELDS
+from ..errors import UserError
+from ..results_schema import ROW_SCHEMA
 
-ROW_SCHEMA: dict[str, str] = {
-    "study": "string", "method": "string", "method_name": "string", "cell_id": "string",
-    "n": "int64", "p": "int64", "group_size": "int64", "active_groups": "int64",
-    "sigma": "float64", "design": "string", "trial": "int64", "seed": "int64",
-    **RESULT_FIELDS,
-}  # fmt: skip
-
-
-class ResultsSchemaError(ValueError):
+class ResultsSchemaError(UserError, ValueError):
     """A results file whose columns are not the per-trial schema; names the file."""
 
 

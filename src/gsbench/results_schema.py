@@ -1,0 +1,42 @@
+"""The per-trial results table, declared once: its columns, their dtypes, the fit statuses.
+
+One row per ``(method, cell, trial)``: the study and method, the grid cell
+(:data:`CELL_FIELDS`), the trial and its seed, then a fit's result (:data:`RESULT_FIELDS`).
+The runner writes rows of :data:`RESULT_FIELDS`, the study writes and checks
+:data:`ROW_SCHEMA`, the analysis groups by the cell fields and reads the statuses.
+"""
+
+from __future__ import annotations
+
+#: A fit that ran to its end (converged or out of budget).
+STATUS_OK = "ok"
+#: A fit whose iterates became non-finite or exploded: a result of the method, not an error.
+STATUS_DIVERGED = "diverged"
+#: A fit that raised; ``message`` holds the exception.
+STATUS_FAILED = "failed"
+STATUSES: tuple[str, ...] = (STATUS_OK, STATUS_DIVERGED, STATUS_FAILED)
+
+#: One point of the study grid, in the order of the grid's cartesian product.
+CELL_FIELDS: tuple[str, ...] = ("p", "group_size", "active_groups", "n", "sigma", "design")
+#: A cell without its sample size: one phase-transition curve (per method).
+SETTING_FIELDS: tuple[str, ...] = tuple(f for f in CELL_FIELDS if f != "n")
+#: Relative errors ``||w - w*|| / ||w*||`` at the oracle, validation-stopped and final iterate;
+#: each can serve as the success metric (the config schema's ``success.metric``).
+ERROR_FIELDS: tuple[str, ...] = ("rel_error_oracle", "rel_error_validation", "rel_error_final")
+
+#: Columns of one fit's result, in order, with their dtypes.
+RESULT_FIELDS: dict[str, str] = {
+    **dict.fromkeys(ERROR_FIELDS, "float64"),
+    "support_precision": "float64", "support_recall": "float64",
+    "oracle_iteration": "int64", "stop_iteration": "int64", "iterations": "int64",
+    "seconds": "float64", "status": "string", "message": "string",
+    "params": "string", "resolved": "string", "extra": "string",
+}  # fmt: skip
+
+#: Columns of the per-trial table, in order, with their dtypes.
+ROW_SCHEMA: dict[str, str] = {
+    "study": "string", "method": "string", "method_name": "string", "cell_id": "string",
+    "n": "int64", "p": "int64", "group_size": "int64", "active_groups": "int64",
+    "sigma": "float64", "design": "string", "trial": "int64", "seed": "int64",
+    **RESULT_FIELDS,
+}  # fmt: skip
