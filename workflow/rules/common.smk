@@ -1,15 +1,25 @@
-# Configuration validation, the grid of cells and its jobs, wildcard constraints.
+# Configuration validation, the grid of cells and its jobs, wildcard constraints, and the
+# checks that run before any job: duplicate YAML keys, the study's size, damaged fit files.
+import re
 import sys
 
 from gsbench.study import (
     ConfigError,
+    ResultsSchemaError,
+    check_results_files,
     chunk_cells,
+    describe,
     expand_cells,
     load_config,
+    plan_study,
+    read_yaml,
     warn_skipped,
 )
 
 try:
+    # Snakemake's own YAML reader keeps the last of two equal keys; read the files again.
+    for _configfile in workflow.overwrite_configfiles or ["config/config.yaml"]:
+        read_yaml(_configfile)
     _validated = load_config(config)
 except ConfigError as exc:
     sys.exit(f"gsbench: invalid configuration: {exc}")
@@ -21,6 +31,11 @@ OUT = f"results/{STUDY}"
 METHODS = list(config["methods"])
 CHUNKS = chunk_cells(config)
 warn_skipped(expand_cells(config)[1])
+print(f"gsbench: study {STUDY!r}: {describe(plan_study(config))}", file=sys.stderr)
+try:
+    check_results_files(f"{OUT}/fits")
+except ResultsSchemaError as exc:
+    sys.exit(f"gsbench: {exc}")
 
 FIGURES = [
     "phase_heatmaps",
@@ -33,8 +48,7 @@ TABLES = ["transitions.tex", "transitions.md", "scaling.tex", "scaling.md"]
 
 
 wildcard_constraints:
-    study=STUDY,
-    method="|".join(METHODS),
+    method="|".join(map(re.escape, METHODS)),
     chunk="chunk[0-9]+-[0-9a-f]{8}",
     figure="|".join(FIGURES),
 
@@ -47,8 +61,12 @@ def fit_outputs():
 
 
 def study_outputs():
+    """What `rule all` asks for: every fit file and trials.parquet too, so that a deleted one
+    is rebuilt (and everything after it), then the tables, figures and report inputs."""
     return (
-        [f"{OUT}/{name}.csv" for name in ("summary", "transitions", "scaling")]
+        fit_outputs()
+        + [f"{OUT}/trials.parquet"]
+        + [f"{OUT}/{name}.csv" for name in ("summary", "transitions", "scaling")]
         + expand(
             f"{OUT}/figures/{{figure}}.{{ext}}", figure=FIGURES, ext=["png", "pdf"]
         )

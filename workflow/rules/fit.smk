@@ -1,7 +1,9 @@
 rule fit:
-    """One job: one method on every trial of every cell of one chunk of the grid."""
+    """One job: one method on every trial of every cell of one chunk of the grid (and the
+    table's SHA-256, checked before any later run uses the table)."""
     output:
         f"{OUT}/fits/{{method}}/{{chunk}}.parquet",
+        f"{OUT}/fits/{{method}}/{{chunk}}.parquet.sha256",
     log:
         f"{OUT}/logs/fit/{{method}}/{{chunk}}.log",
     benchmark:

@@ -11,7 +11,7 @@ import pandas as pd
 from ..runner import fit_problems
 from .cells import CELL_FIELDS, Cell, expand_cells
 from .config import ConfigError, import_plugins, method_specs
-from .io import conform, write_table_atomic
+from .io import checksum_path, conform, write_checksum, write_table_atomic
 
 
 def chunk_cells(config: dict) -> dict[str, list[Cell]]:
@@ -57,12 +57,15 @@ def cell_rows(config: dict, label: str, cell: Cell) -> pd.DataFrame:
 
 
 def run_chunk(config: dict, label: str, chunk_id: str, output: str | os.PathLike) -> pd.DataFrame:
-    """One workflow job: method ``label`` on every trial of every cell of ``chunk_id``."""
+    """One workflow job: method ``label`` on every trial of every cell of ``chunk_id``, written
+    atomically to ``output`` with its SHA-256 in ``<output>.sha256``."""
     import_plugins(config.get("plugins", []))
     chunks = chunk_cells(config)
     if chunk_id not in chunks:
         raise ConfigError(f"chunk {chunk_id!r} is not a chunk of this config")
     frame = pd.concat([cell_rows(config, label, cell) for cell in chunks[chunk_id]],
                       ignore_index=True)
+    checksum_path(output).unlink(missing_ok=True)  # never a new file beside an old checksum
     write_table_atomic(frame, output)
+    write_checksum(output)
     return frame
