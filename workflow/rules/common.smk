@@ -61,8 +61,8 @@ def fit_outputs():
 
 
 def study_outputs():
-    """What `rule all` asks for: every fit file and trials.parquet too, so that a deleted one
-    is rebuilt (and everything after it), then the tables, figures and report inputs."""
+    """Targets of the default target: every fit file and trials.parquet too (a deleted one is
+    then rebuilt, with everything after it), the tables, figures and report inputs."""
     return (
         fit_outputs()
         + [f"{OUT}/trials.parquet"]
