@@ -11,6 +11,7 @@ the key and the value, as ``config key '<key>': <what is wrong>``.
 
 from __future__ import annotations
 
+import functools
 import importlib
 import importlib.resources
 import json
@@ -19,7 +20,6 @@ import os
 import re
 from typing import Any, Iterable
 
-import jsonschema
 import yaml
 
 from ..errors import UserError
@@ -54,14 +54,16 @@ def _is_number(checker, value) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
 
 
-# Integers are ints (2.0 is not a number of trials); numbers are finite (nan and inf pass
-# every range keyword of JSON Schema, since comparisons with them are false or unbounded).
-_Validator = jsonschema.validators.extend(
-    jsonschema.Draft202012Validator,
-    type_checker=jsonschema.Draft202012Validator.TYPE_CHECKER.redefine_many(
-        {"integer": _is_integer, "number": _is_number}
-    ),
-)
+@functools.cache
+def _validator_class():
+    """Draft 2020-12 where integers are ints (2.0 is not a number of trials) and numbers are
+    finite (nan and inf pass every range keyword, comparisons with them being false or
+    unbounded). jsonschema is imported here: ``gsbench methods`` and ``fit`` start faster."""
+    import jsonschema
+
+    base = jsonschema.Draft202012Validator
+    checker = base.TYPE_CHECKER.redefine_many({"integer": _is_integer, "number": _is_number})
+    return jsonschema.validators.extend(base, type_checker=checker)
 
 
 class _UniqueKeyLoader(yaml.SafeLoader):
@@ -190,7 +192,7 @@ def load_config(source: str | os.PathLike | dict) -> dict:
         raise ConfigError(f"config must be a mapping, got {type(config).__name__}")
     schema_ = schema()
     errors = sorted(
-        _Validator(schema_).iter_errors(config),
+        _validator_class()(schema_).iter_errors(config),
         key=lambda e: (list(map(str, e.absolute_path)), e.message),
     )
     if errors:
