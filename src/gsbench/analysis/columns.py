@@ -45,7 +45,6 @@ ERROR_COLUMNS: tuple[str, ...] = ERROR_FIELDS
 STAT_COLUMNS: tuple[str, ...] = (*ERROR_COLUMNS, "seconds")
 
 
-
 def require_columns(df: pd.DataFrame, columns: Iterable[str], where: str) -> None:
     """Raise ``ValueError`` naming every column of `columns` that `df` lacks.
 
