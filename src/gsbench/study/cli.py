@@ -60,7 +60,7 @@ def check_lock(workdir: Path = Path(".")) -> None:
         )
 
 
-def _run(args, config: dict) -> int:
+def _run(args) -> int:
     if not Path("Snakefile").is_file():
         raise UsageError("gsbench study run: no Snakefile here; run it from the gsbench "
                          "project directory")
@@ -84,7 +84,7 @@ def _cmd_study(args) -> int:
               f"{config['trials']} trials, methods {', '.join(config['methods'])}, "
               f"{len(chunks) * len(config['methods'])} fit jobs")
         print(f"gsbench: study {config['study']!r}: {describe(plan_study(config))}")
-        return _run(args, config) if args.study_command == "run" else 0
+        return _run(args) if args.study_command == "run" else 0
     if args.method not in config["methods"]:
         raise UsageError(f"--method {args.method!r} is not a method of this config "
                          f"({', '.join(config['methods'])})")
