@@ -58,7 +58,7 @@ class GroupBasisPursuit(PathRegressor):
         r = np.asarray(self.eps_ratios, dtype=float)
         if r.ndim != 1 or r.size == 0 or not np.all((r >= 0) & (r < 1)):
             raise ValueError(f"eps_ratios must be a non-empty list of values in [0, 1), got "
-                             f"{list(np.ravel(self.eps_ratios))}")  # fmt: skip
+                             f"{[float(x) for x in np.ravel(self.eps_ratios)]}")  # fmt: skip
 
     def _path(self, X, y, ops):
         from ..convex import group_basis_pursuit
