@@ -58,6 +58,16 @@ def import_estimator(path: str) -> type:
     return cls
 
 
+def _estimator_groups(sizes) -> int | list[list[int]]:
+    """The group structure as estimators take it: the size if all are equal, else the
+    list of index lists of contiguous groups."""
+    sizes = [int(s) for s in np.atleast_1d(sizes)]
+    if len(set(sizes)) == 1:
+        return sizes[0]
+    starts = np.concatenate([[0], np.cumsum(sizes)[:-1]]).tolist()
+    return [list(range(a, a + n)) for a, n in zip(starts, sizes)]
+
+
 class SklearnPath(PathRegressor):
     """A scikit-learn regressor fitted over a path of hyperparameter values.
 
@@ -121,7 +131,7 @@ class SklearnPath(PathRegressor):
             raise ValueError(f"estimator {self.estimator!r} rejects params {params}: {exc}") from None
         for values in self._path_values():
             trial = clone(est).set_params(**values)
-            if hasattr(trial, "_validate_params"):  # scikit-learn's declarative constraints
+            if hasattr(trial, "_parameter_constraints"):  # scikit-learn's declarative checks
                 try:
                     trial._validate_params()
                 except Exception as exc:
@@ -130,16 +140,11 @@ class SklearnPath(PathRegressor):
 
     def _validate(self) -> None:
         super()._validate()
-        self._base_estimator()
-
-    @staticmethod
-    def _estimator_groups(ops):
-        if ops.equal:
-            return int(ops.sizes[0])
-        return [list(range(s, s + n)) for s, n in zip(ops.starts.tolist(), ops.sizes.tolist())]
+        # Sizes or labels can only be told apart knowing p: a list is checked at fit time.
+        self._base_estimator(self.groups if isinstance(self.groups, Integral) else 1)
 
     def _path(self, X, y, ops):
-        est = self._base_estimator(self._estimator_groups(ops))
+        est = self._base_estimator(_estimator_groups(ops.sizes))
         values = self._path_values()
         coefs = np.empty((len(values), X.shape[1]))
         with warnings.catch_warnings(record=True) as caught:
