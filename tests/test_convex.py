@@ -109,3 +109,14 @@ def test_constraint_projection_is_the_closest_point():
     w0 = _ConstraintProjector(X, y, 0.0)(v)
     np.testing.assert_allclose(X @ w0, y, atol=1e-10)
     assert np.abs(np.linalg.lstsq(X.T, v - w0, rcond=None)[1]).max() < 1e-18  # v - w0 in range X^T
+
+
+def test_radius_below_the_least_squares_residual_is_raised_to_it():
+    """n > p with noise: X w = y has no solution; the program keeps the least-squares
+    residual as its radius, and its only feasible point is the least-squares solution."""
+    rng = np.random.default_rng(8)
+    X, y = rng.standard_normal((50, 20)), rng.standard_normal(50)
+    ls = np.linalg.lstsq(X, y, rcond=None)[0]
+    cert = group_basis_pursuit(X, y, 4, eps=0.0, tol=1e-10)
+    assert cert.extra["radius"] == pytest.approx(np.linalg.norm(X @ ls - y), rel=1e-10)
+    np.testing.assert_allclose(cert.coef, ls, atol=1e-7)

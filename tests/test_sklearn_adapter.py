@@ -84,11 +84,18 @@ def test_groups_are_passed_as_size_or_index_lists():
      r"'alpha' parameter of Lasso must be a float in the range \[0.0, inf\)"),
     ({"estimator": "sklearn.linear_model.Lasso", "path": {"alpha": [1.0], "tol": [1, 2]}},
      r"path lists must have one length"),
-    ({"path": {"alpha": [1.0]}}, r"estimator \(a dotted class path\) is required"),
+    ({"estimator": None, "path": {"alpha": [1.0]}}, r"estimator \(a dotted class path\) is required"),
 ])  # fmt: skip
 def test_bad_estimator_or_parameter_names_it(params, pattern):
     with pytest.raises(MethodError, match=pattern):
         make_method("sklearn", params)
+
+
+def test_default_is_one_lasso_cv_fit():
+    pr = make_problem(60, 40, 1, 3, sigma=0.05, seed=4)
+    (row,), (res,) = fit_problems("sklearn", [pr])
+    assert res.iterations == 1 and row["status"] == "ok"
+    assert row["rel_error_final"] < 0.05
 
 
 def test_config_estimator_entry_is_the_sklearn_adapter(tmp_path):

@@ -85,20 +85,29 @@ def basis_pursuit(X: np.ndarray, y: np.ndarray) -> Certificate:
 class _ConstraintProjector:
     """Euclidean projection onto ``C = {w : ||X w - y|| <= eps}`` (``eps = 0``: ``X w = y``).
 
-    With the thin SVD ``X = U diag(s) V^T`` (X of full row rank n <= p) and
-    ``a = U^T (X v - y)``, the projection of v is ``v - V (mu s / (1 + mu s^2) * a)``
-    where mu >= 0 solves ``||a / (1 + mu s^2)|| = eps`` (mu = infinity when eps = 0:
-    ``v - V (a / s)``). ``1 / ||r(mu)||`` is concave increasing in mu (the trust-region
-    secular equation), so Newton's method from mu = 0 converges monotonically.
+    With the thin SVD ``X = U diag(s) V^T`` of rank r and ``a = U^T (X v - y)``, the
+    projection of v is ``v - V (mu s / (1 + mu s^2) * a)`` where mu >= 0 solves
+    ``||a / (1 + mu s^2)|| = eps'`` (mu = infinity when eps' = 0: ``v - V (a / s)``).
+    ``1 / ||r(mu)||`` is concave increasing in mu (the trust-region secular equation), so
+    Newton's method from mu = 0 converges monotonically. The part of y outside the range of
+    X, ``y_perp``, is a residual no w removes: ``eps'^2 = eps^2 - ||y_perp||^2``, and a radius
+    below ``||y_perp||`` (e.g. eps = 0 with noise and n > p) is raised to it
+    (``self.eps``, the radius actually used, then equals ``||y_perp||``).
     """
 
     def __init__(self, X, y, eps, svd=None):
         U, s, Vt = np.linalg.svd(X, full_matrices=False) if svd is None else svd
-        if s.size < X.shape[0] or s[-1] <= 1e-12 * s[0]:
-            raise ValueError(
-                f"X of shape {X.shape} does not have full row rank; the constraint set may be empty"
-            )
-        self.U, self.s, self.Vt, self.Uty, self.eps = U, s, Vt, U.T @ y, float(eps)
+        rank = int(np.sum(s > s[0] * max(X.shape) * np.finfo(float).eps)) if s.size else 0
+        if rank == 0:
+            raise ValueError("X is zero")
+        U, s, Vt = U[:, :rank], s[:rank], Vt[:rank]
+        Uty = U.T @ y
+        perp = float(np.linalg.norm(y - U @ Uty)) if rank < X.shape[0] else 0.0
+        if perp <= 1e-10 * np.linalg.norm(y):
+            perp = 0.0
+        self.U, self.s, self.Vt, self.Uty = U, s, Vt, Uty
+        self.eps = max(float(eps), perp)
+        self.eps_range = float(np.sqrt(max(self.eps**2 - perp**2, 0.0)))
 
     def dual(self, v):
         """Least-squares ``nu`` of ``X^T nu = v``: ``U diag(1/s) V^T v``."""
@@ -106,16 +115,16 @@ class _ConstraintProjector:
 
     def __call__(self, v):
         a = (self.Vt @ v) * self.s - self.Uty
-        if self.eps == 0.0:
+        if self.eps_range == 0.0:
             return v - (a / self.s) @ self.Vt
-        if np.linalg.norm(a) <= self.eps:
+        if np.linalg.norm(a) <= self.eps_range:
             return v
-        s2, mu = self.s**2, 0.0
+        s2, mu, eps = self.s**2, 0.0, self.eps_range
         for _ in range(50):
             r = a / (1.0 + mu * s2)
             nr = np.linalg.norm(r)
-            g = 1.0 / nr - 1.0 / self.eps
-            if g >= -1e-12 / self.eps:
+            g = 1.0 / nr - 1.0 / eps
+            if g >= -1e-12 / eps:
                 break
             mu -= g / (np.sum(r * r * s2 / (1.0 + mu * s2)) / nr**3)
         return v - (mu * self.s / (1.0 + mu * s2) * a) @ self.Vt
@@ -140,7 +149,7 @@ def group_basis_pursuit(
 
     Parameters
     ----------
-    X : ndarray of shape (n, p), full row rank
+    X : ndarray of shape (n, p)
     y : ndarray of shape (n,)
     groups : group size, list of sizes or contiguous labels (see ``group_structure``)
     weights : ndarray of shape (L,), default ``sqrt(p_l)``
@@ -153,7 +162,9 @@ def group_basis_pursuit(
 
     Returns
     -------
-    Certificate with ``coef = z`` (exactly group sparse).
+    Certificate with ``coef = z`` (exactly group sparse); ``extra["radius"]`` is the radius
+    used (raised to the least-squares residual when eps is below it, see
+    :class:`_ConstraintProjector`).
     """
     n, p = X.shape
     ops = GroupOps(*group_structure(groups, p))
@@ -165,8 +176,9 @@ def group_basis_pursuit(
     ynorm = float(np.linalg.norm(y))
     if ynorm <= eps:
         zero = np.zeros(p)
-        return _dual_certificate(X, y, np.zeros(n), zero, c, ops, eps, True, 0)
+        return _dual_certificate(X, y, np.zeros(n), zero, c, ops, eps, True, 0, radius=eps)
     project = _ConstraintProjector(X, y, eps, svd)
+    eps = project.eps
     # Scale: the group norms of the least-norm solution set rho ~ c_l / ||w_l||.
     z = project(np.zeros(p)) if w0 is None else np.asarray(w0, dtype=float).copy()
     rho = float(np.mean(c) / max(np.mean(ops.norm(z[None])[0]), np.finfo(float).tiny))
@@ -195,4 +207,5 @@ def group_basis_pursuit(
             elif r_dual > 10 * r_pri:
                 rho /= 2.0
                 u *= 2.0
-    return _dual_certificate(X, y, project.dual(rho * u), z, c, ops, eps, converged, it, rho=rho)
+    return _dual_certificate(X, y, project.dual(rho * u), z, c, ops, eps, converged, it, rho=rho,
+                             radius=eps)  # fmt: skip

@@ -1,4 +1,6 @@
-"""Group basis pursuit: the convex reference for noiseless recovery.
+"""Group basis pursuit: the convex reference for noiseless recovery (the mixed l2/l1
+program of Eldar & Mishali 2009, "Robust recovery of signals from a structured union of
+subspaces"; the constrained form of van den Berg & Friedlander's BPDN).
 
     min_w  sum_l sqrt(p_l) ||w_l||_2   s.t.   ||X w - y||_2 <= eps_k,
 

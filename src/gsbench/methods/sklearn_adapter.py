@@ -75,12 +75,13 @@ class SklearnPath(PathRegressor):
     ----------
     groups : int or array-like
         Passed to the estimator as described in the module docstring.
-    estimator : str
-        Dotted class path.
+    estimator : str, default="sklearn.linear_model.LassoCV"
+        Dotted class path. The default tunes its own penalty (5-fold cross-validation), so
+        ``sklearn`` with no parameters is a tuning-free lasso baseline.
     params : dict, default=None
         Fixed constructor parameters.
-    path : dict of lists
-        Swept constructor parameters, lists of one common length.
+    path : dict of lists, default=None
+        Swept constructor parameters, lists of one common length; ``None``: one fit.
     """
 
     name = "sklearn"
@@ -93,7 +94,8 @@ class SklearnPath(PathRegressor):
         "path": [dict, None],
     }
 
-    def __init__(self, groups=1, *, estimator=None, params=None, path=None):
+    def __init__(self, groups=1, *, estimator="sklearn.linear_model.LassoCV", params=None,
+                 path=None):  # fmt: skip
         self.groups = groups
         self.estimator = estimator
         self.params = params
