@@ -115,7 +115,8 @@ def test_group_omp_recovers_exactly_on_an_orthogonal_design():
     least-squares refit is w*."""
     X = hadamard(64).astype(float)
     w = np.zeros(64)
-    w[[4, 5, 6, 7, 20, 21, 22, 23, 60, 61, 62, 63]] = [3, -1, 2, 1, 0.5, -0.5, 0.5, 0.5, 1, 1, -1, 1]
+    support = [4, 5, 6, 7, 20, 21, 22, 23, 60, 61, 62, 63]
+    w[support] = [3, -1, 2, 1, 0.5, -0.5, 0.5, 0.5, 1, 1, -1, 1]
     est = make_method("group_omp", groups=4)
     res = est.fit_batch(X, X @ w, w_star=w)[0]
     assert res.iterations == 3  # the residual vanishes after the 3rd group
@@ -139,14 +140,15 @@ def test_group_omp_refit_solves_the_normal_equations():
 # ----------------------------------------------------------------------------- group IHT
 
 
-def test_group_iht_recovers_an_easy_problem_without_knowing_s():
-    prs = [make_problem(80, 256, 4, 3, seed=i) for i in range(3)]
+@pytest.mark.parametrize("n, g, s", [(80, 4, 3), (96, 1, 8)])
+def test_group_iht_recovers_an_easy_problem_without_knowing_s(n, g, s):
+    prs = [make_problem(n, 256, g, s, seed=i) for i in range(3)]
     rows, results = fit_problems("group_iht", prs)
     for row, res in zip(rows, results):
         assert row["status"] == "ok"
         assert row["rel_error_oracle"] < 1e-6 and row["rel_error_validation"] < 1e-6
-        assert res.oracle_iteration >= 2  # path index 2 is s' = 3 groups
-        assert res.path["oracle_error"][1] > 0.1  # two groups cannot fit three
+        assert res.oracle_iteration >= s - 1  # path index s - 1 is s' = s groups
+        assert res.path["oracle_error"][s - 2] > 0.1  # s - 1 groups cannot fit s
         assert json_loads(row["resolved"])["converged"] == 1.0
 
 

@@ -84,7 +84,8 @@ def test_groups_are_passed_as_size_or_index_lists():
      r"'alpha' parameter of Lasso must be a float in the range \[0.0, inf\)"),
     ({"estimator": "sklearn.linear_model.Lasso", "path": {"alpha": [1.0], "tol": [1, 2]}},
      r"path lists must have one length"),
-    ({"estimator": None, "path": {"alpha": [1.0]}}, r"estimator \(a dotted class path\) is required"),
+    ({"estimator": None, "path": {"alpha": [1.0]}},
+     r"estimator \(a dotted class path\) is required"),
 ])  # fmt: skip
 def test_bad_estimator_or_parameter_names_it(params, pattern):
     with pytest.raises(MethodError, match=pattern):

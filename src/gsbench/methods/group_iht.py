@@ -7,8 +7,9 @@ For a sparsity level s' (groups), iterate from a warm start w::
     g = X^T (y - X w) / n,
     w <- H_{s'}(w + mu g),      H_{s'}: keep the s' groups of largest ||.||_2, zero the rest,
 
-with ``step="normalized"``: ``mu = ||g_G||^2 / (||X g_G||^2 / n)`` on the current support G
-(the s' largest groups of g when w = 0), halved while the support changes and
+with ``step="normalized"``: ``mu = ||g_G||^2 / (||X g_G||^2 / n)`` on G, the support of w
+completed to s' groups by the largest groups of g (a warm start from level s' - 1 has one
+group fewer), halved while the new support leaves G and
 ``mu > 0.99 ||w+ - w||^2 / (||X (w+ - w)||^2 / n)`` (which makes the loss decrease); or a
 fixed ``mu = step``. A limit point is a fixed point ``w = H_{s'}(w + mu g)``, so
 ``X_G^T (y - X w) = 0`` on its support. It stops when ``||w+ - w|| <= tol ||w+||``.
@@ -44,9 +45,11 @@ def iht(X, y, k: int, ops: GroupOps, w0, *, step="normalized", tol=1e-8, max_ite
     for it in range(1, max_iter + 1):
         g = X.T @ (y - X @ w) / n
         if step == "normalized":
-            support = ops.expand(ops.norm(w[None]) > 0)[0]
-            if not support.any():
-                support = hard_threshold(g[None], k, ops)[0] != 0
+            # G: the support of w, completed to k groups by the largest groups of g
+            score = np.where(ops.norm(w[None])[0] > 0, np.inf, ops.norm(g[None])[0])
+            group_in = np.zeros(ops.n_groups, dtype=bool)
+            group_in[np.argsort(-score, kind="stable")[:k]] = True
+            support = ops.expand(group_in[None])[0]
             gs = np.where(support, g, 0.0)
             xg = X @ gs
             mu = float(gs @ gs) / max(float(xg @ xg) / n, np.finfo(float).tiny)
@@ -55,7 +58,7 @@ def iht(X, y, k: int, ops: GroupOps, w0, *, step="normalized", tol=1e-8, max_ite
         w_new = hard_threshold((w + mu * g)[None], k, ops)[0]
         if step == "normalized":
             for _ in range(60):
-                if np.array_equal(w_new != 0, w != 0):
+                if not np.any((w_new != 0) & ~support):
                     break
                 d = w_new - w
                 xd = X @ d

@@ -14,9 +14,9 @@ so ``lambda_max`` (w = 0 stationary) is the group lasso's. Solver: proximal grad
 ``1/L``, ``L = 1.01 ||X||_2^2 / n``, whose proximal step is group **firm thresholding**
 (for ``z`` the gradient step and ``t = 1/L < gamma``)::
 
-    prox(z)_l = 0                                                   ||z_l|| <= t lambda_l
-              = (1 - t lambda_l / ||z_l||) z_l / (1 - t / gamma)   t lambda_l < ||z_l|| <= gamma lambda_l
-              = z_l                                                 ||z_l|| > gamma lambda_l,
+    prox(z)_l = 0                                                  if ||z_l|| <= t lambda_l,
+              = (1 - t lambda_l / ||z_l||) z_l / (1 - t / gamma)  if ||z_l|| <= gamma lambda_l,
+              = z_l                                                otherwise,
 
 accelerated (FISTA) with a restart whenever the objective increases (the penalty is
 non-convex; restarts keep the objective monotone). It stops when the stationarity violation

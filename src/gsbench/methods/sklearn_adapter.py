@@ -49,7 +49,9 @@ def import_estimator(path: str) -> type:
     try:
         module = importlib.import_module(module_name)
     except ImportError as exc:
-        raise ValueError(f"estimator {path!r}: cannot import module {module_name!r} ({exc})") from None
+        raise ValueError(
+            f"estimator {path!r}: cannot import module {module_name!r} ({exc})"
+        ) from None
     cls = getattr(module, attr, None)
     if not isinstance(cls, type):
         raise ValueError(f"estimator {path!r}: module {module_name!r} has no class {attr!r}")
@@ -130,7 +132,9 @@ class SklearnPath(PathRegressor):
         try:
             est = cls(**params)
         except Exception as exc:
-            raise ValueError(f"estimator {self.estimator!r} rejects params {params}: {exc}") from None
+            raise ValueError(
+                f"estimator {self.estimator!r} rejects params {params}: {exc}"
+            ) from None
         for values in self._path_values():
             trial = clone(est).set_params(**values)
             if hasattr(trial, "_parameter_constraints"):  # scikit-learn's declarative checks
