@@ -12,9 +12,14 @@ from typing import Any
 from ._base import FitResult, GroupSparseRegressor, PathRegressor
 from ._iterative import IterativeRegressor
 from .dglnn import DGLNN1, DGLNN2, DGLNNGD
+from .group_bp import GroupBasisPursuit
+from .group_iht import GroupIHT
 from .group_lasso import GroupLassoPath
+from .group_mcp import GroupMCPPath
+from .group_omp import GroupOMP
 from .hadamard import Hadamard, HadamardDepth
 from .lasso import LassoPath
+from .sklearn_adapter import SklearnPath
 
 REGISTRY: dict[str, type[GroupSparseRegressor]] = {
     "dglnn1": DGLNN1,
@@ -24,6 +29,11 @@ REGISTRY: dict[str, type[GroupSparseRegressor]] = {
     "hadamard_depth": HadamardDepth,
     "group_lasso": GroupLassoPath,
     "lasso": LassoPath,
+    "group_mcp": GroupMCPPath,
+    "group_omp": GroupOMP,
+    "group_iht": GroupIHT,
+    "group_bp": GroupBasisPursuit,
+    "sklearn": SklearnPath,
 }
 
 
@@ -83,4 +93,5 @@ __all__ = [
     "REGISTRY", "FitResult", "GroupSparseRegressor", "IterativeRegressor", "PathRegressor",
     "MethodError", "register", "get_method", "make_method",
     "DGLNN1", "DGLNN2", "DGLNNGD", "Hadamard", "HadamardDepth", "GroupLassoPath", "LassoPath",
+    "GroupMCPPath", "GroupOMP", "GroupIHT", "GroupBasisPursuit", "SklearnPath",
 ]  # fmt: skip

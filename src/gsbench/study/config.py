@@ -149,7 +149,8 @@ def method_specs(config: dict) -> dict[str, tuple[str, str | None, dict]]:
     specs = {}
     for label, body in config["methods"].items():
         body = dict(body or {})
-        name = body.pop("method", label)
+        # an `estimator:` entry (a dotted class path) is the `sklearn` adapter
+        name = body.pop("method", "sklearn" if "estimator" in body else label)
         preset = body.pop("preset", None)
         specs[label] = (name, preset, {k: number_or_string(v) for k, v in body.items()})
     return specs
