@@ -83,19 +83,22 @@ def test_data_derived_defaults_are_scale_equivariant(name):
     """Fitting c*y (noise included) gives c*w for c = 0.01 ... 100: every default is in the
     right units. Before the fix dglnn2's eta = 4/(9 S) (units 1/w, not 1/w^2) broke this
     (oracle error 0.044 at c = 1, 0.076 at c = 10 and 100 on the 100 x 500 problem)."""
-    pr = make_problem(60, 120, 4, 3, sigma=0.5, signal="random_signs", seed=0)
+    signs = make_problem(60, 120, 4, 3, sigma=0.5, signal="random_signs", seed=0)
+    fig3 = make_problem(60, 120, 4, 3, sigma=0.5, signal="uniform", signal_range=(5.0, 13.0),
+                        seed=0)  # the paper's Fig. 3 signal
     cs = [1.0, 0.01, 0.1, 10.0, 100.0]
-    res = fit_all(name, [pr] * len(cs), scales=cs)
-    ref = res[0]
-    assert ref.status == "ok"
-    if name == "dglnn2":  # the regime after the switch is part of the path
-        assert 0 < ref.extra["switch_iteration"] < ref.oracle_iteration
-    for c, r in zip(cs[1:], res[1:]):
-        for attr in ("coef_oracle", "coef_validation", "coef_final"):
-            assert np.allclose(getattr(r, attr), c * getattr(ref, attr), rtol=1e-6,
-                               atol=1e-9 * c), (c, attr)
-        assert (r.oracle_iteration, r.stop_iteration, r.iterations, r.converged) == (
-            ref.oracle_iteration, ref.stop_iteration, ref.iterations, ref.converged), c
+    res = fit_all(name, [signs] * len(cs) + [fig3] * len(cs), scales=cs + cs)
+    for batch in (res[:len(cs)], res[len(cs):]):
+        ref = batch[0]
+        assert ref.status == "ok"
+        if name == "dglnn2":  # the regime after the switch is part of the path
+            assert 0 < ref.extra["switch_iteration"] < ref.oracle_iteration
+        for c, r in zip(cs[1:], batch[1:]):
+            for attr in ("coef_oracle", "coef_validation", "coef_final"):
+                assert np.allclose(getattr(r, attr), c * getattr(ref, attr), rtol=1e-6,
+                                   atol=1e-9 * c), (c, attr)
+            assert (r.oracle_iteration, r.stop_iteration, r.iterations, r.converged) == (
+                ref.oracle_iteration, ref.stop_iteration, ref.iterations, ref.converged), c
 
 
 def test_dglnn2_is_as_accurate_as_dglnn1_at_every_signal_scale():
@@ -253,11 +256,10 @@ def test_batched_fit_equals_unbatched(name):
 def test_early_termination_reports_the_same_estimates(name):
     """The patience window (default max_iter // 10, growing with the minimum's iteration)
     stops runs early without changing the oracle- and validation-stopped estimates."""
-    for seed in range(3):
-        pr = fig4_problem(seed)
-        early = fit(name, pr)
-        full = fit(name, pr, {"patience": 10**6})
+    prs = [fig4_problem(seed) for seed in range(3)]
+    for early, full in zip(fit_all(name, prs), fit_all(name, prs, {"patience": 10**6})):
         assert full.iterations == 4000 and early.iterations < full.iterations
+        assert early.converged and not full.converged
         assert early.oracle_iteration == full.oracle_iteration
         assert early.stop_iteration == full.stop_iteration
         assert np.array_equal(early.coef_oracle, full.coef_oracle)
@@ -309,6 +311,11 @@ def test_bad_hyperparameters_name_the_value():
         make_method("nope")
     with pytest.raises(MethodError, match="no preset 'paper'"):
         make_method("lasso", preset="paper")
+    for name in ("dglnn1", "dglnn2", "dglnn_gd"):  # a group size is a whole number
+        with pytest.raises(MethodError, match=r"'groups' parameter .* Got 1\.5"):
+            make_method(name, {"groups": 1.5})
+    with pytest.raises(MethodError, match="'update' parameter .* Got 'later'"):
+        make_method("dglnn2", {"update": "later"})
 
 
 def test_shape_errors_name_the_shapes():
