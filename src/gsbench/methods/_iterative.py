@@ -21,17 +21,17 @@ The loop advances all problems of a batch together and, at every ``stride`` iter
 * retires a problem as ``diverged`` as soon as its training loss is not finite or exceeds
   ``1e8`` times its starting value ``||y||^2 / (2n)``.
 
-A fit is ``converged`` when the early-termination rule above ended it (at or before
-``max_iter``): both minima were followed by a window of ``max(patience, t_min)`` iterations
-without improvement. A run that reached ``max_iter`` with a minimum still recent, or that
-diverged, is not converged (nor is any run with neither ``w*`` nor a validation set: then
-there is nothing to stop on).
-
-The loop is written top to bottom in :meth:`IterativeRegressor._fit_batch`; the running
-problems' arrays live in a ``_Running`` and everything recorded in a ``_BatchRecords``.
-
 Retired problems are dropped from the batch (their arrays are compacted away) so that the
 remaining ones cost nothing extra.
+
+A fit is ``converged`` when the early-termination rule above ended it (at or before
+``max_iter``): each tracked minimum (oracle error with ``w*``, validation loss with a
+validation set) was followed by ``max(patience, t_min)`` iterations without improvement. A
+run that reached ``max_iter`` with a minimum still recent, or that diverged, is not
+converged (nor is a run with neither ``w*`` nor a validation set: nothing to stop on).
+
+The loop reads top to bottom in :meth:`IterativeRegressor._fit_batch`; the running
+problems' arrays live in a ``_Running``, everything recorded in a ``_BatchRecords``.
 """
 
 from __future__ import annotations
