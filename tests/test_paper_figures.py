@@ -25,6 +25,7 @@ def short_settings() -> dict:
     s["fig4"].update(iterations=6000, plot_iterations=6000, robustness_repetitions=3)
     s["fig4"]["authors"].update(iterations=500, plot_iterations=2000)  # u*u: least at ~1600
     s["fig5"].update(iterations=2000, plot_iterations=2000, repetitions=5)
+    s["plot"]["dpi"] = 60  # the images are checked for content, not resolution
     return s
 
 
@@ -36,6 +37,7 @@ def tiny_settings() -> dict:
     s["fig4"]["robustness_repetitions"] = 2
     s["fig4"]["authors"].update(iterations=300, plot_iterations=400)
     s["fig5"]["repetitions"] = 3
+    s["plot"].update(dpi=50, max_points=60)
     return s
 
 
