@@ -163,7 +163,7 @@ def test_summarize_columns_metric_and_threshold(small_trials):
     out = summarize(small_trials)
     expected = [
         "method", "p", "group_size", "active_groups", "sigma", "design", "n", "cell_id",
-        "trials", "n_ok", "n_diverged", "n_failed", "successes", "success_rate",
+        "trials", "n_ok", "n_diverged", "n_failed", "n_converged", "successes", "success_rate",
         "success_low", "success_high",
     ] + [f"{c}_{q}" for c in ("rel_error_oracle", "rel_error_validation", "rel_error_final",
                               "seconds") for q in ("median", "q25", "q75")]
@@ -384,3 +384,15 @@ def test_scaling_from_estimated_transitions():
     assert fits.loc["dglnn", "c_low"] < 0.0 < fits.loc["dglnn", "c_high"]
     assert fits.loc["lasso", "c"] == pytest.approx(1.0, abs=0.25)
     assert fits.loc["dglnn", "b"] == pytest.approx(1.0, abs=0.25)
+
+
+def test_summarize_counts_converged_fits(small_trials):
+    """n_converged: trials whose fit met its stopping criterion, per cell (NA without the
+    column, e.g. results written before it existed)."""
+    trials = small_trials.copy()
+    trials["converged"] = (trials["trial"].isin([0, 1, 4]) & (trials["method"] == "dglnn")
+                           & (trials["n"] == 20))
+    trials.loc[trials["method"] == "lasso", "converged"] = True
+    out = summarize(trials)
+    assert out["n_converged"].tolist() == [3, 0, 1]  # (dglnn, 20), (dglnn, 40), (lasso, 20)
+    assert summarize(small_trials)["n_converged"].isna().all()

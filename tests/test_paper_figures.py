@@ -23,7 +23,9 @@ def short_settings() -> dict:
     s["fig3"].update(iterations=1500, plot_iterations=1500)
     # DGLNN needs ~4500 iterations to fit the weak (all-ones) signal of Fig. 4.
     s["fig4"].update(iterations=6000, plot_iterations=6000, robustness_repetitions=3)
+    s["fig4"]["authors"].update(iterations=500, plot_iterations=2000)  # u*u: least at ~1600
     s["fig5"].update(iterations=2000, plot_iterations=2000, repetitions=5)
+    s["plot"]["dpi"] = 60  # the images are checked for content, not resolution
     return s
 
 
@@ -33,7 +35,9 @@ def tiny_settings() -> dict:
     for fig in pf.FIGURES:
         s[fig].update(iterations=300, plot_iterations=400, stride=10)
     s["fig4"]["robustness_repetitions"] = 2
+    s["fig4"]["authors"].update(iterations=300, plot_iterations=400)
     s["fig5"]["repetitions"] = 3
+    s["plot"].update(dpi=50, max_points=60)
     return s
 
 
@@ -71,7 +75,7 @@ def test_curve_csv_is_tidy(short_run, fig):
     }[fig]
     assert panels == expected
     if fig == "fig4":
-        assert set(frame["method"]) == {"dglnn2", "hadamard"}
+        assert set(frame["method"]) == {"dglnn2", "hadamard", "dglnn2:authors", "hadamard:authors"}
     if fig == "fig5":
         assert set(frame.loc[frame["panel"] == "log_error", "series"]) == {"q25", "median", "q75", "mean"}
         assert frame.loc[frame["panel"] == "log_error_repetition", "series"].nunique() == 5
@@ -136,6 +140,26 @@ def test_fig4_dglnn_beats_the_unstructured_method(short_run):
     assert m["robustness"]["ratio_holds"] >= 2
 
 
+def test_fig4_is_rerun_under_the_authors_settings(short_run):
+    """The authors' own code's settings (preset `authors`, 500 iterations, n_val = n // 3):
+    DGLNN recovers within the 500 iterations, after its step-size switch, and the
+    paper_figures.md says whether the verdict changes."""
+    out, numbers = short_run
+    m, au = numbers["fig4"], numbers["fig4"]["authors"]
+    assert au["method_order"] == ["dglnn2:authors", "hadamard:authors"]
+    assert au["problem"]["n_val"] == 33 and au["iterations"] == 500
+    dglnn, baseline = au["methods"]["dglnn2:authors"], au["methods"]["hadamard:authors"]
+    assert {dglnn["preset"], baseline["preset"]} == {"authors"}
+    assert 0 < dglnn["switch_iteration"] < dglnn["least_iteration"] <= 500
+    assert dglnn["least_error"] < 0.1 * au["w_star_norm"]
+    assert dglnn["least_error"] < 0.5 * baseline["least_error"]
+    assert au["verdict"] in ("agrees", "partly", "disagrees")
+    md = (out / "paper_figures.md").read_text()
+    section = md.split("## Figure 4")[1].split("## Figure 5")[0]
+    changes = "does not change" if au["verdict"] == m["verdict"] else "changes"
+    assert f"Verdict under the authors' settings (same criterion): {au['verdict']}; the verdict {changes}" in section
+
+
 def test_fig5_batches_the_repetitions(short_run):
     _, numbers = short_run
     m = numbers["fig5"]
@@ -159,6 +183,7 @@ def test_scaled_settings_shortens_runs():
     assert short["fig2"]["plot_iterations"] == s["fig2"]["plot_iterations"] // 10
     assert short["fig5"]["repetitions"] == 4
     assert short["fig4"]["robustness_repetitions"] == 4
+    assert short["fig4"]["authors"]["iterations"] == s["fig4"]["authors"]["iterations"] // 10
     assert s["fig5"]["repetitions"] == 30  # the original is untouched
 
 
@@ -182,6 +207,10 @@ def test_missing_setting_is_named():
         pf.validate_settings(s)
     with pytest.raises(pf.SettingsError, match="plot_iterations"):
         pf.validate_settings({**s, "fig2": {**s["fig2"], "plot_iterations": 10}}, ["fig2"])
+    s = pf.load_settings()
+    au = {k: v for k, v in s["fig4"]["authors"].items() if k != "iterations"}
+    with pytest.raises(pf.SettingsError, match=r"fig4\.authors\.iterations"):
+        pf.validate_settings({**s, "fig4": {**s["fig4"], "authors": au}}, ["fig4"])
 
 
 # --------------------------------------------------------------------------- the real rule

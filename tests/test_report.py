@@ -253,3 +253,26 @@ def test_write_tables_from_csv(results, tmp_path):
     expected = f"{ok['n_star']:.1f} [{ok['n_star_low']:.1f}, {ok['n_star_high']:.1f}]"
     assert expected in written["transitions.md"].read_text()
     assert written["scaling.md"].read_text().count("\n") == 2 + len(fits)
+
+
+def test_transitions_table_shows_converged_fits(table_inputs, tmp_path):
+    """With the summary (n_converged, trials per cell), a last column gives k/m per
+    setting, summed over n; "n/a" where the count is unknown."""
+    trans, fits = table_inputs
+    keys = ["method", "group_size", "active_groups"]
+    summary = trans[keys].copy()
+    summary = pd.concat([summary.assign(n=20), summary.assign(n=40)], ignore_index=True)
+    summary["trials"] = 10
+    summary["n_converged"] = pd.array([10, 9, 8, None] * 2, dtype="Int64")
+    md = transitions_table(trans, "markdown", summary=summary)
+    lines = md.strip().splitlines()
+    assert lines[0].endswith("| converged |")
+    cells = [line.rsplit("|", 2)[1].strip() for line in lines[2:]]
+    assert sorted(cells) == sorted(["20/20", "18/20", "16/20", "n/a"])
+    assert "Converged" in transitions_table(trans, "latex", summary=summary)
+    # write_tables finds summary.csv beside transitions.csv (the aggregate step writes both)
+    trans.to_csv(tmp_path / "transitions.csv", index=False)
+    fits.to_csv(tmp_path / "scaling.csv", index=False)
+    summary.to_csv(tmp_path / "summary.csv", index=False)
+    written = write_tables(tmp_path / "transitions.csv", tmp_path / "scaling.csv", tmp_path / "t")
+    assert written["transitions.md"].read_text() == md

@@ -31,6 +31,7 @@ RESULT_FIELDS: dict[str, str] = {
     "oracle_iteration": "int64", "stop_iteration": "int64", "iterations": "int64",
     "seconds": "float64", "status": "string", "message": "string",
     "params": "string", "resolved": "string", "extra": "string",
+    "converged": "bool",
 }  # fmt: skip
 
 #: Columns of the per-trial table, in order, with their dtypes.

@@ -1,7 +1,9 @@
 """One method on a batch of problems -> one tidy row per problem.
 
 This is the unit of work of ``gsbench fit`` and of every workflow job: problems of one shape
-are stacked, fitted together by the method's ``fit_batch`` and scored against ``w*``. A
+are stacked, fitted together by the method's ``fit_batch`` and scored against ``w*``.
+``converged`` says whether the fit met its stopping criterion (early-termination rule, or
+the solver's tolerance at every lambda) rather than running out of budget. A
 method that raises or diverges yields rows with ``status`` "failed"/"diverged" and a
 ``message``; it never raises.
 """
@@ -47,6 +49,7 @@ def result_row(result: FitResult, problem: Problem, params: dict) -> dict[str, A
         "params": json.dumps({k: _jsonable(v) for k, v in params.items()}, sort_keys=True),
         "resolved": json.dumps(result.resolved, sort_keys=True),
         "extra": json.dumps({k: _jsonable(v) for k, v in result.extra.items()}, sort_keys=True),
+        "converged": bool(result.converged),
     }
 
 

@@ -63,13 +63,16 @@ def summarize(
     -------
     pandas.DataFrame
         Columns ``method, p, group_size, active_groups, sigma, design, n, cell_id,
-        trials, n_ok, n_diverged, n_failed, successes, success_rate, success_low,
-        success_high`` followed by ``<col>_median, <col>_q25, <col>_q75`` for each
+        trials, n_ok, n_diverged, n_failed, n_converged, successes, success_rate,
+        success_low, success_high`` followed by ``<col>_median, <col>_q25, <col>_q75`` for each
         ``<col>`` above.  Rows sorted by ``method, p, group_size, active_groups, sigma,
         design, n``; index ``0..len-1``.  ``cell_id`` is the first id (after sorting
         by ``trial`` when present) of the cell's rows.  ``attrs`` records ``metric`` and
         ``threshold``.  Statuses other than ok/diverged/failed are counted in ``trials``
-        only (and are failures).
+        only (and are failures).  ``n_converged`` counts the trials whose ``converged``
+        is true (the fit met its stopping criterion rather than its iteration budget; see
+        ``gsbench.methods.FitResult``); it is NA when the input has no ``converged``
+        column (results written before it existed).
 
     Raises
     ------
@@ -92,6 +95,9 @@ def summarize(
     work["_div"] = status == STATUS_DIVERGED
     work["_fail"] = status == STATUS_FAILED
     work["_succ"] = success_indicator(df, metric, tau)
+    has_converged = "converged" in df.columns
+    if has_converged:
+        work["_conv"] = df["converged"].astype("boolean").fillna(False).to_numpy(dtype=bool)
     for col in STAT_COLUMNS:
         work[col] = pd.to_numeric(df[col], errors="coerce").astype(float)
 
@@ -106,6 +112,11 @@ def summarize(
     )
     for col in ("trials", "n_ok", "n_diverged", "n_failed", "successes"):
         out[col] = out[col].astype(np.int64)
+    if has_converged:
+        n_conv = grouped["_conv"].sum().astype("Int64")
+    else:  # results written before the column existed: unknown, not zero
+        n_conv = pd.Series(pd.NA, index=out.index, dtype="Int64")
+    out.insert(out.columns.get_loc("n_failed") + 1, "n_converged", n_conv)
     out["success_rate"] = out["successes"] / out["trials"]
     low, high = wilson_interval(out["successes"].to_numpy(), out["trials"].to_numpy())
     out["success_low"] = low

@@ -46,6 +46,10 @@ class FitResult:
         Method-specific scalars (e.g. ``switch_iteration`` of Algorithm 2).
     path : dict of ndarray
         ``iteration`` and per-record quantities (``oracle_error``, ``val_loss``, ...).
+    converged : bool
+        The fit met its method's stopping criterion rather than running out of budget:
+        iterative methods, stopped by the early-termination rule before or at ``max_iter``
+        (see ``_iterative``); path methods, the solver's tolerance met at every lambda.
     """
 
     coef_oracle: np.ndarray
@@ -60,6 +64,7 @@ class FitResult:
     resolved: dict = field(default_factory=dict)
     extra: dict = field(default_factory=dict)
     path: dict = field(default_factory=dict)
+    converged: bool = False
 
     @classmethod
     def failure(cls, p: int, message: str, seconds: float = float("nan")) -> "FitResult":
@@ -280,7 +285,11 @@ class PathRegressor(GroupSparseRegressor):
     ``lambda_k = lambda_max * ratio^(k / (K-1))``, k = 0..K-1, warm-started."""
 
     def _path(self, X, y, ops) -> tuple[np.ndarray, dict]:  # pragma: no cover - interface
-        """Coefficients (K, p) along the path for one problem, and resolved values."""
+        """Coefficients (K, p) along the path for one problem, and resolved values.
+
+        ``resolved["converged"]`` (1.0 or 0.0), when present, says whether the solver met its
+        tolerance at every lambda; it becomes ``FitResult.converged`` (False when absent).
+        """
         raise NotImplementedError
 
     def _fit_batch(self, X, y, X_val, y_val, w_star, ops):
@@ -292,14 +301,17 @@ class PathRegressor(GroupSparseRegressor):
             except Exception as exc:  # a failed fit is a result, not a crash
                 results.append(FitResult.failure(X.shape[2], f"{type(exc).__name__}: {exc}"))
                 continue
+            converged = bool(resolved.pop("converged", 0.0))
             res = path_result(
                 coefs,
                 None if X_val is None else X_val[b],
                 None if y_val is None else y_val[b],
                 None if w_star is None else w_star[b],
                 resolved=resolved,
+                converged=converged,
             )
             if not np.all(np.isfinite(coefs)):
+                res.converged = False
                 res.status, res.message = "diverged", "non-finite coefficients on the path"
             res.seconds = time.perf_counter() - start
             results.append(res)

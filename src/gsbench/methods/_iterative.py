@@ -23,6 +23,15 @@ The loop advances all problems of a batch together and, at every ``stride`` iter
 
 Retired problems are dropped from the batch (their arrays are compacted away) so that the
 remaining ones cost nothing extra.
+
+A fit is ``converged`` when the early-termination rule above ended it (at or before
+``max_iter``): each tracked minimum (oracle error with ``w*``, validation loss with a
+validation set) was followed by ``max(patience, t_min)`` iterations without improvement. A
+run that reached ``max_iter`` with a minimum still recent, or that diverged, is not
+converged (nor is a run with neither ``w*`` nor a validation set: nothing to stop on).
+
+The loop reads top to bottom in :meth:`IterativeRegressor._fit_batch`; the running
+problems' arrays live in a ``_Running``, everything recorded in a ``_BatchRecords``.
 """
 
 from __future__ import annotations
@@ -60,6 +69,142 @@ def loss_gradient(X: np.ndarray, y: np.ndarray, w: np.ndarray) -> tuple[np.ndarr
     return loss, rmatvec(X, r)
 
 
+class _Running:
+    """The problems of a batch still running: their data and state, compacted on retirement.
+
+    ``idx`` holds their original positions in the batch; every array has them on axis 0.
+    """
+
+    def __init__(self, X, y, X_val, y_val, w_star, state, limit):
+        self.idx = np.arange(X.shape[0])
+        self.X, self.y, self.X_val, self.y_val, self.w_star = X, y, X_val, y_val, w_star
+        self.state = state
+        self.limit = limit
+
+    def keep(self, keep: np.ndarray) -> None:
+        """Drop the problems where ``keep`` is False."""
+        self.idx = self.idx[keep]
+        self.limit = self.limit[keep]
+        self.X, self.y = self.X[keep], self.y[keep]
+        self.X_val = None if self.X_val is None else self.X_val[keep]
+        self.y_val = None if self.y_val is None else self.y_val[keep]
+        self.w_star = None if self.w_star is None else self.w_star[keep]
+        self.state = {key: val[keep] for key, val in self.state.items()}
+
+
+class _BatchRecords:
+    """Per-problem outputs of one batch, indexed by original position: the recorded paths,
+    the best iterates under both stopping rules, and how and when each problem ended."""
+
+    def __init__(self, B: int, p: int, n_rec: int, patience: int):
+        self.B, self.n_rec, self.patience = B, n_rec, patience
+        self.k = 0  # records taken
+        self.path_it = np.full((n_rec, B), -1, dtype=np.int64)
+        self.path_or = np.full((n_rec, B), np.nan)
+        self.path_val = np.full((n_rec, B), np.nan)
+        self.path_extra: dict[str, np.ndarray] = {}
+        self.best_or = np.full(B, np.inf)
+        self.best_val = np.full(B, np.inf)
+        self.it_or = np.zeros(B, dtype=np.int64)
+        self.it_val = np.zeros(B, dtype=np.int64)
+        self.coef_or = np.zeros((B, p))
+        self.coef_val = np.zeros((B, p))
+        self.coef_fin = np.full((B, p), np.nan)
+        self.iterations = np.zeros(B, dtype=np.int64)
+        self.converged = np.zeros(B, dtype=bool)
+        self.status = np.array(["ok"] * B, dtype=object)
+        self.message = np.array([""] * B, dtype=object)
+        self.extra: dict[str, np.ndarray] = {}
+
+    def take(self, t: int, w: np.ndarray, run: _Running, extras: dict[str, np.ndarray]) -> None:
+        """Record iteration t of the running problems (``w`` of shape (B_running, p)) and
+        keep the best iterate of each stopping rule."""
+        idx, k = run.idx, self.k
+        self.path_it[k, idx] = t
+        if run.w_star is not None:
+            err = np.linalg.norm(w - run.w_star, axis=1)
+            self.path_or[k, idx] = err
+            better = err < self.best_or[idx]
+            self.best_or[idx[better]] = err[better]
+            self.it_or[idx[better]] = t
+            self.coef_or[idx[better]] = w[better]
+        if run.X_val is not None:
+            rv = run.y_val - matvec(run.X_val, w)
+            vl = np.einsum("bi,bi->b", rv, rv) / (2 * rv.shape[1])
+            self.path_val[k, idx] = vl
+            better = vl < self.best_val[idx]
+            self.best_val[idx[better]] = vl[better]
+            self.it_val[idx[better]] = t
+            self.coef_val[idx[better]] = w[better]
+        for name, a in extras.items():
+            if name not in self.path_extra:
+                self.path_extra[name] = np.full((self.n_rec, self.B) + a.shape[1:], np.nan)
+            self.path_extra[name][k, idx] = a
+        self.k += 1
+
+    def settled(self, t: int, run: _Running) -> np.ndarray:
+        """The early-termination rule at record time t, per running problem: every minimum
+        (oracle error, validation loss) is at least ``max(patience, its iteration)`` old.
+        False everywhere when there is nothing to stop on."""
+        idx = run.idx
+        if run.w_star is None and run.X_val is None:
+            return np.zeros(idx.size, dtype=bool)
+        done = np.ones(idx.size, dtype=bool)
+        if run.w_star is not None:
+            done &= t - self.it_or[idx] >= np.maximum(self.patience, self.it_or[idx])
+        if run.X_val is not None:
+            done &= t - self.it_val[idx] >= np.maximum(self.patience, self.it_val[idx])
+        return done
+
+    def diverged(self, gone: np.ndarray, message: str) -> None:
+        self.status[gone] = "diverged"
+        self.message[gone] = message
+
+    def finish(self, gone: np.ndarray, t: int, w: np.ndarray | None, extra: dict,
+               converged: np.ndarray | None = None) -> None:
+        """Problems ``gone`` (original positions) end at iteration t with final iterate w."""
+        self.iterations[gone] = t
+        if w is not None:
+            self.coef_fin[gone] = w
+        if converged is not None:
+            self.converged[gone] = converged
+        for name, a in extra.items():
+            self.extra.setdefault(name, np.full(self.B, -1, dtype=a.dtype))[gone] = a
+
+    def results(self, resolved: dict, has_oracle: bool, has_val: bool) -> list[FitResult]:
+        out = []
+        for b in range(self.B):
+            kept = self.path_it[:, b] >= 0
+            path = {
+                "iteration": self.path_it[kept, b],
+                "oracle_error": self.path_or[kept, b],
+                "val_loss": self.path_val[kept, b],
+            }
+            path.update({name: a[kept, b] for name, a in self.path_extra.items()})
+            co = self.coef_or[b] if has_oracle else None
+            cv = self.coef_val[b] if has_val else None
+            # Without w* or a validation set the missing estimate falls back to the other one,
+            # and to the final iterate when neither exists.
+            last = self.coef_fin[b]
+            out.append(
+                FitResult(
+                    coef_oracle=co if co is not None else (cv if cv is not None else last),
+                    coef_validation=cv if cv is not None else (co if co is not None else last),
+                    coef_final=last,
+                    oracle_iteration=int(self.it_or[b] if has_oracle else self.iterations[b]),
+                    stop_iteration=int(self.it_val[b] if has_val else self.iterations[b]),
+                    iterations=int(self.iterations[b]),
+                    status=str(self.status[b]),
+                    message=str(self.message[b]),
+                    resolved={key: float(v[b]) for key, v in resolved.items()},
+                    extra={key: v[b].item() for key, v in self.extra.items()},
+                    path=path,
+                    converged=bool(self.converged[b]),
+                )
+            )
+        return out
+
+
 class IterativeRegressor(GroupSparseRegressor):
     """Base of the gradient-descent methods; see the module docstring for the loop."""
 
@@ -90,153 +235,61 @@ class IterativeRegressor(GroupSparseRegressor):
         """Per-problem scalars reported in ``FitResult.extra`` (shape (B,))."""
         return {}
 
+    def _recorded(self, state, ops) -> dict[str, np.ndarray]:
+        if not self.record:
+            return {}
+        rec = self._recordables(state, ops)
+        return {name: rec[name] for name in self.record}
+
     def _fit_batch(self, X, y, X_val, y_val, w_star, ops: GroupOps) -> list[FitResult]:
         B, n, p = X.shape
-        stride = self.stride
         patience = self.patience if self.patience is not None else max(self.max_iter // 10, 1)
-        n_rec = self.max_iter // stride + 2
         state, resolved = self._init_state(X, y, ops)
-        record = list(self.record or [])
-
-        # Per-problem outputs (full batch, indexed by original position).
-        path_it = np.full((n_rec, B), -1, dtype=np.int64)
-        path_or = np.full((n_rec, B), np.nan)
-        path_val = np.full((n_rec, B), np.nan)
-        path_extra: dict[str, np.ndarray] = {}
-        best_or = np.full(B, np.inf)
-        best_val = np.full(B, np.inf)
-        it_or = np.zeros(B, dtype=np.int64)
-        it_val = np.zeros(B, dtype=np.int64)
-        coef_or = np.zeros((B, p))
-        coef_val = np.zeros((B, p))
-        coef_fin = np.full((B, p), np.nan)
-        iterations = np.zeros(B, dtype=np.int64)
-        status = np.array(["ok"] * B, dtype=object)
-        message = np.array([""] * B, dtype=object)
-        extra_out: dict[str, np.ndarray] = {}
-
-        idx = np.arange(B)  # original positions of the problems still running
-        Xa, ya, Xv, yv, ws = X, y, X_val, y_val, w_star
         loss0 = np.einsum("bi,bi->b", y, y) / (2 * n)
         limit = DIVERGENCE_FACTOR * np.maximum(loss0, np.finfo(float).tiny)
-        limit_active = limit
-        k = 0  # record counter
-
-        def take_record(t: int, w: np.ndarray) -> np.ndarray:
-            """Record at iteration t for the running problems; returns which are done."""
-            nonlocal k
-            path_it[k, idx] = t
-            if ws is not None:
-                err = np.linalg.norm(w - ws, axis=1)
-                path_or[k, idx] = err
-                better = err < best_or[idx]
-                best_or[idx[better]] = err[better]
-                it_or[idx[better]] = t
-                coef_or[idx[better]] = w[better]
-            if Xv is not None:
-                rv = yv - matvec(Xv, w)
-                vl = np.einsum("bi,bi->b", rv, rv) / (2 * rv.shape[1])
-                path_val[k, idx] = vl
-                better = vl < best_val[idx]
-                best_val[idx[better]] = vl[better]
-                it_val[idx[better]] = t
-                coef_val[idx[better]] = w[better]
-            if record:
-                rec = self._recordables(state, ops)
-                for name in record:
-                    a = rec[name]
-                    if name not in path_extra:
-                        path_extra[name] = np.full((n_rec, B) + a.shape[1:], np.nan)
-                    path_extra[name][k, idx] = a
-            k += 1
-            if ws is None and Xv is None:
-                return np.zeros(idx.size, dtype=bool)
-            done = np.ones(idx.size, dtype=bool)
-            if ws is not None:
-                done &= t - it_or[idx] >= np.maximum(patience, it_or[idx])
-            if Xv is not None:
-                done &= t - it_val[idx] >= np.maximum(patience, it_val[idx])
-            return done
-
-        def retire(mask: np.ndarray, w: np.ndarray | None, t: int) -> None:
-            nonlocal idx, Xa, ya, Xv, yv, ws, state, limit_active
-            gone = idx[mask]
-            iterations[gone] = t
-            if w is not None:
-                coef_fin[gone] = w[mask]
-            for name, a in self._extra(state).items():
-                extra_out.setdefault(name, np.full(B, -1, dtype=a.dtype))[gone] = a[mask]
-            keep = ~mask
-            idx = idx[keep]
-            limit_active = limit[idx]
-            Xa, ya = Xa[keep], ya[keep]
-            Xv = None if Xv is None else Xv[keep]
-            yv = None if yv is None else yv[keep]
-            ws = None if ws is None else ws[keep]
-            state = {key: val[keep] for key, val in state.items()}
+        run = _Running(X, y, X_val, y_val, w_star, state, limit)
+        rec = _BatchRecords(B, p, self.max_iter // self.stride + 2, patience)
 
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-            take_record(0, self._coef(state, ops))
+            rec.take(0, self._coef(run.state, ops), run, self._recorded(run.state, ops))
             for t in range(1, self.max_iter + 1):
-                loss = self._step(state, Xa, ya, ops, t)
-                bad = ~(loss <= limit_active)  # catches NaN and inf too
+                loss = self._step(run.state, run.X, run.y, ops, t)
+                bad = ~(loss <= run.limit)  # catches NaN and inf too
                 if bad.any():
-                    status[idx[bad]] = "diverged"
-                    message[idx[bad]] = (
+                    rec.diverged(
+                        run.idx[bad],
                         f"training loss reached {loss[bad][0]:.3g} at iteration {t} "
-                        f"(> {DIVERGENCE_FACTOR:.0e} x its initial value); step size too large"
+                        f"(> {DIVERGENCE_FACTOR:.0e} x its initial value); step size too large",
                     )
-                    retire(bad, None, t)
-                    if idx.size == 0:
+                    self._retire(run, rec, bad, t, None)
+                    if run.idx.size == 0:
                         break
-                if t % stride == 0 or t == self.max_iter:
-                    w = self._coef(state, ops)
-                    finite = np.all(np.isfinite(w), axis=1)
-                    if not finite.all():
-                        status[idx[~finite]] = "diverged"
-                        message[idx[~finite]] = f"non-finite coefficients at iteration {t}"
-                        retire(~finite, None, t)
-                        w = w[finite]
-                        if idx.size == 0:
-                            break
-                    done = take_record(t, w)
-                    if t == self.max_iter:
-                        done[:] = True
-                    if done.any():
-                        retire(done, w, t)
-                        if idx.size == 0:
-                            break
+                if t % self.stride and t != self.max_iter:
+                    continue
+                w = self._coef(run.state, ops)
+                finite = np.all(np.isfinite(w), axis=1)
+                if not finite.all():
+                    rec.diverged(run.idx[~finite], f"non-finite coefficients at iteration {t}")
+                    self._retire(run, rec, ~finite, t, None)
+                    w = w[finite]
+                    if run.idx.size == 0:
+                        break
+                rec.take(t, w, run, self._recorded(run.state, ops))
+                settled = rec.settled(t, run)
+                done = settled | (t == self.max_iter)
+                if done.any():
+                    self._retire(run, rec, done, t, w, converged=settled[done])
+                    if run.idx.size == 0:
+                        break
+        return rec.results(resolved, w_star is not None, X_val is not None)
 
-        results = []
-        for b in range(B):
-            kept = path_it[:, b] >= 0
-            path = {
-                "iteration": path_it[kept, b],
-                "oracle_error": path_or[kept, b],
-                "val_loss": path_val[kept, b],
-            }
-            path.update({name: a[kept, b] for name, a in path_extra.items()})
-            co = coef_or[b] if w_star is not None else None
-            cv = coef_val[b] if X_val is not None else None
-            # Without w* or a validation set the missing estimate falls back to the other one,
-            # and to the final iterate when neither exists.
-            last = coef_fin[b]
-            results.append(
-                FitResult(
-                    coef_oracle=co if co is not None else (cv if cv is not None else last),
-                    coef_validation=cv if cv is not None else (co if co is not None else last),
-                    coef_final=last,
-                    oracle_iteration=int(it_or[b] if co is not None else iterations[b]),
-                    stop_iteration=int(it_val[b] if cv is not None else iterations[b]),
-                    iterations=int(iterations[b]),
-                    status=str(status[b]),
-                    message=str(message[b]),
-                    resolved={key: float(v[b]) for key, v in resolved.items()},
-                    extra={key: v[b].item() for key, v in extra_out.items()},
-                    path=path,
-                )
-            )
-        return results
+    def _retire(self, run: _Running, rec: _BatchRecords, mask: np.ndarray, t: int,
+                w: np.ndarray | None, converged: np.ndarray | None = None) -> None:
+        """End the running problems where ``mask`` holds at iteration t (``w``: their final
+        iterates, None when diverged) and drop them from the batch."""
+        extra = {name: a[mask] for name, a in self._extra(run.state).items()}
+        rec.finish(run.idx[mask], t, None if w is None else w[mask], extra, converged)
+        run.keep(~mask)
 
 
 POSITIVE_OR_NONE = [Interval(Real, 0, None, closed="neither"), None]

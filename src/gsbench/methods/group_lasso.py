@@ -26,6 +26,7 @@ import warnings
 from numbers import Integral, Real
 
 import numpy as np
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from ._base import GroupOps, PathRegressor
@@ -71,13 +72,16 @@ def _spectral_norm_sq(X: np.ndarray, n_iter: int = 100) -> float:
     return new
 
 
-def fista_path(X, y, lambdas, ops: GroupOps, *, tol=1e-8, max_iter=5000) -> tuple[np.ndarray, int]:
+def fista_path(
+    X, y, lambdas, ops: GroupOps, *, tol=1e-8, max_iter=5000
+) -> tuple[np.ndarray, int, bool]:
     """Group-lasso solutions along ``lambdas`` by warm-started FISTA.
 
     Step ``1/L`` with ``L = 1.01 ||X||_2^2 / n``; proximal step
     ``w_l <- max(0, 1 - t lambda sqrt(p_l) / ||z_l||) z_l`` for all groups at once; every
     10 iterations it stops when :func:`kkt_violation` ``<= tol * lambda_max``.
-    Returns ``(coefs of shape (K, p), total iterations)``.
+    Returns ``(coefs of shape (K, p), total iterations, converged)``, ``converged`` being
+    whether that tolerance was met at every lambda (rather than ``max_iter`` reached).
     """
     n, p = X.shape
     L = 1.01 * _spectral_norm_sq(X) / n
@@ -86,9 +90,11 @@ def fista_path(X, y, lambdas, ops: GroupOps, *, tol=1e-8, max_iter=5000) -> tupl
     w = np.zeros(p)
     coefs = np.empty((len(lambdas), p))
     total = 0
+    converged = True
     for k, lam in enumerate(lambdas):
         thresh = (lam * sqrt_sizes / L)[None, :]
         z, t = w.copy(), 1.0
+        met = False
         for it in range(1, max_iter + 1):
             grad = -(X.T @ (y - X @ z)) / n
             step = (z - grad / L)[None, :]
@@ -99,10 +105,12 @@ def fista_path(X, y, lambdas, ops: GroupOps, *, tol=1e-8, max_iter=5000) -> tupl
             z = w_new + ((t - 1.0) / t_new) * (w_new - w)
             w, t = w_new, t_new
             if it % 10 == 0 and kkt_violation(X, y, w, lam, ops) <= scale:
+                met = True
                 break
+        converged &= met
         total += it
         coefs[k] = w
-    return coefs, total
+    return coefs, total, converged
 
 
 class GroupLassoPath(PathRegressor):
@@ -124,7 +132,8 @@ class GroupLassoPath(PathRegressor):
         ``"numpy"``: KKT tolerance relative to lambda_max; ``"group-lasso"``: the package's
         own ``tol``.
     max_iter : int, default=2000
-        Iterations per path value.
+        Iterations per path value. ``FitResult.converged`` says whether ``tol`` was met at
+        every path value.
     """
 
     name = "group_lasso"
@@ -158,8 +167,11 @@ class GroupLassoPath(PathRegressor):
         lambdas = self.lambdas(X, y, ops)
         resolved = {"lambda_max": float(lambdas[0])}
         if self.backend == "numpy":
-            coefs, total = fista_path(X, y, lambdas, ops, tol=self.tol, max_iter=self.max_iter)
+            coefs, total, converged = fista_path(
+                X, y, lambdas, ops, tol=self.tol, max_iter=self.max_iter
+            )
             resolved["solver_iterations"] = float(total)
+            resolved["converged"] = float(converged)
             return coefs, resolved
         from group_lasso import GroupLasso
 
@@ -169,10 +181,14 @@ class GroupLassoPath(PathRegressor):
             supress_warning=True, random_state=0,
         )  # fmt: skip
         coefs = np.empty((lambdas.size, X.shape[1]))
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", category=Warning)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", category=Warning)
             for k, lam in enumerate(lambdas):
                 model.set_params(group_reg=float(lam) / 2)  # see the module docstring
                 model.fit(X, y)
                 coefs[k] = np.ravel(model.coef_)
+        # the package warns (sklearn's ConvergenceWarning) when FISTA hits n_iter
+        resolved["converged"] = float(
+            not any(issubclass(w.category, ConvergenceWarning) for w in caught)
+        )
         return coefs, resolved

@@ -31,8 +31,9 @@ class LassoPath(PathRegressor):
     tol : float, default=1e-6
         Coordinate-descent tolerance (scikit-learn's duality-gap criterion).
     max_iter : int, default=5000
-        Coordinate-descent epochs per path value; non-convergence is recorded in
-        ``resolved["converged"]`` (1.0 or 0.0), never silenced process-wide.
+        Coordinate-descent epochs per path value; whether the tolerance was met at every
+        path value is ``FitResult.converged`` (scikit-learn's ``ConvergenceWarning`` is
+        caught for that, never silenced process-wide).
     """
 
     name = "lasso"

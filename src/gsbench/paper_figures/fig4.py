@@ -20,7 +20,8 @@ def figure4(settings: dict, outdir: str | Path) -> dict:
 
     Both methods fit the same problem; the error paths go to ``plot_iterations``, and
     ``robustness_repetitions`` further seeds (``iterations`` each, batched) check that the
-    comparison is not a property of one draw.
+    comparison is not a property of one draw. ``fig4.authors`` (optional) repeats it all
+    with other method specs, horizons and problem keys: the authors' code's settings.
 
     Parameters
     ----------
@@ -33,39 +34,69 @@ def figure4(settings: dict, outdir: str | Path) -> dict:
     -------
     dict
         Per method (``methods[name]``): least error and iteration within ``iterations`` and
-        to ``plot_iterations``, final and end errors; ``robustness``; ``verdict``, ``reason``.
+        to ``plot_iterations``, final and end errors; ``robustness``; ``verdict``, ``reason``;
+        with ``fig4.authors`` set, ``authors``: the same for the comparison under the
+        authors' code's settings (methods labelled ``name:authors``, dashed in the figure).
     """
     validate_settings(settings, ["fig4"])
     fs, plot = settings["fig4"], settings.get("plot", {})
     outdir = Path(outdir)
     outdir.mkdir(parents=True, exist_ok=True)
-    (prob,) = _problems(fs, [fs["seed"]])
-    gsize = fs["problem"]["group_size"]
-    names = list(fs["methods"])
+    numbers, frames, prob = _comparison(fs, fs["methods"], fs["problem"], fs["iterations"],
+                                        fs["plot_iterations"], plot, "")
+    numbers.update({"figure": "fig4", "title": TITLES["fig4"], "quote": QUOTES["fig4"],
+                    "problem": dict(fs["problem"])})
+    numbers.update(_verdict_fig4(numbers))
+    au = fs.get("authors")
+    if au:
+        # The same comparison with the authors' own code's settings (preset `authors`).
+        problem = {**fs["problem"], **(au.get("problem") or {})}
+        sub, sub_frames, _ = _comparison(fs, au["methods"], problem, au["iterations"],
+                                         au["plot_iterations"], plot, ":authors")
+        sub.update(_verdict_fig4(sub))
+        sub["problem"] = problem
+        numbers["authors"] = sub
+        frames += sub_frames
+    frame = pd.concat(frames, ignore_index=True)
+    csv = _write_csv(frame, outdir / "fig4.csv")
+    png, pdf = _plot_fig4(frame, numbers, fs, prob, plot, outdir)
+    numbers["files"] = [csv.name, png.name, pdf.name]
+    return numbers
+
+
+def _comparison(fs: dict, methods: dict, problem: dict, iterations: int, plot_iterations: int,
+                plot: dict, suffix: str) -> tuple[dict, list, object]:
+    """Both methods on the problem of ``fs["seed"]`` to ``plot_iterations`` and on the
+    robustness seeds to ``iterations``; method labels get ``suffix`` (e.g. ``":authors"``)."""
+    spec_fs = {**fs, "problem": problem}
+    (prob,) = _problems(spec_fs, [fs["seed"]])
+    gsize = problem["group_size"]
+    names = [name + suffix for name in methods]
     frames, per = [], {}
-    for name in names:
-        spec = fs["methods"][name] or {}
+    for label, (name, spec) in zip(names, methods.items()):
+        spec = spec or {}
         (res,) = _fit(spec.get("method", name), spec.get("preset"), spec.get("params"), gsize,
-                      _stack([prob]), fs["plot_iterations"], fs["stride"])
+                      _stack([prob]), plot_iterations, fs["stride"])
         it, err = res.path["iteration"], res.path["oracle_error"]
-        per[name] = {"status": res.status, **_error_stats(it, err, fs["iterations"])}
+        per[label] = {"status": res.status, "preset": spec.get("preset"),
+                      **_error_stats(it, err, iterations)}
         if name.startswith("dglnn2"):
-            per[name]["switch_iteration"] = int(res.extra.get("switch_iteration", -1))
+            per[label]["switch_iteration"] = int(res.extra.get("switch_iteration", -1))
         keep = _thin(it, plot.get("max_points", 300), fs.get("xscale", "log"),
                      [int(np.nanargmin(err))])
-        frames.append(_curves("fig4", "error", name, ["error"], [-1], [True], it[keep], err[keep]))
+        frames.append(_curves("fig4", "error", label, ["error"], [-1], [True], it[keep], err[keep]))
     # The same comparison on further seeds (one batch per method).
     reps = int(fs.get("robustness_repetitions", 0) or 0)
     robustness = None
     if reps > 0:
         seeds = [int(fs["seed"]) + r for r in range(reps)]
-        arrays = _stack(_problems(fs, seeds))
+        arrays = _stack(_problems(spec_fs, seeds))
         least = {}
-        for name in names:
-            spec = fs["methods"][name] or {}
+        for label, (name, spec) in zip(names, methods.items()):
+            spec = spec or {}
             results = _fit(spec.get("method", name), spec.get("preset"), spec.get("params"),
-                           gsize, arrays, fs["iterations"], fs["stride"])
-            least[name] = [float(np.nanmin(r.path["oracle_error"])) for r in results]
+                           gsize, arrays, iterations, fs["stride"])
+            least[label] = [float(np.nanmin(r.path["oracle_error"])) for r in results]
         a, b = np.array(least[names[0]]), np.array(least[names[1]])
         robustness = {
             "seeds": seeds,
@@ -74,18 +105,12 @@ def figure4(settings: dict, outdir: str | Path) -> dict:
             "ratio_holds": int(np.sum(a < fs["criteria"]["ratio"] * b)),
         }
     numbers = {
-        "figure": "fig4", "title": TITLES["fig4"], "quote": QUOTES["fig4"],
         "methods": per, "method_order": names, "seed": int(fs["seed"]),
         "w_star_norm": float(np.linalg.norm(prob.w_star)),
-        "iterations": int(fs["iterations"]), "plot_iterations": int(fs["plot_iterations"]),
+        "iterations": int(iterations), "plot_iterations": int(plot_iterations),
         "robustness": robustness, "criteria": dict(fs["criteria"]),
     }  # fmt: skip
-    numbers.update(_verdict_fig4(numbers))
-    frame = pd.concat(frames, ignore_index=True)
-    csv = _write_csv(frame, outdir / "fig4.csv")
-    png, pdf = _plot_fig4(frame, numbers, fs, prob, plot, outdir)
-    numbers["files"] = [csv.name, png.name, pdf.name]
-    return numbers
+    return numbers, frames, prob
 
 
 def _verdict_fig4(m: dict) -> dict:
@@ -139,23 +164,31 @@ def _verdict_fig4(m: dict) -> dict:
 def _plot_fig4(frame, m, fs, prob, plot, outdir):
     xscale = fs.get("xscale", "log")
     names = m["method_order"]
+    au = m.get("authors")
+    end = max(m["plot_iterations"], au["plot_iterations"] if au else 0)
     with _style():
         fig = _new_figure(10.5, 3.9)
         axes = fig.subplots(1, 2, sharey=True)
-        for ax, name, color in zip(axes, names, ("C0", "C1")):
-            e = frame[frame["method"] == name]
-            e = e[e["iteration"] > 0] if xscale == "log" else e
-            ax.plot(e["iteration"], e["value"], color=color, lw=1.6, label="||w_t − w*||₂")
-            st = m["methods"][name]
-            ax.plot([st["least_iteration_all"]], [st["least_error_all"]], "o", color="C3", ms=5,
-                    label=f"least {st['least_error_all']:.3g} at t = {st['least_iteration_all']}")
-            if "switch_iteration" in st and st["switch_iteration"] >= 0:
-                ax.axvline(st["switch_iteration"], color="k", ls="--", lw=0.9,
-                           label=f"step-size switch (t = {st['switch_iteration']})")
+        for k, (ax, color) in enumerate(zip(axes, ("C0", "C1"))):
+            runs = [(m, names[k], color, "-")]
+            if au:
+                runs.append((au, au["method_order"][k], "C2", "--"))
+            for mm, name, col, ls in runs:
+                e = frame[frame["method"] == name]
+                e = e[e["iteration"] > 0] if xscale == "log" else e
+                st = mm["methods"][name]
+                preset = st.get("preset") or "defaults"
+                ax.plot(e["iteration"], e["value"], color=col, ls=ls, lw=1.6,
+                        label=f"||w_t − w*||₂, preset {preset}")
+                ax.plot([st["least_iteration_all"]], [st["least_error_all"]], "o", color="C3",
+                        ms=5, label=f"least {st['least_error_all']:.3g} at t = {st['least_iteration_all']}")
+                if "switch_iteration" in st and st["switch_iteration"] >= 0:
+                    ax.axvline(st["switch_iteration"], color=col, ls=":", lw=0.9,
+                               label=f"step-size switch (t = {st['switch_iteration']})")
             ax.set_yscale("log")
-            _xaxis(ax, xscale, m["iterations"], m["plot_iterations"])
-            ax.set_title(METHOD_LABELS.get(name.split(":")[0], name))
-            _legend(ax, loc="lower left", fontsize=8)
+            _xaxis(ax, xscale, m["iterations"], end)
+            ax.set_title(METHOD_LABELS.get(names[k].split(":")[0], names[k]))
+            _legend(ax, loc="lower left", fontsize=7)
         axes[0].set_ylabel("recovery error ||w_t − w*||₂")
         fig.suptitle(
             f"n = {prob.n}, p = {prob.p}, {fs['problem']['active_groups']} groups of "

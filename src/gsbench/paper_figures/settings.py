@@ -95,8 +95,28 @@ def validate_settings(settings: dict, figures: Iterable[str] | None = None) -> N
             raise SettingsError(f"settings key '{fig}.plot_iterations' must be >= iterations")
         if fig == "fig4" and len(fs["methods"]) != 2:
             raise SettingsError("settings key 'fig4.methods' must name exactly two methods")
+        if fig == "fig4" and fs.get("authors") is not None:
+            _validate_authors(fs["authors"])
         if fig == "fig5" and int(fs["repetitions"]) < 1:
             raise SettingsError("settings key 'fig5.repetitions' must be >= 1")
+
+
+def _validate_authors(au) -> None:
+    """``fig4.authors``: the comparison re-run with the authors' code's settings."""
+    if not isinstance(au, dict):
+        raise SettingsError("settings key 'fig4.authors' must be a mapping (or null)")
+    for key in ("methods", "iterations", "plot_iterations"):
+        if key not in au:
+            raise SettingsError(f"settings key 'fig4.authors.{key}' is missing")
+    if not isinstance(au["methods"], dict) or len(au["methods"]) != 2:
+        raise SettingsError("settings key 'fig4.authors.methods' must name exactly two methods")
+    for key in ("iterations", "plot_iterations"):
+        if int(au[key]) != au[key] or au[key] < 1:
+            raise SettingsError(f"settings key 'fig4.authors.{key}' must be a positive integer")
+    if au["plot_iterations"] < au["iterations"]:
+        raise SettingsError("settings key 'fig4.authors.plot_iterations' must be >= iterations")
+    if not isinstance(au.get("problem") or {}, dict):
+        raise SettingsError("settings key 'fig4.authors.problem' must be a mapping")
 
 
 def scaled_settings(settings: dict, scale_iterations: float = 1.0,
@@ -107,8 +127,8 @@ def scaled_settings(settings: dict, scale_iterations: float = 1.0,
     ----------
     settings : dict
     scale_iterations : float, default=1.0
-        Factor on ``iterations`` and ``plot_iterations`` of every figure (at least one
-        stride is kept).
+        Factor on ``iterations`` and ``plot_iterations`` of every figure (and of
+        ``fig4.authors``; at least one stride is kept).
     repetitions : int, optional
         Replaces ``fig5.repetitions`` and caps ``fig4.robustness_repetitions``.
 
@@ -122,9 +142,12 @@ def scaled_settings(settings: dict, scale_iterations: float = 1.0,
         if not isinstance(fs, dict):
             continue
         if scale_iterations != 1.0:
-            for key in ("iterations", "plot_iterations"):
-                if key in fs:
-                    fs[key] = max(int(round(fs[key] * scale_iterations)), int(fs.get("stride", 1)))
+            subs = [fs] + ([fs["authors"]] if isinstance(fs.get("authors"), dict) else [])
+            for sub in subs:
+                for key in ("iterations", "plot_iterations"):
+                    if key in sub:
+                        sub[key] = max(int(round(sub[key] * scale_iterations)),
+                                       int(fs.get("stride", 1)))
         if repetitions is not None:
             if fig == "fig5":
                 fs["repetitions"] = int(repetitions)

@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..analysis.columns import require_columns
+from ..analysis.columns import SETTING_KEYS, require_columns
 
 __all__ = ["transitions_table", "scaling_table", "write_tables", "format_interval"]
 
@@ -121,7 +121,28 @@ def _render(
 
 
 # --------------------------------------------------------------------------- tables
-def transitions_table(transitions: pd.DataFrame, fmt: str = "latex", digits: int = 1) -> str:
+def _converged_counts(transitions: pd.DataFrame, summary: pd.DataFrame | None) -> pd.Series | None:
+    """``"k/m"`` per row of `transitions`: fits that met their stopping criterion out of all
+    fits of the setting (summed over n), from the summary's ``n_converged`` and ``trials``;
+    None when the summary lacks them."""
+    if summary is None or not {"n_converged", "trials"} <= set(summary.columns):
+        return None
+    keys = [k for k in SETTING_KEYS if k in transitions.columns and k in summary.columns]
+    sub = summary[[*keys, "n_converged", "trials"]].copy()
+    sub["_known"] = sub["n_converged"].notna()
+    sub["n_converged"] = pd.to_numeric(sub["n_converged"], errors="coerce").fillna(0)
+    agg = sub.groupby(keys, dropna=False).agg(k=("n_converged", "sum"), m=("trials", "sum"),
+                                              known=("_known", "all")).reset_index()
+    merged = transitions[keys].merge(agg, on=keys, how="left")
+    return pd.Series(
+        [f"{int(k)}/{int(m)}" if known is True else "n/a"
+         for k, m, known in zip(merged["k"], merged["m"], merged["known"])],
+        index=transitions.index,
+    )
+
+
+def transitions_table(transitions: pd.DataFrame, fmt: str = "latex", digits: int = 1,
+                      summary: pd.DataFrame | None = None) -> str:
     r"""Table of critical sample sizes :math:`n^\star` with their bootstrap intervals.
 
     One row per setting: method, then ``p``, ``sigma`` and ``design`` if they take
@@ -130,7 +151,11 @@ def transitions_table(transitions: pd.DataFrame, fmt: str = "latex", digits: int
     interval]).  Settings whose transition lies outside the grid are written
     ``"< n_min"`` (``below_grid``: already successful at the smallest n) or
     ``"> n_max"`` (``above_grid``); in LaTeX as ``$< n_min$``.  Other labels give
-    ``"n/a"``.  In LaTeX a ``\midrule`` separates methods.
+    ``"n/a"``.  In LaTeX a ``\midrule`` separates methods.  With `summary` (the
+    per-cell summary holding ``n_converged`` and ``trials``) a last column ``converged``
+    gives ``k/m``: of the m fits of the setting (all n), k met their stopping criterion
+    (early-termination rule, or the solver's tolerance at every lambda) rather than
+    running out of iterations.
 
     Parameters
     ----------
@@ -139,6 +164,8 @@ def transitions_table(transitions: pd.DataFrame, fmt: str = "latex", digits: int
     fmt : {"latex", "markdown"}
     digits : int, default 1
         Decimals of :math:`n^\star` and its bounds.
+    summary : pandas.DataFrame, optional
+        Output of :func:`gsbench.analysis.summarize` (or its CSV), for the converged column.
 
     Returns
     -------
@@ -155,6 +182,7 @@ def transitions_table(transitions: pd.DataFrame, fmt: str = "latex", digits: int
     context = [c for c in ("p", "sigma", "design") if c in df.columns and df[c].nunique(dropna=True) > 1]
     sort_keys = ["method", *context, "group_size", "active_groups"]
     df = df.sort_values(sort_keys, kind="mergesort").reset_index(drop=True)
+    converged = _converged_counts(df, summary)
 
     names_md = {"p": "p", "sigma": "sigma", "design": "design"}
     names_tex = {"p": "$p$", "sigma": r"$\sigma$", "design": "Design"}
@@ -162,6 +190,10 @@ def transitions_table(transitions: pd.DataFrame, fmt: str = "latex", digits: int
     header_tex = ["Method", *[names_tex[c] for c in context], "$g$", "$s$", "$s g$",
                   r"$n^\star$ [95\% CI]"]
     align = ["l", *["l" if c == "design" else "r" for c in context], "r", "r", "r", "r"]
+    if converged is not None:
+        header_md.append("converged")
+        header_tex.append("Converged")
+        align.append("r")
 
     rows, tex_rows = [], []
     for _, r in df.iterrows():
@@ -179,8 +211,9 @@ def transitions_table(transitions: pd.DataFrame, fmt: str = "latex", digits: int
             cell = tex_cell = "n/a"
         keys = [str(r["method"]), *[_plain(r[c]) for c in context],
                 _plain(r["group_size"]), _plain(r["active_groups"]), _plain(r["entries"])]
-        rows.append([*keys, cell])
-        tex_rows.append([*(_latex_escape(k) for k in keys), tex_cell])
+        conv = [] if converged is None else [converged.iloc[len(rows)]]
+        rows.append([*keys, cell, *conv])
+        tex_rows.append([*(_latex_escape(k) for k in keys), tex_cell, *conv])
     return _render(header_tex, header_md, align, rows, fmt,
                    groups=df["method"].tolist(), latex_cells=tex_rows)
 
@@ -238,7 +271,8 @@ def scaling_table(scaling: pd.DataFrame, fmt: str = "latex", digits: int = 2) ->
     return _render(header_tex, header_md, align, rows, fmt)
 
 
-def write_tables(transitions_csv: str | Path, scaling_csv: str | Path, outdir: str | Path) -> dict[str, Path]:
+def write_tables(transitions_csv: str | Path, scaling_csv: str | Path, outdir: str | Path,
+                 summary_csv: str | Path | None = None) -> dict[str, Path]:
     """Read the two CSV files and write the LaTeX and Markdown tables.
 
     Parameters
@@ -249,6 +283,10 @@ def write_tables(transitions_csv: str | Path, scaling_csv: str | Path, outdir: s
         CSV written from :func:`gsbench.analysis.scaling`.
     outdir : str or Path
         Output directory, created if needed.
+    summary_csv : str or Path, optional
+        CSV written from :func:`gsbench.analysis.summarize`, for the transitions table's
+        converged column; default: ``summary.csv`` beside `transitions_csv` (the aggregate
+        step writes both), skipped when absent.
 
     Returns
     -------
@@ -260,10 +298,13 @@ def write_tables(transitions_csv: str | Path, scaling_csv: str | Path, outdir: s
     outdir.mkdir(parents=True, exist_ok=True)
     trans = pd.read_csv(transitions_csv)
     scal = pd.read_csv(scaling_csv, keep_default_na=True)
+    if summary_csv is None:
+        summary_csv = Path(transitions_csv).with_name("summary.csv")
+    summ = pd.read_csv(summary_csv) if Path(summary_csv).is_file() else None
     written: dict[str, Path] = {}
     for name, text in (
-        ("transitions.tex", transitions_table(trans, "latex")),
-        ("transitions.md", transitions_table(trans, "markdown")),
+        ("transitions.tex", transitions_table(trans, "latex", summary=summ)),
+        ("transitions.md", transitions_table(trans, "markdown", summary=summ)),
         ("scaling.tex", scaling_table(scal, "latex")),
         ("scaling.md", scaling_table(scal, "markdown")),
     ):
