@@ -280,27 +280,47 @@ class PathRegressor(GroupSparseRegressor):
     ``lambda_k = lambda_max * ratio^(k / (K-1))``, k = 0..K-1, warm-started."""
 
     def _path(self, X, y, ops) -> tuple[np.ndarray, dict]:  # pragma: no cover - interface
-        """Coefficients (K, p) along the path for one problem, and resolved values."""
+        """Coefficients (K, p) along the path for one problem, and resolved values (a
+        ``converged`` entry, whether the solver met its tolerance at every lambda, goes to
+        the result's ``extra``)."""
         raise NotImplementedError
 
-    def _fit_batch(self, X, y, X_val, y_val, w_star, ops):
-        results = []
+    def _path_batch(self, X, y, ops) -> list:
+        """``_path`` of every problem of a stack X (B, n, p), y (B, n): a list of B
+        ``(coefs, resolved)`` pairs, or ``(None, message)`` for a problem whose fit raised.
+        Subclasses whose solver advances the B problems together override it."""
+        out = []
         for b in range(X.shape[0]):
-            start = time.perf_counter()
             try:
-                coefs, resolved = self._path(X[b], y[b], ops)
+                out.append(self._path(X[b], y[b], ops))
             except Exception as exc:  # a failed fit is a result, not a crash
-                results.append(FitResult.failure(X.shape[2], f"{type(exc).__name__}: {exc}"))
+                out.append((None, f"{type(exc).__name__}: {exc}"))
+        return out
+
+    def _fit_batch(self, X, y, X_val, y_val, w_star, ops):
+        start = time.perf_counter()
+        try:
+            paths = self._path_batch(X, y, ops)
+        except Exception:  # isolate the failing problem(s): one at a time
+            paths = PathRegressor._path_batch(self, X, y, ops)
+        seconds = (time.perf_counter() - start) / X.shape[0]
+        results = []
+        for b, (coefs, resolved) in enumerate(paths):
+            if coefs is None:
+                results.append(FitResult.failure(X.shape[2], resolved))
                 continue
+            resolved = dict(resolved)
+            extra = {"converged": resolved.pop("converged")} if "converged" in resolved else {}
             res = path_result(
                 coefs,
                 None if X_val is None else X_val[b],
                 None if y_val is None else y_val[b],
                 None if w_star is None else w_star[b],
                 resolved=resolved,
+                extra=extra,
             )
             if not np.all(np.isfinite(coefs)):
                 res.status, res.message = "diverged", "non-finite coefficients on the path"
-            res.seconds = time.perf_counter() - start
+            res.seconds = seconds
             results.append(res)
         return results

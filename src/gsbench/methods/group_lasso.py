@@ -71,38 +71,249 @@ def _spectral_norm_sq(X: np.ndarray, n_iter: int = 100) -> float:
     return new
 
 
-def fista_path(X, y, lambdas, ops: GroupOps, *, tol=1e-8, max_iter=5000) -> tuple[np.ndarray, int]:
-    """Group-lasso solutions along ``lambdas`` by warm-started FISTA.
+def _spectral_norms_sq(X: np.ndarray, n_iter: int = 200, rtol: float = 1e-10) -> np.ndarray:
+    """``||X_b||_2^2`` for a stack X of shape (R, n, m) by batched power iteration from a
+    fixed start (deterministic), on the smaller Gram matrix when its side is at most 200
+    (cheaper than the products with X), else on ``X^T X`` through X; the rule of
+    :func:`_spectral_norm_sq`, run until every row's estimate changes by at most ``rtol``."""
+    R, n, m = X.shape
+    d = min(n, m)
+    if d <= 200:
+        G = np.matmul(X.transpose(0, 2, 1), X) if m <= n else np.matmul(X, X.transpose(0, 2, 1))
+        apply = lambda v: np.matmul(G, v[:, :, None])[:, :, 0]  # noqa: E731
+    else:
+        d = m
+        apply = lambda v: np.matmul(np.matmul(X, v[:, :, None]).transpose(0, 2, 1), X)[:, 0, :]  # noqa: E731
+    v = np.full((R, d), 1.0 / np.sqrt(d))
+    est = np.zeros(R)
+    for _ in range(n_iter):
+        xv = apply(v)
+        new = np.linalg.norm(xv, axis=1)
+        v = xv / np.where(new > 0, new, 1.0)[:, None]
+        if np.all(np.abs(new - est) <= rtol * new):
+            break
+        est = new
+    return new
 
-    Step ``1/L`` with ``L = 1.01 ||X||_2^2 / n``; proximal step
-    ``w_l <- max(0, 1 - t lambda sqrt(p_l) / ||z_l||) z_l`` for all groups at once; every
-    10 iterations it stops when :func:`kkt_violation` ``<= tol * lambda_max``.
-    Returns ``(coefs of shape (K, p), total iterations)``.
+
+class _WorkingSets:
+    """Working sets of R problems of a batch, gathered into one padded stack.
+
+    Row ``r`` holds the columns of its working-set groups (in order), then zero columns up to
+    ``m = max_r |columns_r|``; the zero columns form one dummy group (its coefficients stay 0).
+    Groups are laid out row after row in one flat sequence (``sizes``, ``starts``), so group
+    norms of a (R, m) array are one ``np.add.reduceat`` over its flattened values.
     """
-    n, p = X.shape
-    L = 1.01 * _spectral_norm_sq(X) / n
-    scale = tol * max(float(lambdas[0]), np.finfo(float).tiny)
-    sqrt_sizes = np.sqrt(ops.sizes)
-    w = np.zeros(p)
-    coefs = np.empty((len(lambdas), p))
-    total = 0
-    for k, lam in enumerate(lambdas):
-        thresh = (lam * sqrt_sizes / L)[None, :]
-        z, t = w.copy(), 1.0
-        for it in range(1, max_iter + 1):
-            grad = -(X.T @ (y - X @ z)) / n
-            step = (z - grad / L)[None, :]
-            norms = ops.norm(step)
-            shrink = np.maximum(0.0, 1.0 - thresh / np.where(norms > 0, norms, 1.0))
-            w_new = (ops.expand(shrink) * step)[0]
-            t_new = 0.5 * (1.0 + np.sqrt(1.0 + 4.0 * t * t))
-            z = w_new + ((t - 1.0) / t_new) * (w_new - w)
-            w, t = w_new, t_new
-            if it % 10 == 0 and kkt_violation(X, y, w, lam, ops) <= scale:
-                break
-        total += it
-        coefs[k] = w
-    return coefs, total
+
+    def __init__(self, X, rows, ws, ops: GroupOps):
+        R, L = ws.shape
+        feat = ops.expand(ws)
+        counts = feat.sum(axis=1)
+        m = int(counts.max())
+        self.index = np.argsort(~feat, axis=1, kind="stable")[:, :m]  # ws columns first
+        self.valid = np.arange(m)[None, :] < counts[:, None]
+        self.X = X[rows[:, None, None], np.arange(X.shape[1])[None, :, None], self.index[:, None, :]]
+        self.X *= self.valid[:, None, :]
+        sizes = np.concatenate([np.where(ws, ops.sizes, 0), (m - counts)[:, None]], axis=1)
+        keep = sizes.ravel() > 0
+        self.sizes = sizes.ravel()[keep]
+        self.starts = np.concatenate([[0], np.cumsum(self.sizes)[:-1]])
+        weights = np.concatenate([np.where(ws, np.sqrt(ops.sizes), 0.0), np.ones((R, 1))], axis=1)
+        self.weights = weights.ravel()[keep]  # sqrt(p_l); 1 for the dummy groups
+        self.row = np.repeat(np.arange(R), L + 1)[keep]
+        self.row_starts = np.searchsorted(self.row, np.arange(R))
+        self.shape = (R, m)
+
+    def norm(self, a: np.ndarray) -> np.ndarray:
+        """Flat group norms ``||a[r, G]||`` of a (R, m) array."""
+        return np.sqrt(np.add.reduceat((a * a).ravel(), self.starts))
+
+    def expand(self, g: np.ndarray) -> np.ndarray:
+        """(R, m) array with the flat group values ``g`` repeated over each group's columns."""
+        return np.repeat(g, self.sizes).reshape(self.shape)
+
+    def row_max(self, g: np.ndarray) -> np.ndarray:
+        return np.maximum.reduceat(g, self.row_starts)
+
+    def gather(self, a: np.ndarray) -> np.ndarray:
+        """(R, p) -> (R, m): working-set coordinates (0 in the padding)."""
+        return np.take_along_axis(a, self.index, axis=1) * self.valid
+
+    def scatter(self, a: np.ndarray, out: np.ndarray) -> None:
+        """Write (R, m) working-set values into the rows ``out`` of shape (R, p)."""
+        r, j = np.nonzero(self.valid)
+        out[r, self.index[r, j]] = a[r, j]
+
+
+class _Lipschitz:
+    """``L = 1.01 ||X_W||_2^2 / n`` for the working sets W of a batch, cached per problem
+    while its working set is unchanged."""
+
+    def __init__(self, B: int, n: int):
+        self.n = n
+        self.cached = np.ones(B)
+        self.keys: list = [None] * B
+
+    def __call__(self, sets: "_WorkingSets", rows: np.ndarray, ws: np.ndarray) -> np.ndarray:
+        fresh = np.array([self.keys[b] is None or not np.array_equal(self.keys[b], ws[b])
+                          for b in rows], dtype=bool)
+        if fresh.any():
+            norms = _spectral_norms_sq(sets.X[fresh])
+            self.cached[rows[fresh]] = np.where(norms > 0, 1.01 * norms / self.n, 1.0)
+            for b in rows[fresh]:
+                self.keys[b] = ws[b].copy()
+        return self.cached[rows]
+
+
+def _top(priority: np.ndarray, size: np.ndarray, least: int = 8) -> np.ndarray:
+    """Mask (B, L) of the ``max(size_b, least)`` groups of highest finite ``priority`` per row
+    (the working set at most doubles per round, as in celer and skglm)."""
+    rank = np.argsort(np.argsort(-priority, axis=1, kind="stable"), axis=1, kind="stable")
+    return np.isfinite(priority) & (rank < np.maximum(size, least)[:, None])
+
+
+def _kkt_groups(c, w, lam, ops: GroupOps) -> np.ndarray:
+    """Per-group KKT violations (B, L) of :func:`kkt_violation` given ``c = X^T r / n``."""
+    weights = lam[:, None] * np.sqrt(ops.sizes)[None, :]
+    wn = ops.norm(w)
+    active = wn > 0
+    resid = c - ops.expand(weights / np.where(active, wn, 1.0)) * w
+    return np.where(active, ops.norm(resid), np.maximum(ops.norm(c) - weights, 0.0))
+
+
+def fista_path(X, y, lambdas, ops: GroupOps, *, tol=1e-8, max_iter=5000):
+    """Group-lasso solutions along a path for one problem or a batch, by warm-started FISTA
+    on working sets of groups.
+
+    At each ``lambda_k`` the working set starts from the groups active at ``lambda_{k-1}``
+    and those kept by the sequential strong rule ``||X_l^T r_{k-1}|| / n >= (2 lambda_k -
+    lambda_{k-1}) sqrt(p_l)``. FISTA (step ``1/L``, ``L = 1.01 ||X_W||_2^2 / n`` computed
+    exactly on the working-set columns ``X_W``; proximal step
+    ``w_l <- max(0, 1 - lambda sqrt(p_l) / (L ||z_l||)) z_l``) runs on the working set; every
+    10 iterations it checks the KKT conditions there and, once they hold to
+    ``tol * lambda_0``, on all groups (one product ``X^T r``). Groups that violate them join
+    the working set and FISTA restarts; otherwise ``lambda_k`` is solved, to the same
+    criterion, :func:`kkt_violation` ``<= tol * lambda_0``, as a full-set FISTA. The B
+    problems advance together as stacked (B, n, |W|) products, each stopping on its own.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n, p) or (B, n, p)
+    y : ndarray of shape (n,) or (B, n)
+    lambdas : ndarray of shape (K,) or (B, K)
+        Decreasing path per problem (``lambda_0`` sets the tolerance's scale).
+    ops : GroupOps
+    tol : float
+    max_iter : int
+        FISTA iterations per path value (over all its working sets).
+
+    Returns
+    -------
+    coefs : ndarray of shape (K, p) or (B, K, p)
+    iterations : int or ndarray of shape (B,)
+        FISTA iterations over the whole path.
+    converged : ndarray of shape (K,) or (B, K) of bool
+        Whether the KKT tolerance was met at each path value (else ``max_iter`` was hit).
+    """
+    single = np.ndim(X) == 2
+    X, y = (X[None], y[None]) if single else (X, y)
+    B, n, p = X.shape
+    lambdas = np.broadcast_to(np.asarray(lambdas, dtype=float), (B, np.shape(lambdas)[-1]))
+    K = lambdas.shape[1]
+    scale = tol * np.maximum(lambdas[:, 0], np.finfo(float).tiny)
+    root = np.sqrt(ops.sizes)[None, :]
+    coefs = np.empty((B, K, p))
+    converged = np.zeros((B, K), dtype=bool)
+    iterations = np.zeros(B, dtype=int)
+    lipschitz = _Lipschitz(B, n)
+    w = np.zeros((B, p))
+    c = np.matmul(y[:, None, :], X)[:, 0, :] / n  # X^T r / n at the current w
+    prev = lambdas[:, 0]
+    for k in range(K):
+        lam = lambdas[:, k]
+        score = ops.norm(c) / root
+        support = ops.norm(w) > 0
+        strong = ~support & (score >= (2 * lam - prev)[:, None])
+        ws = support | _top(np.where(strong, score, -np.inf), support.sum(axis=1))
+        ws[np.arange(B), np.argmax(score, axis=1)] = True
+        z, t = w.copy(), np.ones(B)
+        used = np.zeros(B, dtype=int)
+        pending = np.arange(B)
+        while pending.size:
+            sets = _WorkingSets(X, pending, ws[pending], ops)
+            R = pending.size
+            Xw, yw = sets.X, y[pending]
+            L = lipschitz(sets, pending, ws)
+            lam_g = lam[pending][sets.row]
+            thresh = lam_g * sets.weights / L[sets.row]
+            ww, zz, tt = sets.gather(w[pending]), sets.gather(z[pending]), t[pending]
+            running = np.ones(R, dtype=bool)
+            expand = np.zeros(R, dtype=bool)
+            local, all_running = 0, True
+            ran = np.zeros(R, dtype=int)  # iterations of this round per row
+            budget = max_iter - used[pending]  # iterations left at this lambda
+            while True:
+                local += 1
+                fit = np.matmul(Xw, zz[:, :, None])[:, :, 0]
+                grad = np.matmul((fit - yw)[:, None, :], Xw)[:, 0, :] / n
+                step = zz - grad / L[:, None]
+                norms = sets.norm(step)
+                shrink = np.maximum(0.0, 1.0 - thresh / np.where(norms > 0, norms, 1.0))
+                w_new = sets.expand(shrink) * step
+                t_new = 0.5 * (1.0 + np.sqrt(1.0 + 4.0 * tt * tt))
+                z_new = w_new + ((tt - 1.0) / t_new)[:, None] * (w_new - ww)
+                if all_running:
+                    ww, zz, tt = w_new, z_new, t_new
+                else:  # finished rows keep their solution
+                    ww = np.where(running[:, None], w_new, ww)
+                    zz = np.where(running[:, None], z_new, zz)
+                    tt = np.where(running, t_new, tt)
+                if local % 10 and local < budget.min():
+                    continue
+                at_max = running & (local >= budget)
+                check = running & ((local % 10 == 0) | at_max)
+                r = yw - np.matmul(Xw, ww[:, :, None])[:, :, 0]
+                cw = np.matmul(r[:, None, :], Xw)[:, 0, :] / n
+                wn = sets.norm(ww)
+                act = wn > 0
+                resid = cw - sets.expand(lam_g * sets.weights / np.where(act, wn, 1.0)) * ww
+                viol = np.where(act, sets.norm(resid), np.maximum(sets.norm(cw) - lam_g * sets.weights, 0.0))
+                inner = sets.row_max(viol)
+                for i in np.flatnonzero(check & ((inner <= scale[pending]) | at_max)):
+                    b = pending[i]  # the full check: one product X^T r for this row
+                    cb = (r[i] @ X[b]) / n
+                    outside = np.maximum(ops.norm(cb[None])[0] - lam[b] * root[0], 0.0)
+                    outside[ws[b]] = 0.0
+                    ok = inner[i] <= scale[b] and outside.max() <= scale[b]
+                    ran[i] = local
+                    if ok or at_max[i]:
+                        running[i] = False
+                        converged[b, k] = ok
+                        c[b] = cb
+                    else:
+                        ws[b] |= _top(np.where(outside > scale[b], outside, -np.inf)[None],
+                                      np.array([ws[b].sum()]))[0]
+                        expand[i] = True
+                        running[i] = False
+                if expand.any() or 2 * running.sum() <= R:  # regroup: drop the finished rows
+                    break
+                all_running = bool(running.all())
+            ran[running] = local
+            used[pending] += ran
+            full_w, full_z = w[pending], z[pending]
+            sets.scatter(ww, full_w)
+            sets.scatter(zz, full_z)
+            full_z[expand] = full_w[expand]  # restart momentum on a grown working set
+            tt = np.where(expand, 1.0, tt)
+            w[pending], z[pending], t[pending] = full_w, full_z, tt
+            done = ~running & ~expand
+            pending = pending[~done]
+        coefs[:, k] = w
+        iterations += used
+        prev = lam
+    if single:
+        return coefs[0], int(iterations[0]), converged[0]
+    return coefs, iterations, converged
 
 
 class GroupLassoPath(PathRegressor):
@@ -154,12 +365,26 @@ class GroupLassoPath(PathRegressor):
         lmax = lambda_max(X, y, ops)
         return lmax * np.geomspace(1.0, self.lambda_ratio, self.n_lambdas)
 
+    def _path_batch(self, X, y, ops):
+        if self.backend != "numpy":
+            return super()._path_batch(X, y, ops)
+        lambdas = np.stack([self.lambdas(Xb, yb, ops) for Xb, yb in zip(X, y)])
+        coefs, total, converged = fista_path(X, y, lambdas, ops, tol=self.tol,
+                                             max_iter=self.max_iter)
+        return [
+            (coefs[b], {"lambda_max": float(lambdas[b, 0]), "solver_iterations": float(total[b]),
+                        "converged": bool(converged[b].all())})
+            for b in range(X.shape[0])
+        ]
+
     def _path(self, X, y, ops):
         lambdas = self.lambdas(X, y, ops)
         resolved = {"lambda_max": float(lambdas[0])}
         if self.backend == "numpy":
-            coefs, total = fista_path(X, y, lambdas, ops, tol=self.tol, max_iter=self.max_iter)
+            coefs, total, converged = fista_path(X, y, lambdas, ops, tol=self.tol,
+                                                 max_iter=self.max_iter)
             resolved["solver_iterations"] = float(total)
+            resolved["converged"] = bool(converged.all())
             return coefs, resolved
         from group_lasso import GroupLasso
 
