@@ -71,29 +71,30 @@ def _spectral_norm_sq(X: np.ndarray, n_iter: int = 100) -> float:
     return new
 
 
-def _spectral_norms_sq(X: np.ndarray, n_iter: int = 200, rtol: float = 1e-10) -> np.ndarray:
-    """``||X_b||_2^2`` for a stack X of shape (R, n, m) by batched power iteration from a
-    fixed start (deterministic), on the smaller Gram matrix when its side is at most 200
-    (cheaper than the products with X), else on ``X^T X`` through X; the rule of
-    :func:`_spectral_norm_sq`, run until every row's estimate changes by at most ``rtol``."""
+_CONTROLLER = None
+
+
+def _one_blas_thread():
+    """Context limiting BLAS/LAPACK to one thread: small ``eigvalsh`` calls are many times
+    slower with threads competing on a busy machine."""
+    global _CONTROLLER
+    if _CONTROLLER is None:
+        from threadpoolctl import ThreadpoolController
+
+        _CONTROLLER = ThreadpoolController()
+    return _CONTROLLER.limit(limits=1, user_api="blas")
+
+
+def _spectral_norms_sq(X: np.ndarray, exact_up_to: int = 200) -> np.ndarray:
+    """``||X_b||_2^2`` for a stack X of shape (R, n, m): exactly, as the largest eigenvalue
+    (``eigvalsh``) of the smaller Gram matrix when its side is at most ``exact_up_to``, else
+    by the power iteration of :func:`_spectral_norm_sq`."""
     R, n, m = X.shape
-    d = min(n, m)
-    if d <= 200:
+    if min(n, m) > exact_up_to:
+        return np.array([_spectral_norm_sq(Xb) for Xb in X])
+    with _one_blas_thread():
         G = np.matmul(X.transpose(0, 2, 1), X) if m <= n else np.matmul(X, X.transpose(0, 2, 1))
-        apply = lambda v: np.matmul(G, v[:, :, None])[:, :, 0]  # noqa: E731
-    else:
-        d = m
-        apply = lambda v: np.matmul(np.matmul(X, v[:, :, None]).transpose(0, 2, 1), X)[:, 0, :]  # noqa: E731
-    v = np.full((R, d), 1.0 / np.sqrt(d))
-    est = np.zeros(R)
-    for _ in range(n_iter):
-        xv = apply(v)
-        new = np.linalg.norm(xv, axis=1)
-        v = xv / np.where(new > 0, new, 1.0)[:, None]
-        if np.all(np.abs(new - est) <= rtol * new):
-            break
-        est = new
-    return new
+        return np.linalg.eigvalsh(G)[:, -1]
 
 
 class _WorkingSets:
@@ -145,6 +146,21 @@ class _WorkingSets:
         out[r, self.index[r, j]] = a[r, j]
 
 
+def _matvec(X: np.ndarray, v: np.ndarray) -> np.ndarray:
+    """``X_b v_b`` for X (R, n, m), v (R, m); a plain gemv when R = 1 (faster than a
+    stacked matmul when BLAS runs several threads)."""
+    if X.shape[0] == 1:
+        return (X[0] @ v[0])[None]
+    return np.matmul(X, v[:, :, None])[:, :, 0]
+
+
+def _rmatvec(X: np.ndarray, r: np.ndarray) -> np.ndarray:
+    """``X_b^T r_b`` for X (R, n, m), r (R, n)."""
+    if X.shape[0] == 1:
+        return (r[0] @ X[0])[None]
+    return np.matmul(r[:, None, :], X)[:, 0, :]
+
+
 class _Lipschitz:
     """``L = 1.01 ||X_W||_2^2 / n`` for the working sets W of a batch, cached per problem
     while its working set is unchanged."""
@@ -189,7 +205,8 @@ def fista_path(X, y, lambdas, ops: GroupOps, *, tol=1e-8, max_iter=5000):
     and those kept by the sequential strong rule ``||X_l^T r_{k-1}|| / n >= (2 lambda_k -
     lambda_{k-1}) sqrt(p_l)``. FISTA (step ``1/L``, ``L = 1.01 ||X_W||_2^2 / n`` computed
     exactly on the working-set columns ``X_W``; proximal step
-    ``w_l <- max(0, 1 - lambda sqrt(p_l) / (L ||z_l||)) z_l``) runs on the working set; every
+    ``w_l <- max(0, 1 - lambda sqrt(p_l) / (L ||z_l||)) z_l``; momentum restarted whenever
+    ``(z - w_new) . (w_new - w) > 0``, O'Donoghue and Candes 2015) runs on the working set; every
     10 iterations it checks the KKT conditions there and, once they hold to
     ``tol * lambda_0``, on all groups (one product ``X^T r``). Groups that violate them join
     the working set and FISTA restarts; otherwise ``lambda_k`` is solved, to the same
@@ -254,14 +271,17 @@ def fista_path(X, y, lambdas, ops: GroupOps, *, tol=1e-8, max_iter=5000):
             budget = max_iter - used[pending]  # iterations left at this lambda
             while True:
                 local += 1
-                fit = np.matmul(Xw, zz[:, :, None])[:, :, 0]
-                grad = np.matmul((fit - yw)[:, None, :], Xw)[:, 0, :] / n
+                grad = _rmatvec(Xw, _matvec(Xw, zz) - yw) / n
                 step = zz - grad / L[:, None]
                 norms = sets.norm(step)
                 shrink = np.maximum(0.0, 1.0 - thresh / np.where(norms > 0, norms, 1.0))
                 w_new = sets.expand(shrink) * step
+                delta = w_new - ww
+                # adaptive restart (O'Donoghue & Candes 2015): momentum off where it points uphill
+                restart = np.einsum("ij,ij->i", zz - w_new, delta) > 0
+                tt = np.where(restart, 1.0, tt)
                 t_new = 0.5 * (1.0 + np.sqrt(1.0 + 4.0 * tt * tt))
-                z_new = w_new + ((tt - 1.0) / t_new)[:, None] * (w_new - ww)
+                z_new = w_new + ((tt - 1.0) / t_new)[:, None] * delta
                 if all_running:
                     ww, zz, tt = w_new, z_new, t_new
                 else:  # finished rows keep their solution
@@ -272,8 +292,8 @@ def fista_path(X, y, lambdas, ops: GroupOps, *, tol=1e-8, max_iter=5000):
                     continue
                 at_max = running & (local >= budget)
                 check = running & ((local % 10 == 0) | at_max)
-                r = yw - np.matmul(Xw, ww[:, :, None])[:, :, 0]
-                cw = np.matmul(r[:, None, :], Xw)[:, 0, :] / n
+                r = yw - _matvec(Xw, ww)
+                cw = _rmatvec(Xw, r) / n
                 wn = sets.norm(ww)
                 act = wn > 0
                 resid = cw - sets.expand(lam_g * sets.weights / np.where(act, wn, 1.0)) * ww
