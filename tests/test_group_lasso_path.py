@@ -138,3 +138,28 @@ def test_fit_batch_reports_convergence_per_problem():
     assert results[1].resolved["lambda_max"] == pytest.approx(2 * results[0].resolved["lambda_max"])
     short = make_method("group_lasso", {"n_lambdas": 8, "max_iter": 3, "tol": 1e-12}, groups=4)
     assert short.fit_batch(X, y)[0].extra["converged"] is False
+
+
+def test_path_patience_keeps_the_selected_estimates():
+    """Ending the path once the validation loss has not decreased for 3 values (noisy cells,
+    where it does end early) selects the same oracle- and validation-stopped estimates as
+    the whole path."""
+    problems = [make_problem(100, 200, 4, 4, sigma=1.0, n_val=100, seed=s) for s in range(4)]
+    arrays = [np.stack([getattr(pr, a) for pr in problems])
+              for a in ("X", "y", "X_val", "y_val", "w_star")]
+    full = make_method("group_lasso", {}, groups=4).fit_batch(*arrays)
+    early = make_method("group_lasso", {"path_patience": 3}, groups=4).fit_batch(*arrays)
+    for a, b in zip(full, early):
+        assert b.iterations < a.iterations == 20
+        assert b.stop_iteration == a.stop_iteration and b.oracle_iteration == a.oracle_iteration
+        for est in ("coef_validation", "coef_oracle"):
+            ref = getattr(a, est)
+            assert np.linalg.norm(getattr(b, est) - ref) <= 1e-6 * np.linalg.norm(ref)
+        np.testing.assert_array_equal(b.path["val_loss"].argmin(), a.path["val_loss"].argmin())
+        assert b.extra["converged"]
+
+
+def test_path_patience_needs_a_validation_set():
+    pr, ops, lambdas = case("n<p-size4-noisy")
+    with pytest.raises(ValueError, match="patience needs a validation set"):
+        fista_path(pr.X, pr.y, lambdas, ops, patience=3)

@@ -285,10 +285,11 @@ class PathRegressor(GroupSparseRegressor):
         the result's ``extra``)."""
         raise NotImplementedError
 
-    def _path_batch(self, X, y, ops) -> list:
+    def _path_batch(self, X, y, ops, X_val=None, y_val=None) -> list:
         """``_path`` of every problem of a stack X (B, n, p), y (B, n): a list of B
         ``(coefs, resolved)`` pairs, or ``(None, message)`` for a problem whose fit raised.
-        Subclasses whose solver advances the B problems together override it."""
+        Subclasses whose solver advances the B problems together override it (and may use
+        the validation set X_val (B, m, p), y_val (B, m) to end a path early)."""
         out = []
         for b in range(X.shape[0]):
             try:
@@ -300,7 +301,7 @@ class PathRegressor(GroupSparseRegressor):
     def _fit_batch(self, X, y, X_val, y_val, w_star, ops):
         start = time.perf_counter()
         try:
-            paths = self._path_batch(X, y, ops)
+            paths = self._path_batch(X, y, ops, X_val, y_val)
         except Exception:  # isolate the failing problem(s): one at a time
             paths = PathRegressor._path_batch(self, X, y, ops)
         seconds = (time.perf_counter() - start) / X.shape[0]

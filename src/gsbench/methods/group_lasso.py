@@ -197,7 +197,8 @@ def _kkt_groups(c, w, lam, ops: GroupOps) -> np.ndarray:
     return np.where(active, ops.norm(resid), np.maximum(ops.norm(c) - weights, 0.0))
 
 
-def fista_path(X, y, lambdas, ops: GroupOps, *, tol=1e-8, max_iter=5000):
+def fista_path(X, y, lambdas, ops: GroupOps, *, tol=1e-8, max_iter=5000, X_val=None,
+               y_val=None, patience=None):
     """Group-lasso solutions along a path for one problem or a batch, by warm-started FISTA
     on working sets of groups.
 
@@ -212,6 +213,13 @@ def fista_path(X, y, lambdas, ops: GroupOps, *, tol=1e-8, max_iter=5000):
     the working set and FISTA restarts; otherwise ``lambda_k`` is solved, to the same
     criterion, :func:`kkt_violation` ``<= tol * lambda_0``, as a full-set FISTA. The B
     problems advance together as stacked (B, n, |W|) products, each stopping on its own.
+    The strong rule's candidates enter at most ``max(|support|, 8)`` at a time, ranked by
+    ``||X_l^T r|| / sqrt(p_l)``, and violators at most ``|W|`` at a time (largest first), so
+    the working set stays small when the rule keeps many groups.
+
+    With ``patience`` (and a validation set), a problem's path ends once its validation loss
+    ``||y_val - X_val w_k||^2`` has not decreased for ``patience`` consecutive values; the
+    values after it are not computed (NaN in ``coefs``, True in ``converged``).
 
     Parameters
     ----------
@@ -223,6 +231,10 @@ def fista_path(X, y, lambdas, ops: GroupOps, *, tol=1e-8, max_iter=5000):
     tol : float
     max_iter : int
         FISTA iterations per path value (over all its working sets).
+    X_val : ndarray of shape (m, p) or (B, m, p), optional
+    y_val : ndarray of shape (m,) or (B, m), optional
+    patience : int, optional
+        Path values without a decrease of the validation loss before a path ends early.
 
     Returns
     -------
@@ -234,12 +246,19 @@ def fista_path(X, y, lambdas, ops: GroupOps, *, tol=1e-8, max_iter=5000):
     """
     single = np.ndim(X) == 2
     X, y = (X[None], y[None]) if single else (X, y)
+    if patience is not None:
+        if X_val is None or y_val is None:
+            raise ValueError("patience needs a validation set (X_val, y_val)")
+        X_val, y_val = (X_val[None], y_val[None]) if single else (X_val, y_val)
     B, n, p = X.shape
     lambdas = np.broadcast_to(np.asarray(lambdas, dtype=float), (B, np.shape(lambdas)[-1]))
     K = lambdas.shape[1]
     scale = tol * np.maximum(lambdas[:, 0], np.finfo(float).tiny)
     root = np.sqrt(ops.sizes)[None, :]
-    coefs = np.empty((B, K, p))
+    coefs = np.full((B, K, p), np.nan)
+    alive = np.ones(B, dtype=bool)  # still extending its path
+    best = np.full(B, np.inf)
+    since = np.zeros(B, dtype=int)  # path values since the best validation loss
     converged = np.zeros((B, K), dtype=bool)
     iterations = np.zeros(B, dtype=int)
     lipschitz = _Lipschitz(B, n)
@@ -255,7 +274,8 @@ def fista_path(X, y, lambdas, ops: GroupOps, *, tol=1e-8, max_iter=5000):
         ws[np.arange(B), np.argmax(score, axis=1)] = True
         z, t = w.copy(), np.ones(B)
         used = np.zeros(B, dtype=int)
-        pending = np.arange(B)
+        converged[~alive, k] = True
+        pending = np.flatnonzero(alive)
         while pending.size:
             sets = _WorkingSets(X, pending, ws[pending], ops)
             R = pending.size
@@ -328,9 +348,19 @@ def fista_path(X, y, lambdas, ops: GroupOps, *, tol=1e-8, max_iter=5000):
             w[pending], z[pending], t[pending] = full_w, full_z, tt
             done = ~running & ~expand
             pending = pending[~done]
-        coefs[:, k] = w
+        coefs[alive, k] = w[alive]
         iterations += used
         prev = lam
+        if patience is not None:
+            r = y_val - _matvec(X_val, w)
+            loss = np.einsum("ij,ij->i", r, r)
+            improved = loss < best
+            best = np.where(improved, loss, best)
+            since = np.where(improved, 0, since + 1)
+            alive &= since < patience
+            if not alive.any():
+                converged[:, k + 1:] = True
+                break
     if single:
         return coefs[0], int(iterations[0]), converged[0]
     return coefs, iterations, converged
@@ -356,6 +386,11 @@ class GroupLassoPath(PathRegressor):
         own ``tol``.
     max_iter : int, default=2000
         Iterations per path value.
+    path_patience : int or None, default=None
+        ``"numpy"`` with a validation set: end the path once the validation loss has not
+        decreased for this many consecutive values (the later values are not fitted, so the
+        path is shorter; the oracle-stopped estimate is then the best of the fitted values).
+        None fits the whole path.
     """
 
     name = "group_lasso"
@@ -368,11 +403,12 @@ class GroupLassoPath(PathRegressor):
         "backend": [StrOptions({"numpy", "group-lasso"})],
         "tol": [Interval(Real, 0, None, closed="neither")],
         "max_iter": [Interval(Integral, 1, None, closed="left")],
+        "path_patience": [Interval(Integral, 1, None, closed="left"), None],
     }
 
     def __init__(
         self, groups=1, *, n_lambdas=20, lambda_ratio=1e-3, backend="numpy", tol=1e-6,
-        max_iter=2000,
+        max_iter=2000, path_patience=None,
     ):  # fmt: skip
         self.groups = groups
         self.n_lambdas = n_lambdas
@@ -380,22 +416,28 @@ class GroupLassoPath(PathRegressor):
         self.backend = backend
         self.tol = tol
         self.max_iter = max_iter
+        self.path_patience = path_patience
 
     def lambdas(self, X, y, ops) -> np.ndarray:
         lmax = lambda_max(X, y, ops)
         return lmax * np.geomspace(1.0, self.lambda_ratio, self.n_lambdas)
 
-    def _path_batch(self, X, y, ops):
+    def _path_batch(self, X, y, ops, X_val=None, y_val=None):
         if self.backend != "numpy":
-            return super()._path_batch(X, y, ops)
+            return super()._path_batch(X, y, ops, X_val, y_val)
         lambdas = np.stack([self.lambdas(Xb, yb, ops) for Xb, yb in zip(X, y)])
-        coefs, total, converged = fista_path(X, y, lambdas, ops, tol=self.tol,
-                                             max_iter=self.max_iter)
+        early = self.path_patience is not None and X_val is not None
+        coefs, total, converged = fista_path(
+            X, y, lambdas, ops, tol=self.tol, max_iter=self.max_iter, X_val=X_val, y_val=y_val,
+            patience=self.path_patience if early else None,
+        )  # fmt: skip
+        fitted = np.isfinite(coefs[:, :, 0]).sum(axis=1)  # path values computed
         return [
-            (coefs[b], {"lambda_max": float(lambdas[b, 0]), "solver_iterations": float(total[b]),
-                        "converged": bool(converged[b].all())})
+            (coefs[b, : fitted[b]], {"lambda_max": float(lambdas[b, 0]),
+                                     "solver_iterations": float(total[b]),
+                                     "converged": bool(converged[b].all())})
             for b in range(X.shape[0])
-        ]
+        ]  # fmt: skip
 
     def _path(self, X, y, ops):
         lambdas = self.lambdas(X, y, ops)
