@@ -113,14 +113,14 @@ class _WorkingSets:
         m = int(counts.max())
         self.index = np.argsort(~feat, axis=1, kind="stable")[:, :m]  # ws columns first
         self.valid = np.arange(m)[None, :] < counts[:, None]
-        self.X = X[rows[:, None, None], np.arange(X.shape[1])[None, :, None], self.index[:, None, :]]
-        self.X *= self.valid[:, None, :]
+        samples = np.arange(X.shape[1])[None, :, None]
+        self.X = X[rows[:, None, None], samples, self.index[:, None, :]] * self.valid[:, None, :]
         sizes = np.concatenate([np.where(ws, ops.sizes, 0), (m - counts)[:, None]], axis=1)
         keep = sizes.ravel() > 0
         self.sizes = sizes.ravel()[keep]
         self.starts = np.concatenate([[0], np.cumsum(self.sizes)[:-1]])
-        weights = np.concatenate([np.where(ws, np.sqrt(ops.sizes), 0.0), np.ones((R, 1))], axis=1)
-        self.weights = weights.ravel()[keep]  # sqrt(p_l); 1 for the dummy groups
+        roots = np.concatenate([np.where(ws, np.sqrt(ops.sizes), 0.0), np.ones((R, 1))], axis=1)
+        self.weights = roots.ravel()[keep]  # sqrt(p_l); 1 for the dummy groups
         self.row = np.repeat(np.arange(R), L + 1)[keep]
         self.row_starts = np.searchsorted(self.row, np.arange(R))
         self.shape = (R, m)
@@ -134,7 +134,16 @@ class _WorkingSets:
         return np.repeat(g, self.sizes).reshape(self.shape)
 
     def row_max(self, g: np.ndarray) -> np.ndarray:
+        """Largest flat group value of each row, shape (R,)."""
         return np.maximum.reduceat(g, self.row_starts)
+
+    def kkt(self, c: np.ndarray, w: np.ndarray, weights: np.ndarray) -> np.ndarray:
+        """Flat KKT violations of :func:`kkt_violation` given ``c = X_W^T r / n`` and the
+        flat penalty weights ``lambda sqrt(p_l)``."""
+        wn = self.norm(w)
+        active = wn > 0
+        resid = c - self.expand(weights / np.where(active, wn, 1.0)) * w
+        return np.where(active, self.norm(resid), np.maximum(self.norm(c) - weights, 0.0))
 
     def gather(self, a: np.ndarray) -> np.ndarray:
         """(R, p) -> (R, m): working-set coordinates (0 in the padding)."""
@@ -188,15 +197,6 @@ def _top(priority: np.ndarray, size: np.ndarray, least: int = 8) -> np.ndarray:
     return np.isfinite(priority) & (rank < np.maximum(size, least)[:, None])
 
 
-def _kkt_groups(c, w, lam, ops: GroupOps) -> np.ndarray:
-    """Per-group KKT violations (B, L) of :func:`kkt_violation` given ``c = X^T r / n``."""
-    weights = lam[:, None] * np.sqrt(ops.sizes)[None, :]
-    wn = ops.norm(w)
-    active = wn > 0
-    resid = c - ops.expand(weights / np.where(active, wn, 1.0)) * w
-    return np.where(active, ops.norm(resid), np.maximum(ops.norm(c) - weights, 0.0))
-
-
 def fista_path(X, y, lambdas, ops: GroupOps, *, tol=1e-8, max_iter=5000, X_val=None,
                y_val=None, patience=None):
     """Group-lasso solutions along a path for one problem or a batch, by warm-started FISTA
@@ -204,11 +204,12 @@ def fista_path(X, y, lambdas, ops: GroupOps, *, tol=1e-8, max_iter=5000, X_val=N
 
     At each ``lambda_k`` the working set starts from the groups active at ``lambda_{k-1}``
     and those kept by the sequential strong rule ``||X_l^T r_{k-1}|| / n >= (2 lambda_k -
-    lambda_{k-1}) sqrt(p_l)``. FISTA (step ``1/L``, ``L = 1.01 ||X_W||_2^2 / n`` computed
-    exactly on the working-set columns ``X_W``; proximal step
+    lambda_{k-1}) sqrt(p_l)``. FISTA (step ``1/L``, ``L = 1.01 ||X_W||_2^2 / n`` on the
+    working-set columns ``X_W``, exact by ``eigvalsh`` when ``min(n, |W|) <= 200``; proximal
+    step
     ``w_l <- max(0, 1 - lambda sqrt(p_l) / (L ||z_l||)) z_l``; momentum restarted whenever
-    ``(z - w_new) . (w_new - w) > 0``, O'Donoghue and Candes 2015) runs on the working set; every
-    10 iterations it checks the KKT conditions there and, once they hold to
+    ``(z - w_new) . (w_new - w) > 0``, O'Donoghue and Candes 2015) runs on the working
+    set; every 10 iterations it checks the KKT conditions there and, once they hold to
     ``tol * lambda_0``, on all groups (one product ``X^T r``). Groups that violate them join
     the working set and FISTA restarts; otherwise ``lambda_k`` is solved, to the same
     criterion, :func:`kkt_violation` ``<= tol * lambda_0``, as a full-set FISTA. The B
@@ -289,6 +290,7 @@ def fista_path(X, y, lambdas, ops: GroupOps, *, tol=1e-8, max_iter=5000, X_val=N
             local, all_running = 0, True
             ran = np.zeros(R, dtype=int)  # iterations of this round per row
             budget = max_iter - used[pending]  # iterations left at this lambda
+            limit = budget.min()
             while True:
                 local += 1
                 grad = _rmatvec(Xw, _matvec(Xw, zz) - yw) / n
@@ -308,17 +310,13 @@ def fista_path(X, y, lambdas, ops: GroupOps, *, tol=1e-8, max_iter=5000, X_val=N
                     ww = np.where(running[:, None], w_new, ww)
                     zz = np.where(running[:, None], z_new, zz)
                     tt = np.where(running, t_new, tt)
-                if local % 10 and local < budget.min():
+                if local % 10 and local < limit:
                     continue
                 at_max = running & (local >= budget)
                 check = running & ((local % 10 == 0) | at_max)
                 r = yw - _matvec(Xw, ww)
                 cw = _rmatvec(Xw, r) / n
-                wn = sets.norm(ww)
-                act = wn > 0
-                resid = cw - sets.expand(lam_g * sets.weights / np.where(act, wn, 1.0)) * ww
-                viol = np.where(act, sets.norm(resid), np.maximum(sets.norm(cw) - lam_g * sets.weights, 0.0))
-                inner = sets.row_max(viol)
+                inner = sets.row_max(sets.kkt(cw, ww, lam_g * sets.weights))
                 for i in np.flatnonzero(check & ((inner <= scale[pending]) | at_max)):
                     b = pending[i]  # the full check: one product X^T r for this row
                     cb = (r[i] @ X[b]) / n
@@ -338,6 +336,7 @@ def fista_path(X, y, lambdas, ops: GroupOps, *, tol=1e-8, max_iter=5000, X_val=N
                 if expand.any() or 2 * running.sum() <= R:  # regroup: drop the finished rows
                     break
                 all_running = bool(running.all())
+                limit = budget[running].min()
             ran[running] = local
             used[pending] += ran
             full_w, full_z = w[pending], z[pending]
