@@ -132,7 +132,8 @@ print(json.dumps({"seconds": best, "iterations": [int(o[1]) for o in out]}))
 def group_lasso_objective(X, y, coefs, lambdas, ops):
     """``||y - X w_k||^2 / (2n) + lambda_k sum_l sqrt(p_l) ||w_lk||`` for coefs (B, K, p)."""
     r = y[:, None, :] - np.matmul(coefs, X.transpose(0, 2, 1))
-    pen = (ops.norm(coefs.reshape(-1, coefs.shape[2])) @ np.sqrt(ops.sizes)).reshape(coefs.shape[:2])
+    norms = ops.norm(coefs.reshape(-1, coefs.shape[2]))
+    pen = (norms @ np.sqrt(ops.sizes)).reshape(coefs.shape[:2])
     return np.sum(r * r, axis=2) / (2 * X.shape[1]) + lambdas * pen
 
 
@@ -222,11 +223,11 @@ def path_rows(cases, repeats: int, baseline_src: Path | None, with_skglm: bool):
                 row.update(skglm_seconds=sk, new_over_skglm=new / sk,
                            objective_rel_diff_skglm=float(np.max(np.abs(f_new - f_sk) / f_sk)))
         rows.append(row)
-        print(f"{n:>6}{p:>6}{g:>4}{s:>4}{sigma:>6}{B:>4}{new:>10.3f}"
-              f"{row.get('old_seconds', float('nan')):>10.3f}{row.get('new_over_old', float('nan')):>9.3f}"
-              f"{row.get('skglm_seconds', float('nan')):>10.3f}{row.get('new_over_skglm', float('nan')):>9.3f}"
-              f"{row.get('objective_rel_diff_old', float('nan')):>10.1e}"
-              f"{row.get('objective_rel_diff_skglm', float('nan')):>10.1e}", flush=True)
+        get = lambda key: row.get(key, float("nan"))  # noqa: E731
+        print(f"{n:>6}{p:>6}{g:>4}{s:>4}{sigma:>6}{B:>4}{new:>10.3f}{get('old_seconds'):>10.3f}"
+              f"{get('new_over_old'):>9.3f}{get('skglm_seconds'):>10.3f}"
+              f"{get('new_over_skglm'):>9.3f}{get('objective_rel_diff_old'):>10.1e}"
+              f"{get('objective_rel_diff_skglm'):>10.1e}", flush=True)
     return rows
 
 

@@ -29,7 +29,8 @@ def reference_path(X, y, lambdas, ops, tol=1e-9, max_iter=50000):
         for it in range(1, max_iter + 1):
             step = (z + X.T @ (y - X @ z) / (n * L))[None]
             norms = ops.norm(step)
-            shrink = np.maximum(0.0, 1 - lam * np.sqrt(ops.sizes) / (L * np.where(norms > 0, norms, 1)))
+            thresh = lam * np.sqrt(ops.sizes) / L
+            shrink = np.maximum(0.0, 1 - thresh / np.where(norms > 0, norms, 1))
             w_new = (ops.expand(shrink) * step)[0]
             t_new = 0.5 * (1 + np.sqrt(1 + 4 * t * t))
             z, w, t = w_new + (t - 1) / t_new * (w_new - w), w_new, t_new
@@ -119,7 +120,8 @@ def test_batched_equals_one_by_one():
         for w, w1, lam in zip(coefs[b], single, lambdas[b]):
             f, f1 = objective(X[b], y[b], w, lam, ops), objective(X[b], y[b], w1, lam, ops)
             assert abs(f - f1) <= 1e-9 * f1
-        assert abs(iterations[b] - it_b) <= 10 * lambdas.shape[1] and np.array_equal(converged[b], conv_b)
+        assert abs(iterations[b] - it_b) <= 10 * lambdas.shape[1]
+        assert np.array_equal(converged[b], conv_b)
 
 
 def test_converged_flags_report_max_iter():
