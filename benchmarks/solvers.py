@@ -186,7 +186,19 @@ def skglm_compile_seconds() -> float | None:
     return time.perf_counter() - start
 
 
-def path_rows(cases, repeats: int, baseline_src: Path | None, with_skglm: bool):
+def default_study_cases(config: str = "config/config.yaml") -> list[tuple]:
+    """The (n, p, group size, active groups, sigma, trials) cells of a study config's grid."""
+    import yaml
+
+    cfg = yaml.safe_load((ROOT / config).read_text())
+    grid, trials = cfg["grid"], cfg["trials"]
+    return [(n, p, g, s, sigma, trials) for p in grid["p"] for g in grid["group_size"]
+            for s in grid["active_groups"] for n in grid["n"] for sigma in grid["sigma"]
+            if s * g <= p]
+
+
+def path_rows(cases, repeats: int, baseline_src: Path | None, with_skglm: bool,
+              verbose: bool = True):
     from threadpoolctl import threadpool_limits
 
     from gsbench.methods._base import GroupOps, group_structure
@@ -223,6 +235,8 @@ def path_rows(cases, repeats: int, baseline_src: Path | None, with_skglm: bool):
                 row.update(skglm_seconds=sk, new_over_skglm=new / sk,
                            objective_rel_diff_skglm=float(np.max(np.abs(f_new - f_sk) / f_sk)))
         rows.append(row)
+        if not verbose:
+            continue
         get = lambda key: row.get(key, float("nan"))  # noqa: E731
         print(f"{n:>6}{p:>6}{g:>4}{s:>4}{sigma:>6}{B:>4}{new:>10.3f}{get('old_seconds'):>10.3f}"
               f"{get('new_over_old'):>9.3f}{get('skglm_seconds'):>10.3f}"
@@ -245,14 +259,30 @@ def group_lasso_path_section(args) -> dict:
         checkout = None
         if args.baseline:
             checkout = baseline_checkout(args.baseline, Path(tmp) / "baseline")
+        src = None if checkout is None else checkout / "src"
         try:
-            rows = path_rows(cases, args.repeats, None if checkout is None else checkout / "src",
-                             compile_seconds is not None)
+            rows = path_rows(cases, args.repeats, src, compile_seconds is not None)
+            if args.path_grid:
+                grid = default_study_cases()
+                print(f"\ndefault study grid: {len(grid)} cells, this code vs {args.baseline} "
+                      "(one run each, no skglm) ...", flush=True)
+                grid_rows = path_rows(grid, 1, src, False, verbose=False)
         finally:
             if checkout is not None:
                 subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force",
                                 str(checkout)], check=False, capture_output=True)
-    return {"baseline": args.baseline, "skglm_compile_seconds": compile_seconds, "rows": rows}
+    section = {"baseline": args.baseline, "skglm_compile_seconds": compile_seconds, "rows": rows}
+    if args.path_grid:
+        new = sum(r["new_seconds"] for r in grid_rows)
+        section["default_study_grid"] = {"cells": len(grid_rows), "new_seconds": new,
+                                         "rows": grid_rows}
+        line = f"default study grid, group-lasso paths of all cells: {new:.1f} s"
+        if checkout is not None:
+            old = sum(r["old_seconds"] for r in grid_rows)
+            section["default_study_grid"].update(old_seconds=old, new_over_old=new / old)
+            line += f" against {old:.1f} s, ratio {new / old:.3f}"
+        print(line)
+    return section
 
 
 def study_wall_time(config: str, cores: int) -> float:
@@ -274,6 +304,8 @@ def main(argv=None) -> int:
     ap.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results" / "solvers.json")
     ap.add_argument("--path-only", action="store_true",
                     help="only the group-lasso path comparison (this code, --baseline, skglm)")
+    ap.add_argument("--path-grid", action="store_true",
+                    help="also time the group-lasso paths of every cell of the default study")
     ap.add_argument("--baseline", default="145ee0a",
                     help="commit whose fista_path is timed side by side ('' to skip)")
     args = ap.parse_args(argv)

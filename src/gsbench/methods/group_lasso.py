@@ -10,8 +10,9 @@ Optimality (KKT), with ``r = y - X w``::
 so ``lambda_max = max_l ||X_l^T y|| / (n sqrt(p_l))`` is the smallest value with w = 0.
 The path is ``lambda_k = lambda_max * ratio^(k/(K-1))``, each fit warm-started at the
 previous solution. Backends: ``"group-lasso"`` (the PyPI package ``group-lasso``, FISTA with a
-Python loop over groups in its proximal step) and ``"numpy"`` (FISTA here, with the proximal
-step vectorised over groups and a KKT stopping rule).
+Python loop over groups in its proximal step) and ``"numpy"`` (FISTA here, on working sets
+of groups with a KKT check on all groups, the proximal step vectorised over groups, the B
+trials of a cell advanced together; :func:`fista_path`).
 
 The ``group-lasso`` package (1.5.0) takes its gradient step as ``0.5 grad f / L`` but its
 proximal step with threshold ``reg / L``, so its fixed points satisfy the KKT conditions of
@@ -379,7 +380,7 @@ class GroupLassoPath(PathRegressor):
         range while staying well-posed when n < p.
     backend : {"numpy", "group-lasso"}, default="numpy"
         ``"group-lasso"`` uses the PyPI package (kept as the reference); ``"numpy"`` is the
-        vectorised FISTA of :func:`fista_path` (same objective; see benchmarks/).
+        batched working-set FISTA of :func:`fista_path` (same objective; see benchmarks/).
     tol : float, default=1e-6
         ``"numpy"``: KKT tolerance relative to lambda_max; ``"group-lasso"``: the package's
         own ``tol``.
