@@ -292,15 +292,32 @@ class PathRegressor(GroupSparseRegressor):
         """
         raise NotImplementedError
 
-    def _fit_batch(self, X, y, X_val, y_val, w_star, ops):
-        results = []
+    def _path_batch(self, X, y, ops, X_val=None, y_val=None) -> list:
+        """``_path`` of every problem of a stack X (B, n, p), y (B, n): a list of B
+        ``(coefs, resolved)`` pairs, or ``(None, message)`` for a problem whose fit raised.
+        Subclasses whose solver advances the B problems together override it (and may use
+        the validation set X_val (B, m, p), y_val (B, m) to end a path early)."""
+        out = []
         for b in range(X.shape[0]):
-            start = time.perf_counter()
             try:
-                coefs, resolved = self._path(X[b], y[b], ops)
+                out.append(self._path(X[b], y[b], ops))
             except Exception as exc:  # a failed fit is a result, not a crash
-                results.append(FitResult.failure(X.shape[2], f"{type(exc).__name__}: {exc}"))
+                out.append((None, f"{type(exc).__name__}: {exc}"))
+        return out
+
+    def _fit_batch(self, X, y, X_val, y_val, w_star, ops):
+        start = time.perf_counter()
+        try:
+            paths = self._path_batch(X, y, ops, X_val, y_val)
+        except Exception:  # isolate the failing problem(s): one at a time
+            paths = PathRegressor._path_batch(self, X, y, ops)
+        seconds = (time.perf_counter() - start) / X.shape[0]
+        results = []
+        for b, (coefs, resolved) in enumerate(paths):
+            if coefs is None:
+                results.append(FitResult.failure(X.shape[2], resolved))
                 continue
+            resolved = dict(resolved)
             converged = bool(resolved.pop("converged", 0.0))
             res = path_result(
                 coefs,
@@ -313,6 +330,6 @@ class PathRegressor(GroupSparseRegressor):
             if not np.all(np.isfinite(coefs)):
                 res.converged = False
                 res.status, res.message = "diverged", "non-finite coefficients on the path"
-            res.seconds = time.perf_counter() - start
+            res.seconds = seconds
             results.append(res)
         return results

@@ -30,7 +30,7 @@ from numbers import Integral, Real
 import numpy as np
 from sklearn.utils._param_validation import Interval
 
-from ._base import FitResult, GroupOps, PathRegressor, path_result
+from ._base import GroupOps, PathRegressor
 from .group_lasso import lambda_max
 
 
@@ -218,23 +218,7 @@ class GroupMCPPath(PathRegressor):
         coefs, lambdas, its, ok = self._solve(X[None], y[None], ops)
         return coefs[0], self._resolved(lambdas, its, ok, 0)
 
-    def _fit_batch(self, X, y, X_val, y_val, w_star, ops):
+    def _path_batch(self, X, y, ops, X_val=None, y_val=None):
         """All B problems advance together (one batched matmul per iteration)."""
-        B, _, p = X.shape
-        try:
-            coefs, lambdas, its, ok = self._solve(X, y, ops)
-        except Exception as exc:  # a failed fit is a result, not a crash
-            return [FitResult.failure(p, f"{type(exc).__name__}: {exc}") for _ in range(B)]
-        results = []
-        for b in range(B):
-            res = path_result(
-                coefs[b],
-                None if X_val is None else X_val[b],
-                None if y_val is None else y_val[b],
-                None if w_star is None else w_star[b],
-                resolved=self._resolved(lambdas, its, ok, b),
-            )
-            if not np.all(np.isfinite(coefs[b])):
-                res.status, res.message = "diverged", "non-finite coefficients on the path"
-            results.append(res)
-        return results
+        coefs, lambdas, its, ok = self._solve(X, y, ops)
+        return [(coefs[b], self._resolved(lambdas, its, ok, b)) for b in range(X.shape[0])]
