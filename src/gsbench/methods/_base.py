@@ -21,6 +21,8 @@ import numpy as np
 from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.utils._param_validation import validate_parameter_constraints
 
+from ..results_schema import STATUS_DIVERGED, STATUS_FAILED, STATUS_OK
+
 
 @dataclass
 class FitResult:
@@ -58,7 +60,7 @@ class FitResult:
     oracle_iteration: int
     stop_iteration: int
     iterations: int
-    status: str = "ok"
+    status: str = STATUS_OK
     message: str = ""
     seconds: float = float("nan")
     resolved: dict = field(default_factory=dict)
@@ -69,7 +71,7 @@ class FitResult:
     @classmethod
     def failure(cls, p: int, message: str, seconds: float = float("nan")) -> "FitResult":
         nan = np.full(p, np.nan)
-        return cls(nan, nan, nan, -1, -1, 0, "failed", message, seconds)
+        return cls(nan, nan, nan, -1, -1, 0, STATUS_FAILED, message, seconds)
 
 
 def group_structure(groups, p: int) -> tuple[np.ndarray, np.ndarray]:
@@ -235,7 +237,7 @@ class GroupSparseRegressor(RegressorMixin, BaseEstimator):
         """Fit one problem; ``coef_`` is the validation-stopped estimate when a validation set
         is given, else the final one. Raises ``RuntimeError`` if the fit failed."""
         (res,) = self.fit_batch(X, y, X_val, y_val, w_star)
-        if res.status == "failed":
+        if res.status == STATUS_FAILED:
             raise RuntimeError(f"{self.name} failed: {res.message}")
         self.result_ = res
         self.coef_oracle_ = res.coef_oracle
@@ -329,7 +331,7 @@ class PathRegressor(GroupSparseRegressor):
             )
             if not np.all(np.isfinite(coefs)):
                 res.converged = False
-                res.status, res.message = "diverged", "non-finite coefficients on the path"
+                res.status, res.message = STATUS_DIVERGED, "non-finite coefficients on the path"
             res.seconds = seconds
             results.append(res)
         return results

@@ -41,6 +41,7 @@ from numbers import Integral, Real
 import numpy as np
 from sklearn.utils._param_validation import Interval
 
+from ..results_schema import STATUS_DIVERGED, STATUS_OK
 from ._base import FitResult, GroupOps, GroupSparseRegressor
 
 DIVERGENCE_FACTOR = 1e8
@@ -112,7 +113,7 @@ class _BatchRecords:
         self.coef_fin = np.full((B, p), np.nan)
         self.iterations = np.zeros(B, dtype=np.int64)
         self.converged = np.zeros(B, dtype=bool)
-        self.status = np.array(["ok"] * B, dtype=object)
+        self.status = np.array([STATUS_OK] * B, dtype=object)
         self.message = np.array([""] * B, dtype=object)
         self.extra: dict[str, np.ndarray] = {}
 
@@ -157,7 +158,7 @@ class _BatchRecords:
         return done
 
     def diverged(self, gone: np.ndarray, message: str) -> None:
-        self.status[gone] = "diverged"
+        self.status[gone] = STATUS_DIVERGED
         self.message[gone] = message
 
     def finish(self, gone: np.ndarray, t: int, w: np.ndarray | None, extra: dict,
