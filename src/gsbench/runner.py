@@ -17,6 +17,7 @@ import numpy as np
 from .methods import FitResult, MethodError, make_method
 from .metrics import relative_error, support_scores
 from .problems import Problem
+from .windows import DEFAULT_THRESHOLD, WINDOW_FIELDS, result_windows
 
 #: Columns every result row has, in order, with their dtypes (the per-trial schema
 #: ``study.ROW_SCHEMA`` is the cell's columns followed by these).
@@ -26,6 +27,7 @@ RESULT_FIELDS: dict[str, str] = {
     "support_recall": "float64", "oracle_iteration": "int64", "stop_iteration": "int64",
     "iterations": "int64", "seconds": "float64", "status": "string", "message": "string",
     "params": "string", "resolved": "string", "extra": "string",
+    **WINDOW_FIELDS,  # early-stopping windows (gsbench.windows)
 }  # fmt: skip
 
 
@@ -37,8 +39,10 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
-def result_row(result: FitResult, problem: Problem, params: dict) -> dict[str, Any]:
-    """Score one :class:`FitResult` against its problem."""
+def result_row(result: FitResult, problem: Problem, params: dict,
+               threshold: float = DEFAULT_THRESHOLD) -> dict[str, Any]:
+    """Score one :class:`FitResult` against its problem (``threshold``: the success
+    threshold on the relative error, for the early-stopping windows)."""
     prec, rec = support_scores(result.coef_validation, problem.w_star, problem.groups)
     return {
         "rel_error_oracle": relative_error(result.coef_oracle, problem.w_star),
@@ -55,6 +59,7 @@ def result_row(result: FitResult, problem: Problem, params: dict) -> dict[str, A
         "params": json.dumps({k: _jsonable(v) for k, v in params.items()}, sort_keys=True),
         "resolved": json.dumps(result.resolved, sort_keys=True),
         "extra": json.dumps({k: _jsonable(v) for k, v in result.extra.items()}, sort_keys=True),
+        **result_windows(result, problem.w_star, threshold),
     }
 
 
@@ -64,6 +69,7 @@ def fit_problems(
     params: dict[str, Any] | None = None,
     *,
     preset: str | None = None,
+    threshold: float = DEFAULT_THRESHOLD,
 ) -> tuple[list[dict[str, Any]], list[FitResult]]:
     """Fit ``method`` on problems that share (n, p, groups, n_val) in one batch.
 
@@ -98,5 +104,5 @@ def fit_problems(
         seconds = (time.perf_counter() - start) / len(problems)
         msg = f"{type(exc).__name__}: {exc}"
         results = [FitResult.failure(first.p, msg, seconds) for _ in problems]
-    rows = [result_row(res, pr, used) for res, pr in zip(results, problems)]
+    rows = [result_row(res, pr, used, threshold) for res, pr in zip(results, problems)]
     return rows, results

@@ -34,6 +34,7 @@ import yaml
 from .methods import REGISTRY, MethodError, make_method
 from .problems import Problem, derive_seed, make_problem
 from .runner import RESULT_FIELDS, fit_problems
+from .sweeps import SweepError, expand_sweeps
 
 SCHEMA_PATH = Path(__file__).resolve().parents[2] / "workflow" / "schemas" / "config.schema.yaml"
 CELL_FIELDS = ("p", "group_size", "active_groups", "n", "sigma", "design")
@@ -133,6 +134,10 @@ def load_config(source: str | os.PathLike | dict) -> dict:
         err = errors[0]
         raise ConfigError(f"config key '{_key(err.absolute_path)}': {err.message}")
     config = _fill_defaults(config, schema)
+    try:  # `sweep:` entries -> one label per combination (gsbench.sweeps)
+        config["methods"] = expand_sweeps(config["methods"])
+    except SweepError as exc:
+        raise ConfigError(str(exc)) from None
     import_plugins(config["plugins"])
     for label, (name, preset, params) in method_specs(config).items():
         if name not in REGISTRY:
@@ -257,7 +262,8 @@ def cell_rows(config: dict, label: str, cell: Cell) -> pd.DataFrame:
     """All trials of one cell fitted by method ``label`` (one batch), as rows."""
     name, preset, params = method_specs(config)[label]
     problems = [cell.problem(config, t) for t in range(config["trials"])]
-    rows, _ = fit_problems(name, problems, params, preset=preset)
+    rows, _ = fit_problems(name, problems, params, preset=preset,
+                           threshold=config.get("success", {}).get("threshold", 0.05))
     frame = pd.DataFrame(rows)
     frame.insert(0, "seed", [pr.seed for pr in problems])
     frame.insert(0, "trial", np.arange(config["trials"]))

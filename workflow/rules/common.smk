@@ -1,4 +1,5 @@
 # Configuration validation, the grid of cells and its jobs, wildcard constraints.
+import re
 import sys
 
 from gsbench.study import (
@@ -34,7 +35,7 @@ TABLES = ["transitions.tex", "transitions.md", "scaling.tex", "scaling.md"]
 
 wildcard_constraints:
     study=STUDY,
-    method="|".join(METHODS),
+    method="|".join(re.escape(m) for m in METHODS),
     chunk="chunk[0-9]+-[0-9a-f]{8}",
     figure="|".join(FIGURES),
 
