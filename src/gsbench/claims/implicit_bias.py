@@ -1,0 +1,102 @@
+"""Shared by claims 4 and 7: gradient descent's final iterate against a convex interpolant.
+
+For every method label (a depth or DGLNN model at one alpha) on the same noiseless
+problems: fit without early termination for the label's budget, keep the final iterate
+``w``, and compare it with the reference interpolant ``w_ref`` (basis pursuit, or group
+basis pursuit) of the same problem: ``distance = ||w - w_ref|| / ||w_ref||`` and
+``norm_ratio = R(w) / R(w_ref)`` with R the reference's norm. Only trials whose final
+iterate interpolates count (``interpolated``); the others are budget-exhausted.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Callable
+
+import numpy as np
+import pandas as pd
+
+from .common import NO_EARLY_STOP, bootstrap, budget, fit_trials, not_run_trials, setting_problems
+from .finding import Measure
+from .settings import method_spec
+
+
+def final_vs_reference(section: dict, reference: Callable, norm: Callable) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Fit every method of ``section`` on its problems; return (per-trial rows, per-problem
+    reference rows). ``reference(problem) -> (w_ref, info dict)``, ``norm(problem, w)``."""
+    problems = setting_problems(section["problem"], section["trials"])
+    refs, ref_rows = [], []
+    for t, pr in enumerate(problems):
+        w_ref, info = reference(pr)
+        refs.append(w_ref)
+        ref_rows.append({"trial": t, "seed": pr.seed, "ref_norm": norm(pr, w_ref),
+                         "w_star_norm": norm(pr, pr.w_star),
+                         "ref_distance_to_w_star": float(np.linalg.norm(w_ref - pr.w_star) / np.linalg.norm(pr.w_star)),
+                         **info})
+    frames = []
+    amplitude = float(section["problem"].get("amplitude", 1.0))
+    for label, body in section["methods"].items():
+        name, params = method_spec(label, body)
+        depth = params.get("depth") if name.startswith("hadamard") else None
+        max_iter = budget(depth, params.get("alpha"), section, amplitude) if depth else int(section["max_iter"])
+        if max_iter is None:
+            frame = not_run_trials(problems, f"needs > {section['max_iter']} iterations")
+            frame["distance"] = frame["norm_ratio"] = math.nan
+        else:
+            full = {**params, "max_iter": max_iter, "stride": section["stride"], "patience": NO_EARLY_STOP}
+            ref_of = {pr.seed: w for pr, w in zip(problems, refs)}
+
+            def compare(res, pr):
+                w, w_ref = res.coef_final, ref_of[pr.seed]
+                return {"distance": float(np.linalg.norm(w - w_ref) / np.linalg.norm(w_ref)),
+                        "norm_ratio": float(norm(pr, w) / norm(pr, w_ref))}
+
+            frame = fit_trials(name, full, problems, threshold=1.0, interp_tol=section["interp_tol"],
+                               extra=compare)
+        family = f"{name} N={depth}" if depth else name
+        frames.append(frame.assign(method=label, family=family, alpha=params.get("alpha"),
+                                   max_iter=max_iter or -1))
+    return pd.concat(frames, ignore_index=True), pd.DataFrame(ref_rows)
+
+
+def median_over_converged(col: str) -> Callable[[pd.DataFrame], float]:
+    def stat(f: pd.DataFrame) -> float:
+        c = f[f["interpolated"].astype(bool)]
+        return float(np.median(c[col])) if len(c) else math.nan
+
+    return stat
+
+
+def verdict_against_alpha(trials: pd.DataFrame, groups: list[str], crit: dict, n_boot: int,
+                          seed: int) -> tuple[list[Measure], str, str]:
+    """Per model family (``groups``: values of the ``family`` column), the distance at its smallest
+    converged alpha (and at its largest), with intervals; the verdict (see criterion)."""
+    measures, close, decreasing, fams = [], [], [], []
+    for fam in groups:
+        g = trials[trials["family"] == fam]
+        conv = g.groupby("alpha")["interpolated"].mean()
+        usable = sorted(a for a, frac in conv.items() if frac >= crit["min_converged"])
+        if len(usable) < 2:
+            fams.append(f"{fam}: fewer than 2 alphas converged")
+            continue
+        small, large = usable[0], usable[-1]
+        m_small = bootstrap(g[g["alpha"] == small], median_over_converged("distance"), n_boot, seed,
+                            f"{fam} alpha={small:g} distance")
+        m_large = bootstrap(g[g["alpha"] == large], median_over_converged("distance"), n_boot, seed,
+                            f"{fam} alpha={large:g} distance")
+        m_ratio = bootstrap(g[g["alpha"] == small], median_over_converged("norm_ratio"), n_boot, seed,
+                            f"{fam} alpha={small:g} norm ratio")
+        measures += [m_large, m_small, m_ratio]
+        close.append(m_small.value <= crit["distance"] and abs(m_ratio.value - 1) <= crit["ratio"])
+        decreasing.append(m_small.high < m_large.low)
+        fams.append(f"{fam}: distance {m_large.value:.3g} at alpha={large:g} -> {m_small.value:.3g} at alpha={small:g}")
+    text = "; ".join(fams)
+    if not close:
+        return measures, "inconclusive", f"Too few alphas converged within the budget ({text})."
+    if len(close) < len(groups):
+        return measures, "inconclusive", f"Some models did not converge within the budget ({text})."
+    if all(close) and all(decreasing):
+        return measures, "agrees", f"The final iterate approaches the reference as alpha -> 0 ({text})."
+    if any(decreasing) or any(close):
+        return measures, "partly", f"It moves towards the reference but not within the criterion for every model ({text})."
+    return measures, "disagrees", f"The final iterate does not approach the reference as alpha -> 0 ({text})."
