@@ -205,3 +205,9 @@ def log_scale(ax, axis: str = "y") -> None:
         if np.any(np.isfinite(x) & np.isfinite(y) & (v > 0)):
             (ax.set_yscale if axis == "y" else ax.set_xscale)("log")
             return
+
+
+def legend(ax, **kw) -> None:
+    """A legend, if anything on the axes has a label."""
+    if ax.get_legend_handles_labels()[0]:
+        ax.legend(fontsize=8, **kw)

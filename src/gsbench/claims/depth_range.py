@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .common import band, bootstrap, counts, figure, fmt_setting, write_csv, log_scale
+from .common import band, bootstrap, counts, figure, fmt_setting, write_csv, log_scale, legend
 from .finding import Finding
 
 SOURCE = "Li, Nguyen, Hegde & Wong (NeurIPS 2021), abstract and Section 4"
@@ -84,6 +84,10 @@ def run(settings: dict, outdir: str | Path, trials: pd.DataFrame) -> Finding:
             r = [working_range(alpha_table(f[f["depth"] == d], min_conv), tol)["range"] for d in (lo_d, hi_d)]
             return r[1] - r[0]
 
+        def stat_shift(f):
+            r = [working_range(alpha_table(f[f["depth"] == d], min_conv), tol)["alpha_high"] for d in (lo_d, hi_d)]
+            return float(np.log10(r[1] / r[0]))
+
         seed = settings["seed"]
         for d in depths:
             measures.append(bootstrap(sub, lambda f, d=d: working_range(
@@ -91,9 +95,12 @@ def run(settings: dict, outdir: str | Path, trials: pd.DataFrame) -> Finding:
                 seed, f"{design} N={d} range (decades)"))
         diff = bootstrap(sub, stat_diff, settings["bootstrap"], seed,
                          f"{design} range(N={hi_d}) - range(N={lo_d})")
-        measures.append(diff)
-        per_design[design] = {"diff": diff, "censored": ranges[hi_d]["censored_low"] or ranges[hi_d]["censored_high"],
-                              "ranges": ranges}
+        shift = bootstrap(sub, stat_shift, settings["bootstrap"], seed,
+                          f"{design} log10 largest working alpha, N={hi_d} - N={lo_d}")
+        measures += [diff, shift]
+        per_design[design] = {"diff": diff, "shift": shift, "ranges": ranges,
+                              "censored": ranges[hi_d]["censored_low"] or ranges[hi_d]["censored_high"],
+                              "open": ranges[lo_d]["alpha_low"] == sub["alpha"].min()}
     table = pd.concat(tables, ignore_index=True)
     csv = write_csv(table, outdir / "depth_range.csv")
     png = _plot(table, depths, ds, settings, outdir / "depth_range.png")
@@ -105,32 +112,42 @@ def run(settings: dict, outdir: str | Path, trials: pd.DataFrame) -> Finding:
         quantity=f"working range of alpha in decades: median validation-stopped error within {tol} x the best over alpha",
         measured=measures,
         criterion=(f"agrees if range(N={hi_d}) - range(N={lo_d}) has a 95% interval above 0 on every design; "
-                   "partly if on some; disagrees if its interval is at or below 0 on every design and "
-                   f"N={hi_d}'s range is not censored by the budget; inconclusive otherwise"),
+                   f"partly if that difference is not identifiable (N={hi_d}'s smaller alphas beyond the budget, or "
+                   f"N={lo_d}'s range open at the grid's smallest alpha) but the largest working alpha is higher for "
+                   f"N={hi_d} (interval of the log10 shift above 0) on every design; disagrees if both are at or "
+                   "below 0 everywhere, uncensored; inconclusive otherwise"),
         verdict=verdict, reason=reason, runs=counts(trials, "val_settled"), files=[csv.name, png.name],
     )  # fmt: skip
 
 
 def _verdict(per_design: dict, lo_d: int, hi_d: int) -> tuple[str, str]:
-    wider, not_wider, unclear = [], [], []
-    for design, info in per_design.items():
-        m = info["diff"]
-        if np.isfinite(m.low) and m.low > 0:
-            wider.append(design)
-        elif np.isfinite(m.high) and m.high <= 0 and not info["censored"]:
-            not_wider.append(design)
-        else:
-            unclear.append(design + (" (N=%d range censored by the budget)" % hi_d if info["censored"] else ""))
-    text = "; ".join(f"{d}: N={lo_d} {i['ranges'][lo_d]['alpha_low']:.3g}-{i['ranges'][lo_d]['alpha_high']:.3g}, "
-                     f"N={hi_d} {i['ranges'][hi_d]['alpha_low']:.3g}-{i['ranges'][hi_d]['alpha_high']:.3g}"
-                     for d, i in per_design.items())
-    if len(wider) == len(per_design):
+    """agrees: the range difference's interval is above 0 on every design. partly: it is not
+    identifiable (N=hi_d's range censored by the budget, or N=lo_d's open at the grid's
+    smallest alpha) but the largest working alpha moves up with depth (interval above 0) on
+    every design. disagrees: difference and shift both at or below 0, uncensored, everywhere.
+    Otherwise inconclusive."""
+    def pos(m):
+        return np.isfinite(m.low) and m.low > 0
+
+    def nonpos(m):
+        return np.isfinite(m.high) and m.high <= 0
+
+    text = "; ".join(
+        f"{d}: N={lo_d} works for alpha {i['ranges'][lo_d]['alpha_low']:.3g}-{i['ranges'][lo_d]['alpha_high']:.3g}"
+        + (" (open at the grid's smallest alpha)" if i["open"] else "")
+        + f", N={hi_d} for {i['ranges'][hi_d]['alpha_low']:.3g}-{i['ranges'][hi_d]['alpha_high']:.3g}"
+        + (" (smaller alphas beyond the budget)" if i["censored"] else "")
+        for d, i in per_design.items())
+    infos = per_design.values()
+    if all(pos(i["diff"]) for i in infos):
         return "agrees", f"Deeper models work over a wider alpha range on every design ({text})."
-    if wider:
-        return "partly", f"Wider on {', '.join(wider)} only; not on {', '.join(not_wider + unclear)} ({text})."
-    if len(not_wider) == len(per_design):
-        return "disagrees", f"No design shows a wider range for N={hi_d} ({text})."
-    return "inconclusive", f"Intervals overlap 0 or are censored: {', '.join(unclear)} ({text})."
+    if all(pos(i["shift"]) for i in infos) and all(pos(i["diff"]) or i["censored"] or i["open"] for i in infos):
+        return "partly", (f"The working scale moves up with depth: the largest working alpha is larger for "
+                          f"N={hi_d} on every design, but the width of the range is not identifiable within the "
+                          f"budget ({text}).")
+    if all(nonpos(i["diff"]) and nonpos(i["shift"]) and not i["censored"] for i in infos):
+        return "disagrees", f"No design shows a wider or higher range for N={hi_d} ({text})."
+    return "inconclusive", f"Intervals overlap 0 or the range is censored ({text})."
 
 
 def _plot(table, depths, ds, settings, path):
@@ -148,5 +165,5 @@ def _plot(table, depths, ds, settings, path):
             ax.set_xlabel("alpha = u(0)")
             ax.set_ylabel("validation-stopped ||w - w*|| / ||w*||")
             ax.set_title(design)
-            ax.legend(fontsize=8)
+            legend(ax)
     return path

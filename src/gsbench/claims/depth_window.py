@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .common import bootstrap, counts, figure, fmt_setting, write_csv, log_scale
+from .common import bootstrap, counts, figure, fmt_setting, write_csv, log_scale, legend
 from .depth_range import alpha_table, working_range
 from .finding import Finding
 
@@ -110,5 +110,5 @@ def _plot(used, depths, settings, path):
             ax.set_yticks(range(len(depths)), [f"N={d}" for d in depths])
             ax.set_xlabel("iteration (| = least error)")
             ax.set_title(design)
-            ax.legend(fontsize=8, loc="lower right")
+            legend(ax, loc="lower right")
     return path

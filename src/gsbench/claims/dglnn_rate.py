@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from ..methods import IterativeRegressor, make_method
-from .common import bootstrap, counts, figure, fit_trials, fmt_setting, setting_problems, write_csv, log_scale
+from .common import bootstrap, counts, figure, fit_trials, fmt_setting, setting_problems, write_csv, log_scale, legend
 from .finding import Finding
 from .settings import method_spec
 
@@ -108,5 +108,5 @@ def _plot(trials, sec, settings, path):
             log_scale(ax)
             ax.set_xlabel({"active_groups": "s (active groups)"}.get(factor, factor))
             ax.set_ylabel("||w_val - w*||^2")
-            ax.legend(fontsize=8)
+            legend(ax)
     return path

@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .common import NO_EARLY_STOP, band, bootstrap, counts, figure, fit_trials, fmt_setting, setting_problems, write_csv, log_scale
+from .common import NO_EARLY_STOP, band, bootstrap, counts, figure, fit_trials, fmt_setting, setting_problems, write_csv, log_scale, legend
 from .finding import Finding
 from .settings import method_spec
 
@@ -100,5 +100,5 @@ def _plot(trials, es, settings, path):
             ax.set_xlabel("noise sigma")
             ax.set_ylabel("||w - w*|| / ||w*|| (median, quartiles)")
             ax.set_title(label)
-            ax.legend(fontsize=8)
+            legend(ax)
     return path

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from ..analysis.theory import statdim_l1
-from .common import NO_EARLY_STOP, bootstrap, counts, figure, fit_trials, fmt_setting, setting_problems, write_csv
+from .common import NO_EARLY_STOP, bootstrap, counts, figure, fit_trials, fmt_setting, setting_problems, write_csv, legend
 from .convex_refs import basis_pursuit
 from .finding import Finding
 from .settings import method_spec
@@ -122,5 +122,5 @@ def _plot(trials, D, sec, settings, path):
         ax.axhline(0.5, color="grey", lw=0.6)
         ax.set_xlabel("n (measurements)")
         ax.set_ylabel(f"P(error <= {sec['threshold']})")
-        ax.legend(fontsize=8)
+        legend(ax)
     return path
