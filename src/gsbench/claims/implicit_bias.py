@@ -38,7 +38,10 @@ def final_vs_reference(section: dict, reference: Callable, norm: Callable) -> tu
     for label, body in section["methods"].items():
         name, params = method_spec(label, body)
         depth = params.get("depth") if name.startswith("hadamard") else None
-        max_iter = budget(depth, params.get("alpha"), section, amplitude) if depth else int(section["max_iter"])
+        if depth:
+            max_iter = budget(depth, params.get("alpha"), section, amplitude)
+        else:  # a method entry may set its own budget
+            max_iter = int(params.pop("max_iter", section["max_iter"]))
         if max_iter is None:
             frame = not_run_trials(problems, f"needs > {section['max_iter']} iterations")
             frame["distance"] = frame["norm_ratio"] = math.nan
