@@ -70,6 +70,18 @@ def median_over_converged(col: str) -> Callable[[pd.DataFrame], float]:
     return stat
 
 
+def _budget_note(g: pd.DataFrame, usable: list) -> str:
+    """Which smaller alphas did not count, and why (not run, or median residual)."""
+    below = sorted(a for a in g["alpha"].dropna().unique() if a < usable[0])
+    if not below:
+        return ""
+    ran = g[g["alpha"].isin(below) & (g["status"] != "not_run")]
+    note = f"; alpha < {usable[0]:g} did not count (budget)"
+    if len(ran):
+        note += f": at alpha={ran['alpha'].max():g} the median relative residual stalls at {ran[ran['alpha'] == ran['alpha'].max()]['train_residual'].median():.2g}"
+    return note
+
+
 def verdict_against_alpha(trials: pd.DataFrame, groups: list[str], crit: dict, n_boot: int,
                           seed: int) -> tuple[list[Measure], str, str]:
     """Per model family (``groups``: values of the ``family`` column): the distance at its
@@ -102,7 +114,9 @@ def verdict_against_alpha(trials: pd.DataFrame, groups: list[str], crit: dict, n
         meets.append(abs(m_ratio.value - 1) <= crit["ratio"])
         moves.append(m_small.high < m_large.low)
         fams.append(f"{fam}: distance {m_large.value:.3g} at alpha={large:g} -> {m_small.value:.3g} "
-                    f"at alpha={small:g}, norm ratio {m_ratio.value:.4g}")
+                    f"at alpha={small:g} ({'moves towards' if moves[-1] else 'does not move towards'} "
+                    f"the reference), norm ratio {m_ratio.value:.4g} ({'within' if meets[-1] else 'not within'} "
+                    f"{crit['ratio']:.0%})" + _budget_note(g, usable))
     text = "; ".join(fams)
     if len(meets) < len(groups):
         return measures, "inconclusive", f"Too few alphas converged within the budget ({text})."
