@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 CORES ?= 2
 CONFIG ?= config/config.yaml
 
-.PHONY: study test lint paper-figures benchmark clean
+.PHONY: study test lint paper-figures claims benchmark clean
 
 $(BIN)/gsbench: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -27,6 +27,9 @@ test: $(BIN)/gsbench
 lint: $(BIN)/gsbench
 	$(BIN)/snakemake --lint --configfile config/smoke.yaml
 	$(BIN)/snakefmt --check .
+
+claims: $(BIN)/gsbench
+	$(BIN)/snakemake --workflow-profile workflow/profiles/default --cores $(CORES) claims
 
 benchmark: $(BIN)/gsbench
 	$(BIN)/python benchmarks/solvers.py

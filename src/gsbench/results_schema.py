@@ -8,6 +8,8 @@ The runner writes rows of :data:`RESULT_FIELDS`, the study writes and checks
 
 from __future__ import annotations
 
+from .windows import WINDOW_FIELDS
+
 #: A fit that ran to its end (converged or out of budget).
 STATUS_OK = "ok"
 #: A fit whose iterates became non-finite or exploded: a result of the method, not an error.
@@ -32,6 +34,7 @@ RESULT_FIELDS: dict[str, str] = {
     "seconds": "float64", "status": "string", "message": "string",
     "params": "string", "resolved": "string", "extra": "string",
     "converged": "bool",
+    **WINDOW_FIELDS,  # early-stopping windows (gsbench.windows)
 }  # fmt: skip
 
 #: Columns of the per-trial table, in order, with their dtypes.

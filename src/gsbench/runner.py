@@ -20,6 +20,7 @@ from .methods import FitResult, MethodError, make_method
 from .metrics import relative_error, support_scores
 from .problems import Problem
 from .results_schema import RESULT_FIELDS  # noqa: F401 (the rows' columns, re-exported)
+from .windows import DEFAULT_THRESHOLD, result_windows
 
 
 
@@ -31,8 +32,10 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
-def result_row(result: FitResult, problem: Problem, params: dict) -> dict[str, Any]:
-    """Score one :class:`FitResult` against its problem."""
+def result_row(result: FitResult, problem: Problem, params: dict,
+               threshold: float = DEFAULT_THRESHOLD) -> dict[str, Any]:
+    """Score one :class:`FitResult` against its problem (``threshold``: the success
+    threshold on the relative error, for the early-stopping windows)."""
     prec, rec = support_scores(result.coef_validation, problem.w_star, problem.groups)
     return {
         "rel_error_oracle": relative_error(result.coef_oracle, problem.w_star),
@@ -50,6 +53,7 @@ def result_row(result: FitResult, problem: Problem, params: dict) -> dict[str, A
         "resolved": json.dumps(result.resolved, sort_keys=True),
         "extra": json.dumps({k: _jsonable(v) for k, v in result.extra.items()}, sort_keys=True),
         "converged": bool(result.converged),
+        **result_windows(result, problem.w_star, threshold),
     }
 
 
@@ -59,6 +63,7 @@ def fit_problems(
     params: dict[str, Any] | None = None,
     *,
     preset: str | None = None,
+    threshold: float = DEFAULT_THRESHOLD,
 ) -> tuple[list[dict[str, Any]], list[FitResult]]:
     """Fit ``method`` on problems that share (n, p, groups, n_val) in one batch.
 
@@ -93,5 +98,5 @@ def fit_problems(
         seconds = (time.perf_counter() - start) / len(problems)
         msg = f"{type(exc).__name__}: {exc}"
         results = [FitResult.failure(first.p, msg, seconds) for _ in problems]
-    rows = [result_row(res, pr, used) for res, pr in zip(results, problems)]
+    rows = [result_row(res, pr, used, threshold) for res, pr in zip(results, problems)]
     return rows, results

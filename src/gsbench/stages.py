@@ -93,3 +93,27 @@ def run_rule(smk, stage: Callable, *args) -> None:
             log.flush()
             sys.stderr.write(f"gsbench: rule failed, see {log_path}\n")
             raise
+
+
+# --------------------------------------------------------------------------- claims (issue 9)
+
+
+def claims_depth_trials_stage(settings: str, output: str) -> None:
+    """Rule ``claims_depth_trials``: the fits claims 1 and 2 share."""
+    from .claims import depth_trials_stage
+
+    depth_trials_stage(settings, output)
+
+
+def claim_stage(claim: str, settings: str, outputs: list[str], depth_trials: str | None) -> None:
+    """Rule ``claim``: one claim's CSV, figure and JSON record."""
+    from . import claims
+
+    claims.claim_stage(claim, settings, outputs, depth_trials)
+
+
+def claims_summary_stage(settings: str, findings: list[str], output: str) -> None:
+    """Rule ``claims``: ``claims.md`` from the claims' JSON records."""
+    from .claims import summary_stage
+
+    summary_stage(settings, findings, output)

@@ -44,7 +44,8 @@ def cell_rows(config: dict, label: str, cell: Cell) -> pd.DataFrame:
     """All trials of one cell fitted by method ``label`` (one batch), as rows."""
     name, preset, params = method_specs(config)[label]
     problems = [cell.problem(config, t) for t in range(config["trials"])]
-    rows, _ = fit_problems(name, problems, params, preset=preset)
+    rows, _ = fit_problems(name, problems, params, preset=preset,
+                           threshold=config["success"]["threshold"])
     frame = pd.DataFrame(rows)
     frame.insert(0, "seed", [pr.seed for pr in problems])
     frame.insert(0, "trial", np.arange(config["trials"]))

@@ -25,6 +25,7 @@ import yaml
 from ..errors import UserError
 from ..methods import REGISTRY, MethodError, make_method
 from ..problems import ProblemError, check_problem_options
+from ..sweeps import SweepError, expand_sweeps
 
 SCHEMA_PATH = importlib.resources.files("gsbench") / "data" / "config.schema.yaml"
 
@@ -200,6 +201,10 @@ def load_config(source: str | os.PathLike | dict) -> dict:
         err = errors[0]
         raise ConfigError(f"config key '{_key(err.absolute_path)}': {_schema_message(err)}")
     config = _fill_defaults(config, schema_)
+    try:  # `sweep:` entries -> one label per combination (gsbench.sweeps)
+        config["methods"] = expand_sweeps(config["methods"])
+    except SweepError as exc:
+        raise ConfigError(str(exc)) from None
     _check_problem_options(config)
     import_plugins(config["plugins"])
     methods = {}

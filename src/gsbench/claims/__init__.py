@@ -1,0 +1,41 @@
+"""Claims checker: published statements re-measured with gsbench's methods (``snakemake claims``).
+
+1. ``depth_range`` (Li et al. 2021): depth enlarges the working range of initialisation;
+2. ``depth_window`` (Li et al. 2021): depth widens the early-stopping window;
+3. ``early_stopping`` (Li et al. 2021): early stopping is essential under noise;
+4. ``min_l1`` (Chou, Maly & Rauhut 2021): as alpha -> 0, the deep factorisation's final
+   iterate approaches the minimum-ℓ1 interpolant;
+5. ``recovery_rate`` (Chou et al.): the ℓ1 convex limit predicts the recovery rate;
+6. ``dglnn_rate`` (DGLNN paper, Corollary 1): error rate ``s sigma^2 log p / n``;
+7. ``min_group_l12`` (new): is DGLNN's implicit bias the minimum group-ℓ1,2 interpolant?
+
+Every claim writes ``<claim>.csv`` (tidy), ``<claim>.png`` and ``<claim>.json`` (a
+:class:`Finding`: source, statement, setting, measured values with 95% bootstrap
+intervals, criterion, verdict agrees/partly/disagrees/inconclusive, reason, run counts);
+``claims.md`` collects them. Settings: ``config/claims.yaml``.
+
+Modules
+-------
+settings       reading and checking the settings (method ``sweep:`` entries expanded)
+finding        the :class:`Finding` record and its JSON form
+common         problems per setting, fits -> per-trial rows with convergence flags, the
+               iteration budget of deep models, bootstrap intervals, figure helpers
+convex_refs    basis pursuit (HiGHS LP) and group basis pursuit (ADMM + dual certificate)
+depth          the fits claims 1 and 2 share
+depth_range, depth_window, early_stopping, min_l1, recovery_rate, dglnn_rate, min_group_l12
+               one module per claim (``run(settings, outdir[, trials]) -> Finding``)
+implicit_bias  what claims 4 and 7 share
+summary        ``claims.md``
+run            :func:`run_claim` and the workflow stages
+"""
+
+from .finding import VERDICTS, Finding, Measure
+from .run import claim_stage, depth_trials_stage, run_claim, summary_stage
+from .settings import CLAIMS, DEFAULT_SETTINGS_PATH, SettingsError, load_settings, validate_settings
+from .summary import write_summary
+
+__all__ = [
+    "CLAIMS", "DEFAULT_SETTINGS_PATH", "VERDICTS", "Finding", "Measure", "SettingsError",
+    "claim_stage", "depth_trials_stage", "load_settings", "run_claim", "summary_stage",
+    "validate_settings", "write_summary",
+]  # fmt: skip

@@ -1,0 +1,213 @@
+"""What the claims share: problems per setting, batched fits -> tidy per-trial rows with
+the convergence flags, the iteration budget of deep models, bootstrap intervals, figures.
+
+Convergence flags (until the runner's own ``converged`` column lands; documented here
+because each claim reads the one it needs, and budget-exhausted trials are counted
+separately, never read as evidence):
+
+* ``val_settled``: status ok and the validation-stopped iterate came at most half-way
+  through the run (``stop_iteration <= last / 2``): the validation loss did not improve
+  for as long again as it took to reach its minimum (the loop's own early-termination
+  rule with patience ``t_v``). Used where the validation-stopped error is the quantity.
+* ``window_closed``: status ok and the error rose above 1.1 x its minimum before the run
+  ended (``near_min_last < last``), so the near-minimum window is complete.
+* ``interpolated``: status ok and ``||X w_final - y|| <= tol ||y||``: the final iterate
+  is (numerically) the limit of gradient descent, which the implicit-bias claims are about.
+
+A run predicted to need more than the budget cap is not fitted at all: its rows have
+``status = "not_run"`` and count as budget-exhausted.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+import pandas as pd
+
+from ..problems import Problem, derive_seed, make_problem
+from ..runner import fit_problems
+from .finding import Measure
+
+log = logging.getLogger(__name__)
+
+#: No early termination (claims that need whole paths or the final iterate).
+NO_EARLY_STOP = 10**12
+
+TRIAL_COLUMNS = [
+    "trial", "seed", "status", "rel_error_oracle", "rel_error_validation", "rel_error_final",
+    "sq_error_validation", "oracle_iteration", "stop_iteration", "iterations", "last_iteration",
+    "success_first", "success_last", "near_min_first", "near_min_last", "train_residual",
+    "val_settled", "window_closed", "interpolated",
+]  # fmt: skip
+
+
+def setting_problems(problem: dict, trials: int) -> list[Problem]:
+    """``trials`` problems of one setting, trial t drawn with seed
+    ``derive_seed(problem, t)``: the seed depends on the problem's parameters only, so
+    every method (and every swept hyperparameter) sees the same problems."""
+    spec = dict(problem)
+    return [make_problem(**spec, seed=derive_seed(spec, t)) for t in range(int(trials))]
+
+
+def predicted_iterations(depth: int, alpha: float, amplitude: float = 1.0) -> float:
+    """Iterations for an entry of size A to escape from ``u(0) = alpha`` under gradient
+    descent on ``w = u^N - v^N`` with the default step ``1 / (5 N^2 A^(2-2/N))``.
+
+    ``u' = step N A u^(N-1)`` gives, for N = 2, ``5 ln(A / alpha^2)``, and for N >= 3
+    ``5 N A^(1-2/N) / ((N - 2) alpha^(N-2))``: growing like ``alpha^-(N-2)``.
+    """
+    if depth == 2:
+        return 5.0 * math.log(max(amplitude / alpha**2, math.e))
+    return 5.0 * depth * amplitude ** (1 - 2 / depth) / ((depth - 2) * alpha ** (depth - 2))
+
+
+def budget(depth: int | None, alpha: float | None, spec: dict, amplitude: float = 1.0) -> int | None:
+    """``max_iter`` of one run: ``max(min_iter, budget_factor x predicted)``, or None when
+    that exceeds ``max_iter`` (the cap): the run is then not fitted (budget-exhausted)."""
+    if depth is None or alpha is None:
+        return int(spec["max_iter"])
+    need = max(float(spec["min_iter"]), spec["budget_factor"] * predicted_iterations(depth, alpha, amplitude))
+    return None if need > spec["max_iter"] else int(math.ceil(need / spec["stride"]) * spec["stride"])
+
+
+def fit_trials(method: str, params: dict, problems: list[Problem], *, threshold: float,
+               interp_tol: float = 1e-3, preset: str | None = None,
+               extra: Callable | None = None) -> pd.DataFrame:
+    """Fit ``method`` on all problems in one batch; one row per trial (:data:`TRIAL_COLUMNS`,
+    plus the columns ``extra(result, problem) -> dict`` returns)."""
+    start = time.perf_counter()
+    rows, results = fit_problems(method, problems, params, preset=preset, threshold=threshold)
+    out = []
+    for t, (row, res, pr) in enumerate(zip(rows, results, problems)):
+        last = int(res.path["iteration"][-1]) if "iteration" in res.path and len(res.path["iteration"]) else -1
+        resid = float(np.linalg.norm(pr.X @ res.coef_final - pr.y) / max(np.linalg.norm(pr.y), 1e-300))
+        ok = row["status"] == "ok"
+        out.append({
+            "trial": t, "seed": pr.seed, "status": row["status"],
+            "rel_error_oracle": row["rel_error_oracle"],
+            "rel_error_validation": row["rel_error_validation"],
+            "rel_error_final": row["rel_error_final"],
+            "sq_error_validation": float(np.sum((res.coef_validation - pr.w_star) ** 2)),
+            "oracle_iteration": row["oracle_iteration"], "stop_iteration": row["stop_iteration"],
+            "iterations": row["iterations"], "last_iteration": last,
+            **{k: row[k] for k in ("success_first", "success_last", "near_min_first", "near_min_last")},
+            "train_residual": resid,
+            "val_settled": ok and row["stop_iteration"] <= last / 2,
+            "window_closed": ok and 0 <= row["near_min_last"] < last,
+            "interpolated": ok and resid <= interp_tol,
+            **(extra(res, pr) if extra is not None else {}),
+        })  # fmt: skip
+    log.info("%s %s: %d trials in %.1f s", method, params, len(problems), time.perf_counter() - start)
+    return pd.DataFrame(out)
+
+
+def not_run_trials(problems: list[Problem], reason: str) -> pd.DataFrame:
+    """Rows of a run that was not fitted because it needs more than the budget cap."""
+    frame = pd.DataFrame({c: [np.nan] * len(problems) for c in TRIAL_COLUMNS})
+    frame["trial"] = range(len(problems))
+    frame["seed"] = [p.seed for p in problems]
+    frame["status"] = "not_run"
+    for flag in ("val_settled", "window_closed", "interpolated"):
+        frame[flag] = False
+    frame["message"] = reason
+    return frame
+
+
+def bootstrap(frame: pd.DataFrame, stat: Callable[[pd.DataFrame], float], n_boot: int,
+              seed: int, label: str) -> Measure:
+    """``stat(frame)`` and its 95% percentile interval over ``n_boot`` resamplings of the
+    trials (trial indices drawn with replacement and shared by every setting in ``frame``,
+    which keeps the pairing: trial t is the same problem for every method and setting)."""
+    if frame.empty:
+        return Measure(label, math.nan, math.nan, math.nan)
+    value = float(stat(frame))
+    trial = frame["trial"].to_numpy()
+    trials = np.unique(trial)
+    rows_of = [np.flatnonzero(trial == t) for t in trials]
+    rng = np.random.default_rng(seed)
+    draws = []
+    for _ in range(int(n_boot)):
+        pick = rng.integers(0, trials.size, trials.size)
+        rows = np.concatenate([rows_of[k] for k in pick])
+        new_trial = np.repeat(np.arange(trials.size), [rows_of[k].size for k in pick])
+        draws.append(float(stat(frame.iloc[rows].assign(trial=new_trial))))
+    draws = np.array([d for d in draws if np.isfinite(d)])
+    if not np.isfinite(value) or draws.size < 0.5 * n_boot:
+        return Measure(label, value, math.nan, math.nan)
+    lo, hi = np.percentile(draws, [2.5, 97.5])
+    return Measure(label, value, float(lo), float(hi))
+
+
+def counts(frame: pd.DataFrame, flag: str) -> dict:
+    """Trial counts of a claim: total, converged by ``flag``, budget-exhausted (ok or not
+    run, but not ``flag``), failed (diverged or failed)."""
+    failed = frame["status"].isin(["diverged", "failed"])
+    conv = frame[flag].astype(bool)
+    return {"total": int(len(frame)), "converged": int(conv.sum()),
+            "budget_exhausted": int((~conv & ~failed).sum()), "failed": int(failed.sum()),
+            "criterion": flag}
+
+
+def write_csv(frame: pd.DataFrame, path: str | Path) -> Path:
+    path = Path(path)
+    tmp = path.with_name(f".{path.name}.tmp")
+    frame.to_csv(tmp, index=False)
+    tmp.replace(path)
+    return path
+
+
+@contextmanager
+def figure(path: str | Path, ncols: int, title: str, dpi: int = 120, width: float = 4.6):
+    """A row of ``ncols`` axes, saved to ``path`` (PNG) on exit."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(1, ncols, figsize=(width * ncols, 3.8), squeeze=False)
+    try:
+        yield fig, list(axes[0])
+        fig.suptitle(title, fontsize=10)
+        fig.tight_layout()
+        path = Path(path)
+        tmp = path.with_name(f".{path.stem}.tmp{path.suffix}")
+        fig.savefig(tmp, dpi=dpi)
+        tmp.replace(path)
+    finally:
+        plt.close(fig)
+
+
+def band(ax, x, m, lo, hi, label, **kw):
+    """A line with its interval as a shaded band."""
+    line = ax.plot(x, m, marker="o", ms=4, label=label, **kw)[0]
+    ax.fill_between(x, lo, hi, color=line.get_color(), alpha=0.2, lw=0)
+    return line
+
+
+def fmt_setting(problem: dict) -> str:
+    keys = ("n", "p", "group_size", "active_groups", "sigma", "design", "rho")
+    return ", ".join(f"{k}={problem[k]}" for k in keys if k in problem)
+
+
+def log_scale(ax, axis: str = "y") -> None:
+    """Log scale on ``axis`` if the axes hold a drawable point (finite x and y) with a
+    positive value there (a panel with no usable data stays linear instead of failing)."""
+    for line in ax.get_lines():
+        x = np.asarray(line.get_xdata(), dtype=float)
+        y = np.asarray(line.get_ydata(), dtype=float)
+        v = y if axis == "y" else x
+        if np.any(np.isfinite(x) & np.isfinite(y) & (v > 0)):
+            (ax.set_yscale if axis == "y" else ax.set_xscale)("log")
+            return
+
+
+def legend(ax, **kw) -> None:
+    """A legend, if anything on the axes has a label."""
+    if ax.get_legend_handles_labels()[0]:
+        ax.legend(fontsize=8, **kw)

@@ -1,0 +1,46 @@
+"""The fits claims 1 and 2 share (Li et al. 2021): depth-N models over a sweep of the
+initialisation alpha, with noise, on an uncorrelated and a correlated design.
+
+Every (design, method label) is fitted on the same ``trials`` problems per design, without
+early termination, for ``budget(depth, alpha)`` iterations (``max(min_iter, budget_factor x
+predicted escape time)``); a combination whose need exceeds the cap ``max_iter`` is not
+fitted and its rows say so (``status = "not_run"``).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from .common import NO_EARLY_STOP, budget, fit_trials, not_run_trials, setting_problems, write_csv
+from .settings import method_spec
+
+
+def depth_trials(settings: dict, path: str | Path) -> pd.DataFrame:
+    """Fit every (design, method) of ``settings["depth"]``; write and return the per-trial
+    table (columns ``design, method, depth, alpha, max_iter`` + ``common.TRIAL_COLUMNS``)."""
+    ds = settings["depth"]
+    frames = []
+    for design, extra in ds["designs"].items():
+        problem = {**ds["problem"], **extra}
+        problems = setting_problems(problem, ds["trials"])
+        amplitude = float(problem.get("amplitude", 1.0))
+        for label, body in ds["methods"].items():
+            name, params = method_spec(label, body)
+            depth = params.get("depth", 2 if name == "hadamard" else None)
+            alpha = params.get("alpha")
+            max_iter = budget(depth, alpha, ds, amplitude)
+            if max_iter is None:
+                frame = not_run_trials(problems, f"needs > {ds['max_iter']} iterations")
+            else:
+                full = {**params, "max_iter": max_iter, "stride": ds["stride"],
+                        "patience": NO_EARLY_STOP}
+                frame = fit_trials(name, full, problems, threshold=ds["threshold"])
+            frames.append(frame.assign(design=design, method=label, depth=depth, alpha=alpha,
+                                       max_iter=max_iter if max_iter is not None else -1))
+    out = pd.concat(frames, ignore_index=True)
+    lead = ["design", "method", "depth", "alpha", "max_iter"]
+    out = out[lead + [c for c in out.columns if c not in lead]]
+    write_csv(out, path)
+    return out

@@ -1,0 +1,128 @@
+"""Shared by claims 4 and 7: gradient descent's final iterate against a convex interpolant.
+
+For every method label (a depth or DGLNN model at one alpha) on the same noiseless
+problems: fit without early termination for the label's budget, keep the final iterate
+``w``, and compare it with the reference interpolant ``w_ref`` (basis pursuit, or group
+basis pursuit) of the same problem: ``distance = ||w - w_ref|| / ||w_ref||`` and
+``norm_ratio = R(w) / R(w_ref)`` with R the reference's norm. Only trials whose final
+iterate interpolates count (``interpolated``); the others are budget-exhausted.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Callable
+
+import numpy as np
+import pandas as pd
+
+from .common import NO_EARLY_STOP, bootstrap, budget, fit_trials, not_run_trials, setting_problems
+from .finding import Measure
+from .settings import method_spec
+
+
+def final_vs_reference(section: dict, reference: Callable, norm: Callable) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Fit every method of ``section`` on its problems; return (per-trial rows, per-problem
+    reference rows). ``reference(problem) -> (w_ref, info dict)``, ``norm(problem, w)``."""
+    problems = setting_problems(section["problem"], section["trials"])
+    refs, ref_rows = [], []
+    for t, pr in enumerate(problems):
+        w_ref, info = reference(pr)
+        refs.append(w_ref)
+        ref_rows.append({"trial": t, "seed": pr.seed, "ref_norm": norm(pr, w_ref),
+                         "w_star_norm": norm(pr, pr.w_star),
+                         "ref_distance_to_w_star": float(np.linalg.norm(w_ref - pr.w_star) / np.linalg.norm(pr.w_star)),
+                         **info})
+    frames = []
+    amplitude = float(section["problem"].get("amplitude", 1.0))
+    for label, body in section["methods"].items():
+        name, params = method_spec(label, body)
+        depth = params.get("depth") if name.startswith("hadamard") else None
+        if depth:
+            max_iter = budget(depth, params.get("alpha"), section, amplitude)
+        else:  # a method entry may set its own budget
+            max_iter = int(params.pop("max_iter", section["max_iter"]))
+        if max_iter is None:
+            frame = not_run_trials(problems, f"needs > {section['max_iter']} iterations")
+            frame["distance"] = frame["norm_ratio"] = math.nan
+        else:
+            full = {**params, "max_iter": max_iter, "stride": section["stride"], "patience": NO_EARLY_STOP}
+            ref_of = {pr.seed: w for pr, w in zip(problems, refs)}
+
+            def compare(res, pr):
+                w, w_ref = res.coef_final, ref_of[pr.seed]
+                return {"distance": float(np.linalg.norm(w - w_ref) / np.linalg.norm(w_ref)),
+                        "norm_ratio": float(norm(pr, w) / norm(pr, w_ref))}
+
+            frame = fit_trials(name, full, problems, threshold=1.0, interp_tol=section["interp_tol"],
+                               extra=compare)
+        family = f"{name} N={depth}" if depth else name
+        frames.append(frame.assign(method=label, family=family, alpha=params.get("alpha"),
+                                   max_iter=max_iter or -1))
+    return pd.concat(frames, ignore_index=True), pd.DataFrame(ref_rows)
+
+
+def median_over_converged(col: str) -> Callable[[pd.DataFrame], float]:
+    def stat(f: pd.DataFrame) -> float:
+        c = f[f["interpolated"].astype(bool)]
+        return float(np.median(c[col])) if len(c) else math.nan
+
+    return stat
+
+
+def _budget_note(g: pd.DataFrame, usable: list) -> str:
+    """Which smaller alphas did not count, and why (not run, or median residual)."""
+    below = sorted(a for a in g["alpha"].dropna().unique() if a < usable[0])
+    if not below:
+        return ""
+    ran = g[g["alpha"].isin(below) & (g["status"] != "not_run")]
+    note = f"; alpha < {usable[0]:g} did not count (budget)"
+    if len(ran):
+        note += f": at alpha={ran['alpha'].max():g} the median relative residual stalls at {ran[ran['alpha'] == ran['alpha'].max()]['train_residual'].median():.2g}"
+    return note
+
+
+def verdict_against_alpha(trials: pd.DataFrame, groups: list[str], crit: dict, n_boot: int,
+                          seed: int) -> tuple[list[Measure], str, str]:
+    """Per model family (``groups``: values of the ``family`` column): the distance at its
+    largest and smallest converged alpha and the norm ratio at the smallest, with intervals.
+
+    The theorem being tested bounds the *norm* of the limit (within a factor of the
+    minimum), so the verdict reads the norm ratio first: a family *meets* the claim when the
+    ratio at its smallest converged alpha is within ``crit["ratio"]`` of 1 and *moves
+    towards* the reference when the distance's interval at the smallest alpha lies below
+    the largest alpha's. agrees: every family meets it and moves towards it; partly: some
+    do either; disagrees: none does either; inconclusive: a family has fewer than two
+    alphas with at least ``crit["min_converged"]`` of their trials interpolating.
+    """
+    measures, meets, moves, fams = [], [], [], []
+    for fam in groups:
+        g = trials[trials["family"] == fam]
+        conv = g.groupby("alpha")["interpolated"].mean()
+        usable = sorted(a for a, frac in conv.items() if frac >= crit["min_converged"])
+        if len(usable) < 2:
+            fams.append(f"{fam}: fewer than 2 alphas converged")
+            continue
+        small, large = usable[0], usable[-1]
+        m_small = bootstrap(g[g["alpha"] == small], median_over_converged("distance"), n_boot, seed,
+                            f"{fam} alpha={small:g} distance")
+        m_large = bootstrap(g[g["alpha"] == large], median_over_converged("distance"), n_boot, seed,
+                            f"{fam} alpha={large:g} distance")
+        m_ratio = bootstrap(g[g["alpha"] == small], median_over_converged("norm_ratio"), n_boot, seed,
+                            f"{fam} alpha={small:g} norm ratio")
+        measures += [m_large, m_small, m_ratio]
+        meets.append(abs(m_ratio.value - 1) <= crit["ratio"])
+        moves.append(m_small.high < m_large.low)
+        fams.append(f"{fam}: distance {m_large.value:.3g} at alpha={large:g} -> {m_small.value:.3g} "
+                    f"at alpha={small:g} ({'moves towards' if moves[-1] else 'does not move towards'} "
+                    f"the reference), norm ratio {m_ratio.value:.4g} ({'within' if meets[-1] else 'not within'} "
+                    f"{crit['ratio']:.0%})" + _budget_note(g, usable))
+    text = "; ".join(fams)
+    if len(meets) < len(groups):
+        return measures, "inconclusive", f"Too few alphas converged within the budget ({text})."
+    if all(meets) and all(moves):
+        return measures, "agrees", (f"The final iterate's norm is within {crit['ratio']:.0%} of the minimum and "
+                                    f"it moves towards the reference as alpha -> 0 ({text}).")
+    if any(meets) or any(moves):
+        return measures, "partly", f"Only part of the criterion holds ({text})."
+    return measures, "disagrees", f"The final iterate does not approach the reference as alpha -> 0 ({text})."
