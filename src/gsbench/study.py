@@ -31,17 +31,19 @@ import numpy as np
 import pandas as pd
 import yaml
 
+from .coherence import COHERENCE_FIELDS, incoherence
 from .methods import REGISTRY, MethodError, make_method
 from .problems import Problem, derive_seed, make_problem
 from .runner import RESULT_FIELDS, fit_problems
 
 SCHEMA_PATH = Path(__file__).resolve().parents[2] / "workflow" / "schemas" / "config.schema.yaml"
-CELL_FIELDS = ("p", "group_size", "active_groups", "n", "sigma", "design")
+CELL_FIELDS = ("p", "group_size", "active_groups", "n", "sigma", "design", "decoy_rho",
+               "decoy_layout")
 ROW_SCHEMA: dict[str, str] = {
     "study": "string", "method": "string", "method_name": "string", "cell_id": "string",
     "n": "int64", "p": "int64", "group_size": "int64", "active_groups": "int64",
-    "sigma": "float64", "design": "string", "trial": "int64", "seed": "int64",
-    **RESULT_FIELDS,
+    "sigma": "float64", "design": "string", "decoy_rho": "float64", "decoy_layout": "string",
+    "trial": "int64", "seed": "int64", **COHERENCE_FIELDS, **RESULT_FIELDS,
 }  # fmt: skip
 
 
@@ -164,11 +166,16 @@ class Cell:
     n: int
     sigma: float
     design: str
+    decoy_rho: float = 0.0  # decoy design only (other designs: 0 and "scattered")
+    decoy_layout: str = "scattered"
 
     @property
     def cell_id(self) -> str:
         sigma = np.format_float_positional(self.sigma, trim="-")
-        return f"p{self.p}_g{self.group_size}_s{self.active_groups}_n{self.n}_sigma{sigma}_{self.design}"
+        cid = f"p{self.p}_g{self.group_size}_s{self.active_groups}_n{self.n}_sigma{sigma}_{self.design}"
+        if self.design == "decoy":
+            cid += f"_rho{np.format_float_positional(self.decoy_rho, trim='-')}_{self.decoy_layout}"
+        return cid
 
     def problem_params(self, config: dict) -> dict[str, Any]:
         prob = config.get("problem", {})
@@ -182,6 +189,9 @@ class Cell:
         }  # fmt: skip
         if self.design == "correlated":
             params["rho"] = prob.get("rho", 0.5)
+        if self.design == "decoy":
+            params.update(decoy_rho=self.decoy_rho, decoy_layout=self.decoy_layout,
+                          decoy_groups=prob.get("decoy_groups"))
         return params
 
     def problem(self, config: dict, trial: int) -> Problem:
@@ -205,14 +215,32 @@ def expand_cells(config: dict) -> tuple[list[Cell], list[str]]:
     """The grid's cells in a fixed order, and a description of each skipped one."""
     grid = config["grid"]
     cells, skipped = [], []
-    for values in itertools.product(*(grid[k] for k in CELL_FIELDS)):
+    axes = {k: grid.get(k, [Cell.__dataclass_fields__[k].default]) for k in CELL_FIELDS}
+    if isinstance(grid["n"], dict):  # n = ceil(factor * D_l1(s g, p)), one per (p, g, s)
+        axes["n"] = [None]
+    seen = set()
+    for values in itertools.product(*axes.values()):
         kw = dict(zip(CELL_FIELDS, values))
-        kw["sigma"] = float(kw["sigma"])
+        kw["sigma"], kw["decoy_rho"] = float(kw["sigma"]), float(kw["decoy_rho"])
+        if kw["design"] != "decoy":  # the decoy axes do not apply
+            kw["decoy_rho"], kw["decoy_layout"] = 0.0, "scattered"
+            if tuple(kw.values()) in seen:
+                continue
+            seen.add(tuple(kw.values()))
+        if kw["n"] is None:
+            kw["n"] = _n_from_statdim(grid["n"], kw["p"], kw["group_size"], kw["active_groups"])
         cell = Cell(**kw)
         reason = impossible_reason(cell, config)
         (skipped.append(f"{cell.cell_id} ({reason})") if reason else cells.append(cell))
     cells.sort(key=lambda c: (c.p, c.group_size, c.active_groups, c.sigma, c.design, c.n))
     return cells, skipped
+
+
+def _n_from_statdim(rule: dict, p: int, g: int, s: int) -> int:
+    """``n = ceil(statdim_l1 * D_l1(s g, p))`` (grid ``n: {statdim_l1: factor}``)."""
+    from .analysis.theory import statdim_l1
+
+    return max(1, int(np.ceil(rule["statdim_l1"] * statdim_l1(min(s * g, p), p))))
 
 
 def warn_skipped(skipped: list[str], stream=None) -> None:
@@ -259,6 +287,9 @@ def cell_rows(config: dict, label: str, cell: Cell) -> pd.DataFrame:
     problems = [cell.problem(config, t) for t in range(config["trials"])]
     rows, _ = fit_problems(name, problems, params, preset=preset)
     frame = pd.DataFrame(rows)
+    measured = incoherence(np.stack([pr.X for pr in problems]), problems[0].groups)
+    for key, values in measured.items():
+        frame[key] = values
     frame.insert(0, "seed", [pr.seed for pr in problems])
     frame.insert(0, "trial", np.arange(config["trials"]))
     for key in reversed(("cell_id",) + CELL_FIELDS):
