@@ -73,3 +73,91 @@ def test_several_n_per_curve_is_an_error():
     df.loc[df.index[:3], "n"] = 50
     with pytest.raises(ValueError, match="has several n"):
         tolerated_coherence(df, n_boot=0)
+
+
+def test_rho_star_quantised_by_the_grid_gives_a_wide_not_a_zero_interval():
+    """Every curve jumps between the same two rho: all rho* equal; the exponent interval
+    must reflect that the grid cannot tell them apart."""
+    est = pd.DataFrame([dict(method="m", decoy_layout="aligned", p=64, group_size=g,
+                             active_groups=s, sigma=0.0, rho_star=0.68, rho_star_low=0.5,
+                             rho_star_high=0.95, transition="ok")
+                        for s in (1, 2, 4) for g in (2, 4)])
+    fit = coherence_scaling(est).iloc[0]
+    assert fit["b_prime"] == pytest.approx(0.0, abs=1e-12)
+    assert fit["b_low"] < -0.2 and fit["b_high"] > 0.2
+    assert fit["c_low"] < -0.2 and fit["c_high"] > 0.2
+
+
+# --------------------------------------------------------------------------- the study
+
+from gsbench.analysis.theory import statdim_l1  # noqa: E402
+from gsbench.coherence import incoherence  # noqa: E402
+from gsbench.study import cell_rows, expand_cells, load_config  # noqa: E402
+
+from workflow_helpers import ROOT, is_nonblank_png, snakemake, write_config  # noqa: E402
+
+TINY = {
+    "study": "tinyinc",
+    "grid": {"p": [16], "group_size": [2, 4], "active_groups": [1, 2],
+             "n": {"statdim_l1": 2.0}, "sigma": [0.0], "design": ["decoy"],
+             "decoy_rho": [0.2, 0.95], "decoy_layout": ["scattered", "aligned"]},
+    "trials": 2,
+    "methods": {"group_lasso": {}, "hadamard": {}},
+    "jobs_per_method": 1,
+    "bootstrap": 10,
+}
+
+
+def test_statdim_l1_limits_and_a_known_value():
+    assert statdim_l1(0, 50) == 0 and statdim_l1(50, 50) == 50
+    # ALMT 2014 Fig. 2.2: the l1 phase transition at k/p = 0.1 lies near n/p = 0.33.
+    assert 0.30 < statdim_l1(100, 1000) / 1000 < 0.36
+
+
+def test_grid_expands_decoy_axes_and_n_from_the_statistical_dimension():
+    config = load_config({**TINY, "grid": {**TINY["grid"], "design": ["decoy", "rademacher"]}})
+    cells, _ = expand_cells(config)
+    decoy = [c for c in cells if c.design == "decoy"]
+    plain = [c for c in cells if c.design == "rademacher"]
+    assert len(decoy) == 2 * 2 * 2 * 2 and len(plain) == 2 * 2  # decoy axes collapse
+    assert len({c.cell_id for c in cells}) == len(cells)
+    for c in cells:
+        assert c.n == int(np.ceil(2.0 * statdim_l1(c.active_groups * c.group_size, 16)))
+
+
+def test_trial_rows_carry_the_measured_coherence_of_their_problem():
+    config = load_config(TINY)
+    cell = [c for c in expand_cells(config)[0] if c.decoy_layout == "aligned"][-1]
+    rows = cell_rows(config, "group_lasso", cell)
+    for trial, row in rows.iterrows():
+        problem = cell.problem(config, trial)
+        want = incoherence(problem.X, problem.groups)
+        assert row[["delta_in", "delta_out", "mu"]].tolist() == pytest.approx(
+            [want["delta_in"], want["delta_out"], want["mu"]])
+    assert (rows["decoy_rho"] == cell.decoy_rho).all()
+    assert (rows["decoy_layout"] == "aligned").all()
+
+
+@pytest.mark.slow
+def test_tiny_incoherence_study_end_to_end(tmp_path):
+    snakemake(tmp_path, write_config(tmp_path, TINY), cores=1)
+    out = tmp_path / "results" / "tinyinc"
+    table = pd.read_csv(out / "incoherence" / "rho_star.csv")
+    assert len(table) == 2 * 2 * 2 * 2  # methods x layouts x g x s
+    assert set(table["transition"]) <= {"ok", "above_grid", "below_grid", "not_monotone"}
+    fits = pd.read_csv(out / "incoherence" / "rho_star_scaling.csv")
+    assert set(zip(fits["method"], fits["decoy_layout"])) == {
+        (m, lay) for m in ("group_lasso", "hadamard") for lay in ("scattered", "aligned")}
+    verdict = (out / "verdict.md").read_text()
+    assert "## Incoherence: tolerated decoy coherence" in verdict
+    assert verdict.count("| hadamard (entrywise)") == 2
+    for name in ("rho_star", "success_vs_delta_out", "success_vs_mu"):
+        assert is_nonblank_png(out / "figures" / f"{name}.png")
+    assert not (out / "transitions.csv").exists()  # one n per cell: no n-transitions
+
+
+def test_incoherence_config_is_valid_with_its_documented_288_cells():
+    config = load_config(ROOT / "config" / "incoherence.yaml")
+    cells, skipped = expand_cells(config)
+    assert not skipped and len(cells) == 288
+    assert {c.decoy_layout for c in cells} == {"scattered", "aligned"}

@@ -29,6 +29,7 @@ FIGURES = [
     "scaling_entries",
     "error_curves",
 ]
+COHERENCE_MEASURES = ["delta_out", "mu"]
 TABLES = ["transitions.tex", "transitions.md", "scaling.tex", "scaling.md"]
 
 
@@ -37,6 +38,7 @@ wildcard_constraints:
     method="|".join(METHODS),
     chunk="chunk[0-9]+-[0-9a-f]{8}",
     figure="|".join(FIGURES),
+    measure="|".join(COHERENCE_MEASURES),
 
 
 def fit_outputs():
@@ -46,11 +48,26 @@ def fit_outputs():
     )
 
 
+def incoherence_outputs():
+    """Success-vs-coherence figures; with decoy designs, rho*, its figure and verdict."""
+    out = expand(
+        f"{OUT}/figures/success_vs_{{measure}}.{{ext}}",
+        measure=COHERENCE_MEASURES,
+        ext=["png", "pdf"],
+    )
+    if "decoy" in config["grid"]["design"]:
+        out += [f"{OUT}/incoherence/rho_star.csv", f"{OUT}/verdict.md"]
+    return out
+
+
 def study_outputs():
+    if isinstance(config["grid"]["n"], dict):  # one n per cell: no transitions in n
+        return incoherence_outputs()
     return (
         [f"{OUT}/{name}.csv" for name in ("summary", "transitions", "scaling")]
         + expand(
             f"{OUT}/figures/{{figure}}.{{ext}}", figure=FIGURES, ext=["png", "pdf"]
         )
         + [f"{OUT}/tables/{name}" for name in TABLES]
+        + incoherence_outputs()
     )
