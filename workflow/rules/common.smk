@@ -61,7 +61,8 @@ def incoherence_outputs():
 
 
 def study_outputs():
-    if isinstance(config["grid"]["n"], dict):  # one n per cell: no transitions in n
+    # Decoy studies are analysed in rho at one n per (p, g, s); no transitions in n.
+    if isinstance(config["grid"]["n"], dict) or "decoy" in config["grid"]["design"]:
         return incoherence_outputs()
     return (
         [f"{OUT}/{name}.csv" for name in ("summary", "transitions", "scaling")]
