@@ -161,3 +161,20 @@ def test_incoherence_config_is_valid_with_its_documented_288_cells():
     cells, skipped = expand_cells(config)
     assert not skipped and len(cells) == 288
     assert {c.decoy_layout for c in cells} == {"scattered", "aligned"}
+
+
+@pytest.mark.parametrize(
+    "c_interval, verdict",
+    [((-0.1, 0.1), "supported"), ((-0.2, 0.7), "inconclusive"), ((0.4, 0.6), "refuted")],
+)
+def test_verdict_needs_the_interval_to_exclude_the_competing_exponent(c_interval, verdict):
+    from gsbench.analysis.incoherence import verdict_section
+
+    fits = pd.DataFrame([dict(method="dglnn2", decoy_layout="scattered", sigma=0.0,
+                              b_prime=0.5, b_low=0.3, b_high=0.7, c_prime=sum(c_interval) / 2,
+                              c_low=c_interval[0], c_high=c_interval[1], r2=0.9, n_points=9,
+                              note="")])
+    rho = pd.DataFrame({"transition": ["ok"] * 9})
+    section = verdict_section(rho, fits, {"dglnn2": "group"})
+    assert [f.verdict for f in section.findings] == [verdict]
+    assert "ρ* ∝ s^-0.5 g^-0" in section.findings[0].claim

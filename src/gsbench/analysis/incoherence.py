@@ -210,8 +210,10 @@ def verdict_section(rho_star: pd.DataFrame, fits: pd.DataFrame, kinds: dict[str,
     exponents of :math:`\rho^\star \propto s^{-b'} g^{-c'}` against the prediction of
     :data:`PREDICTIONS` for the method's kind.
 
-    A finding is "supported" when both 95% intervals hold the predicted exponent,
-    "refuted" when one excludes it, "inconclusive" when an exponent could not be fitted.
+    A finding is "refuted" when a 95% interval excludes the predicted exponent,
+    "supported" when both hold it and the interval of c' excludes the competing value
+    (c' = 0 against c' = 1/2: the two hypotheses differ only in the g-dependence),
+    "inconclusive" otherwise (including an exponent that could not be fitted).
 
     Parameters
     ----------
@@ -231,12 +233,15 @@ def verdict_section(rho_star: pd.DataFrame, fits: pd.DataFrame, kinds: dict[str,
         measured = (f"b′ = {_interval(row.b_prime, row.b_low, row.b_high)}, "
                     f"c′ = {_interval(row.c_prime, row.c_low, row.c_high)} "
                     f"({row.n_points} interior ρ*{'; ' + row.note if row.note else ''})")
+        c_alt = 0.5 - c  # the other hypothesis on g: 0 (no g-dependence) or 1/2
         if not (np.isfinite(row.b_prime) and np.isfinite(row.c_prime)):
             verdict = "inconclusive"
-        elif row.b_low <= b <= row.b_high and row.c_low <= c <= row.c_high:
-            verdict = "supported"
-        else:
+        elif not (row.b_low <= b <= row.b_high and row.c_low <= c <= row.c_high):
             verdict = "refuted"
+        elif row.c_low <= c_alt <= row.c_high:
+            verdict = "inconclusive"  # the interval cannot tell c' = 0 from c' = 1/2
+        else:
+            verdict = "supported"
         findings.append(Finding(claim, measured, verdict))
     counts = rho_star["transition"].value_counts().to_dict()
     text = (
