@@ -58,3 +58,15 @@ def test_orthogonal_design_is_perfectly_incoherent():
 def test_shape_mismatch_names_the_shapes():
     with pytest.raises(ValueError, match=r"groups must have shape \(5,\)"):
         incoherence(np.ones((4, 5)), np.zeros(4, dtype=int))
+
+
+def test_a_stack_larger_than_one_pass_gives_the_same_values(monkeypatch):
+    import gsbench.coherence as coherence
+
+    rng = np.random.default_rng(3)
+    stack, groups = rng.standard_normal((5, 6, 8)), group_labels(8, 2)
+    whole = incoherence(stack, groups)
+    monkeypatch.setattr(coherence, "_MAX_GRAM_ENTRIES", 2 * 8 * 8)  # two designs per pass
+    chunked = incoherence(stack, groups)
+    for key in whole:
+        np.testing.assert_array_equal(chunked[key], whole[key])

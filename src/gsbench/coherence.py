@@ -29,6 +29,8 @@ import numpy as np
 
 __all__ = ["COHERENCE_FIELDS", "block_index", "incoherence"]
 
+_MAX_GRAM_ENTRIES = 2**24  # stacked Gram matrices per pass (128 MiB of float64)
+
 #: Per-trial columns written by the study, with their dtypes.
 COHERENCE_FIELDS: dict[str, str] = {"delta_in": "float64", "delta_out": "float64", "mu": "float64"}
 
@@ -118,6 +120,10 @@ def incoherence(X: np.ndarray, groups: np.ndarray) -> dict[str, np.ndarray]:
     n, p = X.shape[1:]
     if np.shape(groups) != (p,):
         raise ValueError(f"groups must have shape ({p},) to match X {X.shape}, got {np.shape(groups)}")
+    per_chunk = max(1, _MAX_GRAM_ENTRIES // (p * p))
+    if X.shape[0] > per_chunk:  # bound the memory of the stacked Gram matrices
+        parts = [incoherence(X[i:i + per_chunk], groups) for i in range(0, X.shape[0], per_chunk)]
+        return {k: np.concatenate([part[k] for part in parts]) for k in parts[0]}
     gram = np.matmul(X.transpose(0, 2, 1), X) / n  # (B, p, p)
     index, mask = block_index(groups)
     n_groups, g_max = index.shape
