@@ -56,7 +56,8 @@ def block_index(groups: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         raise ValueError(f"groups must be a non-empty 1-d label array, got shape {groups.shape}")
     sizes = np.bincount(groups)
     if np.any(sizes == 0):
-        raise ValueError(f"groups must use every label 0..{sizes.size - 1}; missing {np.flatnonzero(sizes == 0).tolist()}")
+        missing = np.flatnonzero(sizes == 0).tolist()
+        raise ValueError(f"groups must use every label 0..{sizes.size - 1}; missing {missing}")
     order = np.argsort(groups, kind="stable")
     starts = np.concatenate(([0], np.cumsum(sizes)[:-1]))
     slot = np.arange(sizes.max())
