@@ -178,3 +178,20 @@ def test_verdict_needs_the_interval_to_exclude_the_competing_exponent(c_interval
     section = verdict_section(rho, fits, {"dglnn2": "group"})
     assert [f.verdict for f in section.findings] == [verdict]
     assert "ρ* ∝ s^-0.5 g^-0" in section.findings[0].claim
+
+
+def test_coherence_figures_are_drawn_and_a_bad_measure_is_named(tmp_path):
+    from gsbench.report.coherence_figures import plot_rho_star, plot_success_vs_coherence
+
+    trials = synthetic_trials(truth(0.5, 0.0), trials=4)
+    trials["cell_id"] = (trials["active_groups"].astype(str) + "_" + trials["group_size"].astype(str)
+                         + "_" + trials["decoy_rho"].round(3).astype(str))
+    rng = np.random.default_rng(0)
+    trials["delta_out"] = trials["decoy_rho"] / np.sqrt(trials["active_groups"]) + 0.01 * rng.random(len(trials))
+    trials["mu"] = trials["delta_out"] / np.sqrt(trials["group_size"])
+    png, pdf = plot_success_vs_coherence(trials, tmp_path / "a.png", "mu")
+    assert is_nonblank_png(png) and pdf.read_bytes().startswith(b"%PDF")
+    png, _ = plot_rho_star(tolerated_coherence(trials, n_boot=10), tmp_path / "b.png")
+    assert is_nonblank_png(png)
+    with pytest.raises(ValueError, match="measure must be one of .*'delta_in'"):
+        plot_success_vs_coherence(trials, tmp_path / "c.png", "delta_in")

@@ -116,7 +116,7 @@ def plot_rho_star(rho_star: pd.DataFrame, out: str | Path) -> tuple[Path, Path]:
                         continue
                     yerr = np.vstack([line["rho_star"] - line["rho_star_low"],
                                       line["rho_star_high"] - line["rho_star"]])
-                    ax.errorbar(line["active_groups"], line["rho_star"], yerr=yerr, fmt="o-",
+                    ax.errorbar(line["active_groups"], line["rho_star"], yerr=yerr, fmt="o",
                                 ms=4, capsize=2, color=f"C{j}", ls=("-", "--", ":")[k % 3],
                                 label=f"g={g}" + (f", σ={sigma:g}" if len(sigmas) > 1 else ""))
             if s_all.size:
