@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.ticker import NullFormatter, ScalarFormatter
 
 from ..analysis.columns import require_columns, success_indicator
 from .figures import _style, save
@@ -50,6 +51,8 @@ def plot_success_vs_coherence(
 ) -> tuple[Path, Path]:
     """Success rate per cell against its mean scaled coherence, one panel per method.
 
+    One curve per (s, g), and per decoy layout and noise level when those vary.
+
     Parameters
     ----------
     trials : pandas.DataFrame
@@ -66,8 +69,13 @@ def plot_success_vs_coherence(
                              "status", metric], "plot_success_vs_coherence")
     label, scaled = SCALED_COHERENCE[measure]
     work = trials.assign(_x=scaled(trials), _y=success_indicator(trials, metric, threshold))
-    cells = (work.groupby(["method", "cell_id", "active_groups", "group_size"], observed=True)
+    # One curve per (s, g) and, when they vary, per decoy layout and noise level.
+    styles = [c for c in ("decoy_layout", "sigma") if c in work and work[c].nunique() > 1]
+    work["_style"] = work[styles].astype(str).agg(", ".join, axis=1) if styles else ""
+    cells = (work.groupby(["method", "cell_id", "active_groups", "group_size", "_style"],
+                          observed=True)
              .agg(x=("_x", "mean"), rate=("_y", "mean")).reset_index())
+    linestyles = {v: ("-", "--", ":", "-.")[i % 4] for i, v in enumerate(sorted(cells["_style"].unique()))}
     methods = sorted(cells["method"].unique())
     combos = sorted({(s, g) for s, g in zip(cells["active_groups"], cells["group_size"])})
     with _style():
@@ -75,11 +83,14 @@ def plot_success_vs_coherence(
         colors = {c: f"C{i % 10}" for i, c in enumerate(combos)}
         for ax, method in zip(axes, methods):
             sub = cells[cells["method"] == method]
-            for (s, g), curve in sub.groupby(["active_groups", "group_size"]):
+            for (s, g, style), curve in sub.groupby(["active_groups", "group_size", "_style"]):
                 curve = curve.sort_values("x")
-                ax.plot(curve["x"], curve["rate"], "o-", ms=3, lw=1, alpha=0.8,
-                        color=colors[(s, g)], label=f"s={s}, g={g}")
+                ax.plot(curve["x"], curve["rate"], marker="o", ms=3, lw=1, alpha=0.8,
+                        ls=linestyles[style], color=colors[(s, g)],
+                        label=f"s={s}, g={g}" + (f" ({style})" if style else ""))
             ax.set_xscale("log")
+            ax.xaxis.set_major_formatter(ScalarFormatter())
+            ax.xaxis.set_minor_formatter(NullFormatter())
             ax.set_ylim(-0.03, 1.03)
             ax.set_title(method)
             ax.set_xlabel(label)
