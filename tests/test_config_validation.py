@@ -140,6 +140,8 @@ def test_schema_defaults_are_the_problem_defaults():
     defaults = asdict(DEFAULTS)
     assert props["grid"]["properties"]["sigma"]["default"] == [defaults.pop("sigma")]
     assert props["grid"]["properties"]["design"]["default"] == [defaults.pop("design")]
+    for axis in ("decoy_rho", "decoy_layout"):
+        assert props["grid"]["properties"][axis]["default"] == [defaults.pop(axis)]
     problem = {k: v["default"] for k, v in props["problem"]["properties"].items()}
     defaults["signal_range"] = list(defaults["signal_range"])
     assert problem == defaults

@@ -73,6 +73,10 @@ class ProblemOptions:
         ``(low, high)`` of the support values for ``signal="uniform"`` (the paper's Fig. 3).
     n_val : int or None
         Validation-set size; None means n.
+    decoy_rho, decoy_layout, decoy_groups : float, str, int or None
+        ``design="decoy"`` only: the signal's weight in each decoy column, one of
+        :data:`DECOY_LAYOUTS`, and how many inactive groups hold decoys (see
+        :func:`add_decoys`).
     """
 
     sigma: float = 0.0
@@ -82,6 +86,9 @@ class ProblemOptions:
     amplitude: float = 1.0
     signal_range: tuple[float, float] = (5.0, 13.0)
     n_val: int | None = None
+    decoy_rho: float = 0.0
+    decoy_layout: str = "scattered"
+    decoy_groups: int | None = None
 
 
 DEFAULTS = ProblemOptions()
@@ -216,6 +223,7 @@ DESIGN_DRAWS: dict[str, Callable[[np.random.Generator, int, int, float], np.ndar
     "gaussian": _gaussian,
     "correlated": _correlated,
     "orthogonal": _orthogonal,
+    "decoy": _rademacher,  # Rademacher columns, then chosen inactive ones replaced by add_decoys
 }
 DESIGNS = tuple(DESIGN_DRAWS)
 
@@ -264,6 +272,9 @@ def check_problem_options(
     signal_range: Any = DEFAULTS.signal_range,
     values: Any = None,
     n_val: Any = DEFAULTS.n_val,
+    decoy_rho: Any = DEFAULTS.decoy_rho,
+    decoy_layout: Any = DEFAULTS.decoy_layout,
+    decoy_groups: Any = DEFAULTS.decoy_groups,
 ) -> None:
     """Check the types, finiteness and ranges of problem options (one place for all callers).
 
@@ -307,6 +318,13 @@ def check_problem_options(
             raise ProblemError(f"values are all zero (w* = 0 is not a signal): {vals!r}", "values")
     if n_val is not None:
         _check_positive_int("n_val", n_val)
+    if not _is_real(decoy_rho) or not 0.0 <= decoy_rho <= 1.0:
+        raise ProblemError(f"decoy_rho must lie in [0, 1], got {decoy_rho!r}", "decoy_rho")
+    if decoy_layout not in DECOY_LAYOUTS:
+        raise ProblemError(f"decoy_layout must be one of {tuple(DECOY_LAYOUTS)}, got "
+                           f"{decoy_layout!r}", "decoy_layout")
+    if decoy_groups is not None:
+        _check_positive_int("decoy_groups", decoy_groups)
 
 
 def problem_nbytes(n: int, p: int, n_val: int | None = None) -> int:
@@ -389,6 +407,9 @@ def make_problem(
     values: Sequence[float] | None = None,
     active: Sequence[int] | None = None,
     n_val: int | None = DEFAULTS.n_val,
+    decoy_rho: float = DEFAULTS.decoy_rho,
+    decoy_layout: str = DEFAULTS.decoy_layout,
+    decoy_groups: int | None = DEFAULTS.decoy_groups,
     seed: int = 0,
 ) -> Problem:
     """Draw a group-sparse regression problem ``y = X w* + xi``.
@@ -421,6 +442,11 @@ def make_problem(
         Explicit active group indices (default: ``s`` groups drawn at random).
     n_val : int, optional
         Size of the validation set (default ``n``).
+    decoy_rho, decoy_layout, decoy_groups
+        For ``design="decoy"`` (Rademacher columns, some replaced by decoys coherent with
+        the signal): see :func:`add_decoys` and :data:`DECOY_LAYOUTS`.  The decoy features
+        are drawn once and shared by the training and the validation design; each design's
+        decoys follow its own noiseless signal.
     seed : int, default=0
 
     Returns
@@ -435,7 +461,8 @@ def make_problem(
     """
     n, p = _check_positive_int("n", n), _check_positive_int("p", p)
     check_problem_options(sigma=sigma, design=design, rho=rho, signal=signal, amplitude=amplitude,
-                          signal_range=signal_range, values=values, n_val=n_val)
+                          signal_range=signal_range, values=values, n_val=n_val,
+                          decoy_rho=decoy_rho, decoy_layout=decoy_layout, decoy_groups=decoy_groups)
     spec = dict(
         n=n, p=p, group_size=group_size, active_groups=active_groups, sigma=sigma,
         design=design, rho=rho, signal=signal, amplitude=amplitude,
@@ -443,6 +470,8 @@ def make_problem(
         active=None if active is None else list(active), n_val=n_val, seed=seed,
     )  # fmt: skip
     n_val = n if n_val is None else int(n_val)
+    if design == "decoy":
+        spec.update(decoy_rho=decoy_rho, decoy_layout=decoy_layout, decoy_groups=decoy_groups)
     if design == "orthogonal" and (n < p or n_val < p):
         raise ProblemError(
             f"design 'orthogonal' needs n >= p and n_val >= p (got n={n}, n_val={n_val}, p={p})"
@@ -480,11 +509,100 @@ def make_problem(
         raise ProblemError("the drawn signal w* is zero; nothing to recover", "signal")
 
     X = _design(np.random.default_rng(design_ss), n, p, design, rho)
-    y = X @ w_star + sigma * np.random.default_rng(noise_ss).standard_normal(n)
     rng_val = np.random.default_rng(val_ss)
     X_val = _design(rng_val, n_val, p, design, rho)
+    if design == "decoy":
+        decoy_ss = np.random.SeedSequence(int(seed)).spawn(5)[4]
+        columns = decoy_columns(np.random.default_rng(decoy_ss), groups, chosen, decoy_layout,
+                                decoy_groups)
+        X = add_decoys(X, X @ w_star, columns, decoy_rho)
+        X_val = add_decoys(X_val, X_val @ w_star, columns, decoy_rho)
+    y = X @ w_star + sigma * np.random.default_rng(noise_ss).standard_normal(n)
     y_val = X_val @ w_star + sigma * rng_val.standard_normal(n_val)
     return Problem(X, y, w_star, groups, X_val, y_val, int(seed), spec)
+
+
+def _scattered(rng, members: list[np.ndarray]) -> np.ndarray:
+    return np.array([rng.choice(m) for m in members], dtype=int)
+
+
+def _aligned(rng, members: list[np.ndarray]) -> np.ndarray:
+    return np.concatenate(members)
+
+
+#: Decoy layouts: ``name -> f(rng, members)``, where ``members`` lists the feature indices of
+#: each chosen inactive group and ``f`` returns the decoy features.  Add a layout here.
+DECOY_LAYOUTS = {"scattered": _scattered, "aligned": _aligned}
+
+
+def decoy_columns(
+    rng: np.random.Generator,
+    groups: np.ndarray,
+    active: np.ndarray,
+    layout: str,
+    n_groups: int | None = None,
+) -> np.ndarray:
+    """Features that become decoys: ``n_groups`` random inactive groups, then the layout.
+
+    ``"scattered"`` takes one random feature of each chosen group, ``"aligned"`` every
+    feature.  ``n_groups`` defaults to one group for ``"aligned"`` and, for ``"scattered"``,
+    to as many groups as the largest group has features (so both layouts hold about ``g``
+    decoys), capped by the number of inactive groups.
+    """
+    if layout not in DECOY_LAYOUTS:
+        raise ProblemError(f"decoy_layout must be one of {tuple(DECOY_LAYOUTS)}, got {layout!r}")
+    inactive = np.setdiff1d(np.arange(groups.max() + 1), active)
+    if n_groups is None:
+        n_groups = 1 if layout == "aligned" else min(int(np.bincount(groups).max()), inactive.size)
+    if int(n_groups) != n_groups or not 1 <= n_groups <= inactive.size:
+        raise ProblemError(
+            f"decoy_groups={n_groups} is impossible with {inactive.size} inactive groups"
+        )
+    chosen = np.sort(rng.choice(inactive, size=int(n_groups), replace=False))
+    return np.sort(DECOY_LAYOUTS[layout](rng, [np.flatnonzero(groups == l) for l in chosen]))
+
+
+def add_decoys(X: np.ndarray, signal: np.ndarray, columns: np.ndarray, rho: float) -> np.ndarray:
+    r"""Mix the normalised noiseless signal into chosen (inactive) columns.
+
+    .. math::
+
+        x_d \leftarrow \sqrt{1 - \rho^2}\, z_d + \rho \sqrt{n}\, y^* / \|y^*\|,
+        \qquad d \in \text{columns},
+
+    where :math:`z_d` is the column as drawn and :math:`y^* = X w^*`.  With i.i.d. unit
+    columns and :math:`s` active groups of :math:`g` equal entries, a decoy has entrywise
+    coherence :math:`\approx \rho/\sqrt{s g}` with every active feature, and a group with
+    one decoy has block coherence :math:`\approx \rho/\sqrt{s}` with every active group.
+    Two decoys share the direction :math:`y^*`, so their mutual coherence is
+    :math:`\approx \rho^2`: the design's measured :math:`\mu` is about
+    :math:`\max(\rho/\sqrt{sg}, \rho^2)` and, scattered, its :math:`\delta_{out}` about
+    :math:`\max(\rho/\sqrt{s}, \rho^2)`.
+    Decoys are inactive, so :math:`y^*` is unchanged.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n, p)
+    signal : ndarray of shape (n,)
+        The noiseless signal :math:`y^* = X w^*` (must be non-zero).
+    columns : ndarray of int
+        Decoy features (must be outside the support).
+    rho : float in [0, 1]
+
+    Returns
+    -------
+    ndarray of shape (n, p)
+        A copy of ``X`` with the decoy columns replaced.
+    """
+    if not 0.0 <= rho <= 1.0:
+        raise ProblemError(f"decoy_rho must lie in [0, 1], got {rho}")
+    norm = np.linalg.norm(signal)
+    if norm == 0:
+        raise ProblemError("design 'decoy' needs a non-zero signal (active_groups >= 1)")
+    out = X.copy()
+    direction = np.sqrt(X.shape[0]) * signal / norm
+    out[:, columns] = np.sqrt(1.0 - rho**2) * X[:, columns] + rho * direction[:, None]
+    return out
 
 
 def derive_seed(cell: dict[str, Any], trial: int) -> int:

@@ -8,6 +8,7 @@ The runner writes rows of :data:`RESULT_FIELDS`, the study writes and checks
 
 from __future__ import annotations
 
+from .coherence import COHERENCE_FIELDS
 from .windows import WINDOW_FIELDS
 
 #: A fit that ran to its end (converged or out of budget).
@@ -19,9 +20,14 @@ STATUS_FAILED = "failed"
 STATUSES: tuple[str, ...] = (STATUS_OK, STATUS_DIVERGED, STATUS_FAILED)
 
 #: One point of the study grid, in the order of the grid's cartesian product.
-CELL_FIELDS: tuple[str, ...] = ("p", "group_size", "active_groups", "n", "sigma", "design")
-#: A cell without its sample size: one phase-transition curve (per method).
-SETTING_FIELDS: tuple[str, ...] = tuple(f for f in CELL_FIELDS if f != "n")
+CELL_FIELDS: tuple[str, ...] = (
+    "p", "group_size", "active_groups", "n", "sigma", "design", "decoy_rho", "decoy_layout",
+)
+#: Fields of the decoy design only (constant elsewhere); decoy cells are analysed in rho at
+#: one n (:mod:`gsbench.analysis.incoherence`), not in n.
+DECOY_FIELDS: tuple[str, ...] = ("decoy_rho", "decoy_layout")
+#: A cell without its sample size: one phase-transition curve in n (per method).
+SETTING_FIELDS: tuple[str, ...] = tuple(f for f in CELL_FIELDS if f not in ("n", *DECOY_FIELDS))
 #: Relative errors ``||w - w*|| / ||w*||`` at the oracle, validation-stopped and final iterate;
 #: each can serve as the success metric (the config schema's ``success.metric``).
 ERROR_FIELDS: tuple[str, ...] = ("rel_error_oracle", "rel_error_validation", "rel_error_final")
@@ -41,6 +47,6 @@ RESULT_FIELDS: dict[str, str] = {
 ROW_SCHEMA: dict[str, str] = {
     "study": "string", "method": "string", "method_name": "string", "cell_id": "string",
     "n": "int64", "p": "int64", "group_size": "int64", "active_groups": "int64",
-    "sigma": "float64", "design": "string", "trial": "int64", "seed": "int64",
-    **RESULT_FIELDS,
+    "sigma": "float64", "design": "string", "decoy_rho": "float64", "decoy_layout": "string",
+    "trial": "int64", "seed": "int64", **COHERENCE_FIELDS, **RESULT_FIELDS,
 }  # fmt: skip

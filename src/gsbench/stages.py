@@ -117,3 +117,28 @@ def claims_summary_stage(settings: str, findings: list[str], output: str) -> Non
     from .claims import summary_stage
 
     summary_stage(settings, findings, output)
+
+
+def coherence_figure_stage(config: dict, trials_path: str, measure: str, png: str) -> None:
+    """Success against measured s*delta_out or s*g*mu (``measure``), per method."""
+    from .report.coherence_figures import plot_success_vs_coherence
+
+    success = config["success"]
+    plot_success_vs_coherence(read_trials([trials_path]), png, measure,
+                              success["metric"], success["threshold"])
+
+
+def incoherence_stage(config: dict, trials_path: str, rho_star: str, fits: str, png: str,
+                      verdict: str) -> None:
+    """Decoy study: the rho* table, its exponent fits, its figure and the verdict section."""
+    from .analysis.incoherence import incoherence_report
+    from .report.coherence_figures import plot_rho_star
+    from .verdict import write_verdict
+
+    success = config["success"]
+    table, fit, section = incoherence_report(read_trials([trials_path]), success["metric"],
+                                             success["threshold"], config["bootstrap"])
+    write_table_atomic(table, rho_star)
+    write_table_atomic(fit, fits)
+    plot_rho_star(table, png)
+    write_verdict(verdict, [section])

@@ -44,6 +44,7 @@ FIGURES = [
     "scaling_entries",
     "error_curves",
 ]
+COHERENCE_MEASURES = ["delta_out", "mu"]
 TABLES = ["transitions.tex", "transitions.md", "scaling.tex", "scaling.md"]
 
 
@@ -51,6 +52,7 @@ wildcard_constraints:
     method="|".join(map(re.escape, METHODS)),
     chunk="chunk[0-9]+-[0-9a-f]{8}",
     figure="|".join(FIGURES),
+    measure="|".join(COHERENCE_MEASURES),
 
 
 def fit_outputs():
@@ -60,9 +62,24 @@ def fit_outputs():
     )
 
 
+def incoherence_outputs():
+    """Success-vs-coherence figures; with decoy designs, rho*, its figure and verdict."""
+    out = expand(
+        f"{OUT}/figures/success_vs_{{measure}}.{{ext}}",
+        measure=COHERENCE_MEASURES,
+        ext=["png", "pdf"],
+    )
+    if "decoy" in config["grid"]["design"]:
+        out += [f"{OUT}/incoherence/rho_star.csv", f"{OUT}/verdict.md"]
+    return out
+
+
 def study_outputs():
     """Targets of the default target: every fit file and trials.parquet too (a deleted one is
     then rebuilt, with everything after it), the tables, figures and report inputs."""
+    # Decoy studies are analysed in rho at one n per (p, g, s); no transitions in n.
+    if isinstance(config["grid"]["n"], dict) or "decoy" in config["grid"]["design"]:
+        return fit_outputs() + [f"{OUT}/trials.parquet"] + incoherence_outputs()
     return (
         fit_outputs()
         + [f"{OUT}/trials.parquet"]
@@ -71,4 +88,5 @@ def study_outputs():
             f"{OUT}/figures/{{figure}}.{{ext}}", figure=FIGURES, ext=["png", "pdf"]
         )
         + [f"{OUT}/tables/{name}" for name in TABLES]
+        + incoherence_outputs()
     )

@@ -27,11 +27,16 @@ class Cell:
     n: int
     sigma: float
     design: str
+    decoy_rho: float = 0.0  # decoy design only (other designs: 0 and "scattered")
+    decoy_layout: str = "scattered"
 
     @property
     def cell_id(self) -> str:
         sigma = np.format_float_positional(self.sigma, trim="-")
-        return f"p{self.p}_g{self.group_size}_s{self.active_groups}_n{self.n}_sigma{sigma}_{self.design}"
+        cid = f"p{self.p}_g{self.group_size}_s{self.active_groups}_n{self.n}_sigma{sigma}_{self.design}"
+        if self.design == "decoy":
+            cid += f"_rho{np.format_float_positional(self.decoy_rho, trim='-')}_{self.decoy_layout}"
+        return cid
 
     def problem_params(self, config: dict) -> dict[str, Any]:
         prob = config.get("problem", {})
@@ -45,6 +50,9 @@ class Cell:
         }  # fmt: skip
         if self.design == "correlated":
             params["rho"] = prob.get("rho", DEFAULTS.rho)
+        if self.design == "decoy":
+            params.update(decoy_rho=self.decoy_rho, decoy_layout=self.decoy_layout,
+                          decoy_groups=prob.get("decoy_groups"))
         return params
 
     def problem(self, config: dict, trial: int) -> Problem:
@@ -68,14 +76,32 @@ def expand_cells(config: dict) -> tuple[list[Cell], list[str]]:
     """The grid's cells in a fixed order, and a description of each skipped one."""
     grid = config["grid"]
     cells, skipped = [], []
-    for values in itertools.product(*(grid[k] for k in CELL_FIELDS)):
+    axes = {k: grid.get(k, [Cell.__dataclass_fields__[k].default]) for k in CELL_FIELDS}
+    if isinstance(grid["n"], dict):  # n = ceil(factor * D_l1(s g, p)), one per (p, g, s)
+        axes["n"] = [None]
+    seen = set()
+    for values in itertools.product(*axes.values()):
         kw = dict(zip(CELL_FIELDS, values))
-        kw["sigma"] = float(kw["sigma"])
+        kw["sigma"], kw["decoy_rho"] = float(kw["sigma"]), float(kw["decoy_rho"])
+        if kw["design"] != "decoy":  # the decoy axes do not apply
+            kw["decoy_rho"], kw["decoy_layout"] = 0.0, "scattered"
+            if tuple(kw.values()) in seen:
+                continue
+            seen.add(tuple(kw.values()))
+        if kw["n"] is None:
+            kw["n"] = _n_from_statdim(grid["n"], kw["p"], kw["group_size"], kw["active_groups"])
         cell = Cell(**kw)
         reason = impossible_reason(cell, config)
         (skipped.append(f"{cell.cell_id} ({reason})") if reason else cells.append(cell))
     cells.sort(key=lambda c: (c.p, c.group_size, c.active_groups, c.sigma, c.design, c.n))
     return cells, skipped
+
+
+def _n_from_statdim(rule: dict, p: int, g: int, s: int) -> int:
+    """``n = ceil(statdim_l1 * D_l1(s g, p))`` (grid ``n: {statdim_l1: factor}``)."""
+    from ..analysis.theory import statdim_l1
+
+    return max(1, int(np.ceil(rule["statdim_l1"] * statdim_l1(min(s * g, p), p))))
 
 
 def warn_skipped(skipped: list[str], stream=None) -> None:

@@ -8,6 +8,7 @@ import os
 import numpy as np
 import pandas as pd
 
+from ..coherence import incoherence
 from ..runner import fit_problems
 from .cells import CELL_FIELDS, Cell, expand_cells
 from .config import ConfigError, import_plugins, method_specs
@@ -47,6 +48,9 @@ def cell_rows(config: dict, label: str, cell: Cell) -> pd.DataFrame:
     rows, _ = fit_problems(name, problems, params, preset=preset,
                            threshold=config["success"]["threshold"])
     frame = pd.DataFrame(rows)
+    measured = incoherence(np.stack([pr.X for pr in problems]), problems[0].groups)
+    for key, values in measured.items():
+        frame[key] = values
     frame.insert(0, "seed", [pr.seed for pr in problems])
     frame.insert(0, "trial", np.arange(config["trials"]))
     for key in reversed(("cell_id",) + CELL_FIELDS):

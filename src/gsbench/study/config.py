@@ -159,7 +159,7 @@ def method_specs(config: dict) -> dict[str, tuple[str, str | None, dict]]:
 
 def _check_problem_options(config: dict) -> None:
     grid, problem = config["grid"], config["problem"]
-    for key in ("sigma", "design"):
+    for key in ("sigma", "design", "decoy_rho", "decoy_layout"):
         for i, value in enumerate(grid[key]):
             try:
                 check_problem_options(**{key: value})

@@ -1,0 +1,267 @@
+r"""The tolerated coherence :math:`\rho^\star` of decoy designs and its scaling in s and g.
+
+In the decoy design (:func:`gsbench.problems.add_decoys`) a weight :math:`\rho` of the
+signal direction is mixed into inactive columns.  Recovery succeeds for small
+:math:`\rho` and fails beyond a tolerated coherence :math:`\rho^\star`.  Predictions (from
+comparing gradients at the start, issue 15):
+
+* entrywise methods (``w = u^2 - v^2``, lasso) fail from :math:`\rho \approx 1/\sqrt{sg}`
+  in both layouts: :math:`\rho^\star \propto s^{-1/2} g^{-1/2}`;
+* group methods fail from :math:`\rho \approx 1/\sqrt{s}` with scattered decoys
+  (:math:`\rho^\star \propto s^{-1/2} g^{0}`, the paper's :math:`\delta_{out} \lesssim 1/s`)
+  but from :math:`1/\sqrt{sg}` with an aligned decoy group.
+
+:func:`tolerated_coherence` estimates :math:`\rho^\star` per setting and
+:func:`coherence_scaling` fits :math:`\log\rho^\star = a - b'\log s - c'\log g`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .columns import require_columns
+from .scaling import ols_fit
+from .transitions import transitions
+
+__all__ = [
+    "RHO_KEYS",
+    "RHO_STAR_COLUMNS",
+    "PREDICTIONS",
+    "tolerated_coherence",
+    "coherence_scaling",
+    "method_kind",
+    "verdict_section",
+    "incoherence_report",
+]
+
+#: Keys of one success-versus-rho curve.
+RHO_KEYS: tuple[str, ...] = ("method", "decoy_layout", "p", "group_size", "active_groups", "sigma")
+RHO_STAR_COLUMNS: tuple[str, ...] = (
+    *RHO_KEYS, "n", "rho_star", "rho_star_low", "rho_star_high", "rho_min", "rho_max",
+    "rho_points", "transition", "rho_entry", "rho_group",
+)  # fmt: skip
+SCALING_COLUMNS: tuple[str, ...] = (
+    "method", "decoy_layout", "sigma", "b_prime", "b_low", "b_high", "c_prime", "c_low",
+    "c_high", "r2", "n_points", "note",
+)  # fmt: skip
+#: Predicted exponents (b', c') by kind of method and layout.
+PREDICTIONS: dict[tuple[str, str], tuple[float, float]] = {
+    ("entrywise", "scattered"): (0.5, 0.5),
+    ("entrywise", "aligned"): (0.5, 0.5),
+    ("group", "scattered"): (0.5, 0.0),
+    ("group", "aligned"): (0.5, 0.5),
+}
+# transitions() labels in 1/rho -> labels in rho.
+_LABELS = {"ok": "ok", "below_grid": "above_grid", "above_grid": "below_grid",
+           "not_monotone": "not_monotone"}  # fmt: skip
+
+
+def tolerated_coherence(
+    trials: pd.DataFrame,
+    metric: str = "rel_error_oracle",
+    threshold: float = 0.05,
+    n_boot: int = 200,
+    seed: int = 0,
+    *,
+    confidence: float = 0.95,
+) -> pd.DataFrame:
+    r"""The tolerated coherence :math:`\rho^\star` (50% success) per curve, with an interval.
+
+    For every ``(method, decoy_layout, p, group_size, active_groups, sigma)`` the success
+    indicator is regressed on :math:`\log(1/\rho)` by the same ridge logistic fit and
+    percentile bootstrap as the critical sample size
+    (:func:`gsbench.analysis.transitions`, whose grid-edge rules apply with the roles of
+    the two edges exchanged): :math:`\rho^\star = 1/t^\star` where :math:`t^\star` is the
+    fitted crossing in :math:`t = 1/\rho`.
+
+    Labels (``transition``): ``"ok"`` (:math:`\rho^\star` inside the grid),
+    ``"above_grid"`` (at least half succeed even at the largest :math:`\rho`),
+    ``"below_grid"`` (fewer than half succeed at the smallest :math:`\rho`),
+    ``"not_monotone"``.  Only ``"ok"`` rows carry numbers.  Rows with :math:`\rho = 0`
+    are ignored (no decoy).
+
+    Parameters
+    ----------
+    trials : pandas.DataFrame
+        Per-trial rows of decoy cells with the columns of :data:`RHO_KEYS`, ``decoy_rho``,
+        ``n``, ``status`` and `metric` (one ``n`` per curve).
+    metric, threshold, n_boot, seed, confidence
+        As for :func:`gsbench.analysis.transitions`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns :data:`RHO_STAR_COLUMNS`; ``rho_entry = 1/sqrt(s g)`` and
+        ``rho_group = 1/sqrt(s)`` are the predicted thresholds up to a constant.
+    """
+    require_columns(trials, [*RHO_KEYS, "decoy_rho", "n", "status", metric], "tolerated_coherence")
+    work = trials[trials["decoy_rho"] > 0].copy()
+    n_per_curve = work.groupby(list(RHO_KEYS), observed=True)["n"].nunique()
+    if (n_per_curve > 1).any():
+        bad = n_per_curve[n_per_curve > 1].index[0]
+        raise ValueError(f"tolerated_coherence: curve {dict(zip(RHO_KEYS, bad))} has several n")
+    n_of = work.groupby(list(RHO_KEYS), observed=True)["n"].first()
+    # transitions() keys on `design`; put the layout there and 1/rho in place of n.
+    work["design"] = work["decoy_layout"].astype(str)
+    work["n"] = 1.0 / work["decoy_rho"].astype(float)
+    trans = transitions(work, metric=metric, threshold=threshold, n_boot=n_boot, seed=seed,
+                        confidence=confidence)
+    out = trans.rename(columns={"design": "decoy_layout"})
+    out["rho_star"] = 1.0 / out["n_star"]
+    out["rho_star_low"] = 1.0 / out["n_star_high"]
+    out["rho_star_high"] = 1.0 / out["n_star_low"]
+    out["rho_min"] = 1.0 / out["n_max"]
+    out["rho_max"] = 1.0 / out["n_min"]
+    out["rho_points"] = out["n_points"]
+    out["transition"] = out["transition"].map(_LABELS)
+    out["n"] = [n_of.get(tuple(r), np.nan) for r in out[list(RHO_KEYS)].itertuples(index=False)]
+    s, g = out["active_groups"].astype(float), out["group_size"].astype(float)
+    out["rho_entry"] = 1.0 / np.sqrt(s * g)
+    out["rho_group"] = 1.0 / np.sqrt(s)
+    out = out[list(RHO_STAR_COLUMNS)]
+    return out.sort_values(list(RHO_KEYS), kind="stable").reset_index(drop=True)
+
+
+def _measurement_halfwidth(X, sub, fit, confidence):
+    r"""Half-widths of the exponents' intervals: the OLS t half-width combined with the
+    uncertainty of every :math:`\log\rho^\star_i` itself.
+
+    With :math:`A = (X^\top X)^{-1} X^\top` and independent measurement variances
+    :math:`v_i = \big((\log\rho^{hi}_i - \log\rho^{lo}_i) / (2 z)\big)^2` (z the normal
+    quantile of `confidence`), the estimate's variance gains :math:`A\,\mathrm{diag}(v)A^\top`.
+    Without it, a :math:`\rho^\star` quantised by the grid (identical at every (s, g))
+    would give a zero-width interval.
+    """
+    from scipy import stats
+
+    t = stats.t.ppf(0.5 + 0.5 * confidence, X.shape[0] - X.shape[1])
+    z = stats.norm.ppf(0.5 + 0.5 * confidence)
+    se_ols = (fit["high"] - fit["beta"]) / t
+    width = np.log(sub["rho_star_high"].to_numpy(float)) - np.log(sub["rho_star_low"].to_numpy(float))
+    v = np.nan_to_num(width / (2 * z)) ** 2
+    A = np.linalg.solve(X.T @ X, X.T)
+    se_meas = np.sqrt(np.einsum("ji,i,ji->j", A, v, A))
+    return t * np.sqrt(se_ols**2 + se_meas**2)
+
+
+def coherence_scaling(rho_star: pd.DataFrame, confidence: float = 0.95) -> pd.DataFrame:
+    r"""Fit :math:`\log\rho^\star = a - b'\log s - c'\log g` per (method, layout, sigma).
+
+    Ordinary least squares on the ``"ok"`` rows of :func:`tolerated_coherence` with t
+    intervals (:func:`gsbench.analysis.scaling.ols_fit`) widened by the propagated
+    uncertainty of each :math:`\rho^\star` (its bootstrap interval; see
+    ``_measurement_halfwidth``).  An exponent whose regressor does
+    not vary (one s or one g) is left out of the fit (NaN) and named in ``note``; a fit with
+    no residual degree of freedom is not made.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``method, decoy_layout, sigma, b_prime, b_low, b_high, c_prime, c_low,
+        c_high, r2, n_points, note``.
+    """
+    require_columns(rho_star, [*RHO_KEYS, "rho_star", "transition"], "coherence_scaling")
+    ok = rho_star[(rho_star["transition"] == "ok") & (rho_star["rho_star"] > 0)]
+    rows = []
+    for (method, layout, sigma), sub in rho_star.groupby(
+        ["method", "decoy_layout", "sigma"], sort=True, observed=True
+    ):
+        sub = ok[(ok["method"] == method) & (ok["decoy_layout"] == layout) & (ok["sigma"] == sigma)]
+        row = {c: np.nan for c in SCALING_COLUMNS}
+        row.update(method=method, decoy_layout=layout, sigma=sigma, n_points=len(sub))
+        regressors = {
+            "b": -np.log(sub["active_groups"].to_numpy(float)),
+            "c": -np.log(sub["group_size"].to_numpy(float)),
+        }
+        used = {k: v for k, v in regressors.items() if v.size and np.ptp(v) > 0}
+        notes = [f"{k}' not fitted ({'s' if k == 'b' else 'g'} does not vary)"
+                 for k in regressors if k not in used and len(sub)]
+        if len(sub) <= len(used) + 1:
+            notes.append(f"too few interior rho* ({len(sub)}) to fit")
+        elif used:
+            X = np.column_stack([np.ones(len(sub)), *used.values()])
+            fit = ols_fit(X, np.log(sub["rho_star"].to_numpy(float)), confidence)
+            half = _measurement_halfwidth(X, sub, fit, confidence)
+            for j, name in enumerate(used, start=1):
+                row[f"{name}_prime"] = fit["beta"][j]
+                row[f"{name}_low"] = fit["beta"][j] - half[j]
+                row[f"{name}_high"] = fit["beta"][j] + half[j]
+            row["r2"] = fit["r2"]
+        row["note"] = "; ".join(notes)
+        rows.append(row)
+    return pd.DataFrame(rows, columns=list(SCALING_COLUMNS))
+
+
+def method_kind(name: str) -> str:
+    """``"group"`` for a group-structured method (DGLNN variants, group lasso), else
+    ``"entrywise"``; ``name`` is a registry name (``method_name`` column)."""
+    return "group" if name.startswith("dglnn") or "group" in name else "entrywise"
+
+
+def _interval(value, low, high) -> str:
+    if not np.isfinite(value):
+        return "not fitted"
+    return f"{value:.2f} [{low:.2f}, {high:.2f}]"
+
+
+def verdict_section(rho_star: pd.DataFrame, fits: pd.DataFrame, kinds: dict[str, str]):
+    r"""The incoherence study's verdict section: per (method, layout, sigma) the fitted
+    exponents of :math:`\rho^\star \propto s^{-b'} g^{-c'}` against the prediction of
+    :data:`PREDICTIONS` for the method's kind.
+
+    A finding is "refuted" when a 95% interval excludes the predicted exponent,
+    "supported" when both hold it and the interval of c' excludes the competing value
+    (c' = 0 against c' = 1/2: the two hypotheses differ only in the g-dependence),
+    "inconclusive" otherwise (including an exponent that could not be fitted).
+
+    Parameters
+    ----------
+    rho_star, fits : pandas.DataFrame
+        Outputs of :func:`tolerated_coherence` and :func:`coherence_scaling`.
+    kinds : dict
+        Method label -> ``"group"`` or ``"entrywise"`` (see :func:`method_kind`).
+    """
+    from ..verdict import Finding, Section
+
+    findings = []
+    for row in fits.itertuples(index=False):
+        kind = kinds.get(row.method, method_kind(row.method))
+        b, c = PREDICTIONS[(kind, row.decoy_layout)]
+        claim = (f"{row.method} ({kind}), {row.decoy_layout} decoys, σ={row.sigma:g}: "
+                 f"ρ* ∝ s^-{b:g} g^-{c:g}")
+        measured = (f"b′ = {_interval(row.b_prime, row.b_low, row.b_high)}, "
+                    f"c′ = {_interval(row.c_prime, row.c_low, row.c_high)} "
+                    f"({row.n_points} interior ρ*{'; ' + row.note if row.note else ''})")
+        c_alt = 0.5 - c  # the other hypothesis on g: 0 (no g-dependence) or 1/2
+        if not (np.isfinite(row.b_prime) and np.isfinite(row.c_prime)):
+            verdict = "inconclusive"
+        elif not (row.b_low <= b <= row.b_high and row.c_low <= c <= row.c_high):
+            verdict = "refuted"
+        elif row.c_low <= c_alt <= row.c_high:
+            verdict = "inconclusive"  # the interval cannot tell c' = 0 from c' = 1/2
+        else:
+            verdict = "supported"
+        findings.append(Finding(claim, measured, verdict))
+    counts = rho_star["transition"].value_counts().to_dict()
+    text = (
+        "Decoy designs (issue 15): inactive columns x_d = √(1−ρ²) z_d + ρ √n y*/‖y*‖ at "
+        "n = c·D_ℓ1(s·g, p). ρ* is the decoy weight at which half of the trials recover "
+        "(logistic fit in log ρ, 95% bootstrap interval); b′, c′ are fitted by OLS on "
+        "log ρ* over the curves with an interior ρ* (t intervals). Predictions: entrywise "
+        "methods ρ* ∝ (sg)^-1/2 in both layouts; group methods ρ* ∝ s^-1/2 (scattered) and "
+        f"(sg)^-1/2 (aligned). Curves: {', '.join(f'{k}: {v}' for k, v in sorted(counts.items()))}."
+    )
+    return Section("Incoherence: tolerated decoy coherence", findings, text)
+
+
+def incoherence_report(trials: pd.DataFrame, metric: str, threshold: float, n_boot: int,
+                       seed: int = 0):
+    """ρ* table, exponent fits and verdict section of a decoy study's trials."""
+    decoy = trials[trials["design"] == "decoy"]
+    rho_star = tolerated_coherence(decoy, metric=metric, threshold=threshold, n_boot=n_boot,
+                                   seed=seed)
+    fits = coherence_scaling(rho_star)
+    names = decoy.groupby("method", observed=True)["method_name"].first()
+    kinds = {label: method_kind(str(name)) for label, name in names.items()}
+    return rho_star, fits, verdict_section(rho_star, fits, kinds)

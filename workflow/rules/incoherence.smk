@@ -1,0 +1,50 @@
+# Incoherence (issue 15): success against the measured coherence of every study, and for
+# studies with decoy designs (config/incoherence.yaml) the tolerated coherence rho*.
+
+
+rule coherence_figure:
+    """Success rate per cell against measured s*delta_out or s*g*mu, one panel per method."""
+    input:
+        f"{OUT}/trials.parquet",
+    output:
+        png=report(
+            f"{OUT}/figures/success_vs_{{measure}}.png",
+            caption="../report/coherence.rst",
+            category="Figures",
+        ),
+        pdf=f"{OUT}/figures/success_vs_{{measure}}.pdf",
+    log:
+        f"{OUT}/logs/figures/success_vs_{{measure}}.log",
+    conda:
+        "../envs/gsbench.yaml"
+    resources:
+        mem_mb=2000,
+        runtime=20,
+    script:
+        "../scripts/coherence_figure.py"
+
+
+rule incoherence:
+    """Tolerated decoy coherence rho* per (method, layout, s, g, sigma) with 95% intervals,
+    the fit rho* ~ s^-b' g^-c' per method and layout, its figure and the verdict."""
+    input:
+        f"{OUT}/trials.parquet",
+    output:
+        rho_star=f"{OUT}/incoherence/rho_star.csv",
+        fits=f"{OUT}/incoherence/rho_star_scaling.csv",
+        png=report(
+            f"{OUT}/figures/rho_star.png",
+            caption="../report/coherence.rst",
+            category="Figures",
+        ),
+        pdf=f"{OUT}/figures/rho_star.pdf",
+        verdict=f"{OUT}/verdict.md",
+    log:
+        f"{OUT}/logs/incoherence.log",
+    conda:
+        "../envs/gsbench.yaml"
+    resources:
+        mem_mb=2000,
+        runtime=20,
+    script:
+        "../scripts/incoherence.py"
