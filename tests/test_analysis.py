@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import math
-import time
 
 import numpy as np
 import pandas as pd
@@ -298,16 +297,14 @@ def test_transitions_input_validation(known_curve):
     assert np.isfinite(no_boot["n_star"]) and np.isnan(no_boot["n_star_low"])
 
 
-def test_transitions_many_settings_is_fast():
+def test_transitions_many_settings_recover_their_n_star():
+    # Its speed is measured by benchmarks/analysis.py on the same 300 settings.
     settings = [(m, g, s) for m in ("a", "b", "c") for g in (2, 4, 8, 16) for s in range(1, 26)]
     ns = [8, 12, 16, 24, 32, 48, 64, 96, 128, 192, 256, 384]
     data = logistic_trials(lambda m, g, s: 4.0 * s * (g if m == "b" else 1), ns, trials=10,
                            settings=settings, seed=2)
-    start = time.perf_counter()
     out = transitions(data, "rel_error_oracle", 0.05, n_boot=200, seed=0)
-    elapsed = time.perf_counter() - start
     assert len(out) == 300
-    assert elapsed < 8.0
     ok = out[out["transition"] == "ok"]
     assert len(ok) > 200
     truth = 4.0 * ok["active_groups"] * np.where(ok["method"] == "b", ok["group_size"], 1)

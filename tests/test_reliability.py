@@ -6,58 +6,26 @@ import contextlib
 import os
 import signal
 import subprocess
-import textwrap
 import time
 
+import numpy as np
 import pandas as pd
 import pytest
 
 from gsbench.stages import trials_stage
 from gsbench.study import ROW_SCHEMA, ResultsSchemaError, read_trials
-from workflow_helpers import ROOT, SNAKEMAKE, smoke_config, snakemake, write_config
-
-pytestmark = pytest.mark.slow
-
-FLAKY = textwrap.dedent('''
-    """Test plugin: raises on the smallest n, diverges on some trials, else least squares."""
-    import numpy as np
-    from gsbench.methods import FitResult, GroupSparseRegressor, register
-
-
-    class Flaky(GroupSparseRegressor):
-        name = "flaky"
-        description = "fails or diverges on purpose (test plugin)"
-        _parameter_constraints = {"groups": ["array-like", int]}
-
-        def __init__(self, groups=1):
-            self.groups = groups
-
-        def _fit_batch(self, X, y, X_val, y_val, w_star, ops):
-            B, n, p = X.shape
-            if n == 8:
-                raise RuntimeError("boom on n=8")
-            out = []
-            for b in range(B):
-                w = np.linalg.lstsq(X[b], y[b], rcond=None)[0]
-                res = FitResult(w, w, w, 0, 0, 1)
-                if y[b, 0] > 0:
-                    res.status, res.message = "diverged", "diverged on purpose"
-                    res.coef_final = np.full(p, np.nan)
-                out.append(res)
-            return out
+from workflow_helpers import (
+    smoke_config,
+    snakemake,
+    snakemake_command,
+    table_targets,
+    write_config,
+)
 
 
-    register("flaky", Flaky)
-''')
-
-
-def test_failing_and_diverging_trials_are_recorded_and_counted(tmp_path):
-    (tmp_path / "flaky_plugin.py").write_text(FLAKY)
-    config = smoke_config(plugins=["flaky_plugin"], methods={"flaky": {}, "group_lasso": {}})
-    config["grid"] = {**config["grid"], "n": [8, 16, 64, 96]}
-    cfg = write_config(tmp_path, config)
-    snakemake(tmp_path, cfg, env={"PYTHONPATH": str(tmp_path)})
-    out = tmp_path / "results" / "smoke"
+@pytest.mark.slow
+def test_failing_and_diverging_trials_are_recorded_and_counted(plugin_study):
+    out = plugin_study  # tests/plugins/flaky_plugin.py, beside ridge_plugin.py
     trials = pd.read_parquet(out / "trials.parquet")
     flaky = trials[trials["method"] == "flaky"]
     failed = flaky[flaky["status"] == "failed"]
@@ -65,9 +33,9 @@ def test_failing_and_diverging_trials_are_recorded_and_counted(tmp_path):
     assert failed["message"].str.contains("RuntimeError: boom on n=8").all()
     diverged = flaky[flaky["status"] == "diverged"]
     assert len(diverged) > 0 and (diverged["message"] == "diverged on purpose").all()
-    # every other result is kept
-    assert (trials[trials["method"] == "group_lasso"]["status"] == "ok").all()
-    assert len(trials) == 2 * len(flaky)
+    # the other method's results are all kept
+    assert (trials[trials["method"] == "ridge"]["status"] == "ok").all()
+    assert (trials["method"].value_counts() == len(flaky)).all()
     summary = pd.read_csv(out / "summary.csv")
     fs = summary[summary["method"] == "flaky"]
     assert fs["n_failed"].sum() == len(failed) and fs["n_diverged"].sum() == len(diverged)
@@ -76,6 +44,19 @@ def test_failing_and_diverging_trials_are_recorded_and_counted(tmp_path):
     assert (big["successes"] == big["n_ok"]).all() and (big["success_rate"] < 1).any()
     log = "".join(p.read_text() for p in (out / "logs" / "fit" / "flaky").glob("*.log"))
     assert "boom on n=8" in log
+
+
+@pytest.mark.slow
+def test_a_setting_where_every_trial_diverged_or_failed_is_reported_as_such(plugin_study):
+    # flaky fails at n = 8 and diverges at every other n on the 16-entry signals (g=4, s=4)
+    out = plugin_study
+    trans = pd.read_csv(out / "transitions.csv").set_index(["method", "group_size", "active_groups"])
+    assert trans.loc[("flaky", 4, 4), "transition"] == "all_failed"
+    assert np.isnan(trans.loc[("flaky", 4, 4), "n_star"])
+    assert (trans.drop(index=("flaky", 4, 4))["transition"] != "all_failed").all()
+    md = (out / "tables" / "transitions.md").read_text().splitlines()
+    assert "| flaky | 4 | 4 | 16 | all trials diverged / failed |" in md
+    assert "all trials diverged / failed" in (out / "tables" / "transitions.tex").read_text()
 
 
 def comparable(out) -> dict[str, str]:
@@ -92,23 +73,19 @@ def comparable(out) -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def reference(tmp_path_factory):
-    work = tmp_path_factory.mktemp("reference")
-    cfg = write_config(work, smoke_config())
-    snakemake(work, cfg, cores=2)
+def reference(smoke_study):
+    """The shared smoke study's outputs, run on 2 cores."""
+    work, _ = smoke_study
     return comparable(work / "results" / "smoke")
 
 
-def test_same_config_with_other_cores_gives_identical_results(tmp_path, reference):
+@pytest.mark.slow
+def test_interrupted_one_core_study_resumes_to_the_two_core_outputs(tmp_path, reference):
+    """Two properties at the price of one run: a study killed mid-way and resumed loses
+    nothing, and the number of cores does not change a result (this run and its resumption
+    use 1 core, the reference used 2)."""
     cfg = write_config(tmp_path, smoke_config())
-    snakemake(tmp_path, cfg, cores=1)
-    assert comparable(tmp_path / "results" / "smoke") == reference
-
-
-def test_interrupted_study_resumes_to_identical_outputs(tmp_path, reference):
-    cfg = write_config(tmp_path, smoke_config())
-    cmd = [str(SNAKEMAKE), "--snakefile", str(ROOT / "Snakefile"), "--directory", str(tmp_path),
-           "--configfile", str(cfg), "--cores", "2"]
+    cmd = snakemake_command(tmp_path, cfg, *table_targets(), cores=1)
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                             start_new_session=True)
     fits = tmp_path / "results" / "smoke" / "fits"
@@ -127,7 +104,7 @@ def test_interrupted_study_resumes_to_identical_outputs(tmp_path, reference):
         assert len(pd.read_parquet(path)) > 0
     # A killed Snakemake leaves its lock: unlock, then rerun (README, "Interrupted runs").
     snakemake(tmp_path, cfg, "--unlock")
-    snakemake(tmp_path, cfg, "--rerun-incomplete", cores=2)
+    snakemake(tmp_path, cfg, "--rerun-incomplete", *table_targets())
     assert comparable(tmp_path / "results" / "smoke") == reference
     leftovers = [p for p in (tmp_path / "results").rglob("*") if p.name.endswith(".tmp")]
     assert leftovers == []

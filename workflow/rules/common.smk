@@ -33,7 +33,6 @@ TABLES = ["transitions.tex", "transitions.md", "scaling.tex", "scaling.md"]
 
 
 wildcard_constraints:
-    study=STUDY,
     method="|".join(METHODS),
     chunk="chunk[0-9]+-[0-9a-f]{8}",
     figure="|".join(FIGURES),

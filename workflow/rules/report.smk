@@ -29,6 +29,8 @@ rule tables:
         scaling=f"{OUT}/scaling.csv",
     output:
         [f"{OUT}/tables/{name}" for name in TABLES],
+    params:
+        names=TABLES,
     log:
         f"{OUT}/logs/tables.log",
     conda:
