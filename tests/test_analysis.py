@@ -13,6 +13,7 @@ from scipy import optimize
 from gsbench.analysis import (
     SCALING_COLUMNS,
     TRANSITION_COLUMNS,
+    TRANSITION_LABELS,
     fit_logistic_batch,
     scaling,
     summarize,
@@ -381,3 +382,19 @@ def test_scaling_from_estimated_transitions():
     assert fits.loc["dglnn", "c_low"] < 0.0 < fits.loc["dglnn", "c_high"]
     assert fits.loc["lasso", "c"] == pytest.approx(1.0, abs=0.25)
     assert fits.loc["dglnn", "b"] == pytest.approx(1.0, abs=0.25)
+
+
+# --------------------------------------------------------------------------- all failed
+def test_a_setting_without_any_ok_trial_is_all_failed_not_above_grid():
+    ok_no_success = step_trials({16: 0.0, 32: 0.0, 64: 0.0}, method="weak")
+    broken = step_trials({16: 0.0, 32: 0.0, 64: 0.0}, method="broken")
+    broken["status"] = np.where(broken["trial"] % 2 == 0, "diverged", "failed")
+    partly = step_trials({16: 0.0, 32: 1.0, 64: 1.0}, method="partly")
+    partly.loc[partly["n"] == 16, "status"] = "failed"  # failed at one n only: a transition
+    out = transitions(pd.concat([ok_no_success, broken, partly]), "rel_error_oracle", 0.05,
+                      n_boot=10).set_index("method")
+    assert out.loc["weak", "transition"] == "above_grid"
+    assert out.loc["broken", "transition"] == "all_failed"
+    assert out.loc["partly", "transition"] == "ok"
+    assert np.isnan(out.loc["broken", ["n_star", "n_star_low", "n_star_high"]].astype(float)).all()
+    assert "all_failed" in TRANSITION_LABELS

@@ -127,3 +127,22 @@ def test_result_file_with_missing_columns_is_rejected_naming_the_file(tmp_path):
     with pytest.raises(ResultsSchemaError, match="typed.parquet has a column of the wrong type"):
         read_trials([typed])
     assert len(read_trials([])) == 0 and list(read_trials([]).columns) == list(ROW_SCHEMA)
+
+
+def test_a_failed_rule_leaves_its_traceback_in_the_log_and_the_pointer_outside(tmp_path, capsys):
+    from types import SimpleNamespace
+
+    from gsbench.stages import run_rule
+
+    log = tmp_path / "logs" / "x.log"
+
+    def stage(value):
+        print("working on", value)
+        raise ValueError(f"bad value {value}")
+
+    with pytest.raises(ValueError, match="bad value 3"):
+        run_rule(SimpleNamespace(log=[str(log)], threads=1), stage, 3)
+    text = log.read_text()
+    assert "working on 3" in text and "ValueError: bad value 3" in text
+    assert "rule failed" not in text
+    assert f"gsbench: rule failed, see {log}" in capsys.readouterr().err
