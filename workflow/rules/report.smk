@@ -29,8 +29,6 @@ rule tables:
         scaling=f"{OUT}/scaling.csv",
     output:
         [f"{OUT}/tables/{name}" for name in TABLES],
-    params:
-        names=TABLES,
     log:
         f"{OUT}/logs/tables.log",
     conda:
@@ -38,5 +36,7 @@ rule tables:
     resources:
         mem_mb=1000,
         runtime=10,
+    params:
+        names=TABLES,
     script:
         "../scripts/tables.py"
