@@ -344,3 +344,16 @@ def test_write_tables_to_declared_paths(results, tmp_path):
     with pytest.raises(ValueError, match="unknown table file 'scaling.html'"):
         write_tables(tmp_path / "transitions.csv", tmp_path / "scaling.csv",
                      {"scaling.html": tmp_path / "x.html"})
+
+
+def test_figure_stage_writes_the_declared_png_and_pdf(results, tmp_path):
+    from gsbench.stages import figure_stage
+
+    paths = {}
+    for frame, name in zip(results, ("summary", "transitions", "scaling")):
+        paths[name] = tmp_path / f"{name}.csv"
+        frame.to_csv(paths[name], index=False)
+    png, pdf = tmp_path / "png" / "errors.png", tmp_path / "pdf" / "errors-vector.pdf"
+    figure_stage("error_curves", paths["summary"], paths["transitions"], paths["scaling"], png, pdf)
+    assert png.read_bytes()[:8] == PNG_MAGIC and pdf.read_bytes()[:5] == b"%PDF-"
+    assert sorted(p.name for p in tmp_path.rglob("errors*")) == ["errors-vector.pdf", "errors.png"]
