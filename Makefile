@@ -22,9 +22,9 @@ study: $(BIN)/gsbench
 paper-figures: $(BIN)/gsbench
 	$(BIN)/snakemake --workflow-profile workflow/profiles/default --cores $(CORES) paper_figures
 
-# --dist loadgroup: tests spread one by one over the workers, except that the tests reading
-# one shared study (tests/conftest.py) go to the same worker, which runs that study once.
-PYTEST := $(BIN)/python -m pytest -n $(CORES) --dist loadgroup -q --durations=10
+# --dist loadfile: a test file runs on one worker, so each study shared by the tests of a
+# file (tests/conftest.py) runs once.
+PYTEST := $(BIN)/python -m pytest -n $(CORES) --dist loadfile -q --durations=10
 
 test: $(BIN)/gsbench
 	$(PYTEST) tests

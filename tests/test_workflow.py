@@ -1,14 +1,30 @@
-"""The study workflow end to end, through the real `snakemake` command."""
+"""The smoke study end to end, through the real `snakemake` command: its outputs, a rerun,
+the report, a bad config, and an interrupted run on another number of cores.
+
+Every test that reads the shared smoke study (`smoke_study`, tests/conftest.py) is in
+this file, so that `--dist loadfile` runs that study once, on one worker.
+"""
 
 from __future__ import annotations
 
-import json
+import contextlib
+import os
+import signal
+import subprocess
+import time
 
 import pandas as pd
 import pytest
 
 from gsbench.study import ROW_SCHEMA, expand_cells, load_config
-from workflow_helpers import is_nonblank_png, smoke_config, snakemake, write_config
+from workflow_helpers import (
+    is_nonblank_png,
+    smoke_config,
+    snakemake,
+    snakemake_command,
+    table_targets,
+    write_config,
+)
 
 pytestmark = pytest.mark.slow
 FIGURES = ["phase_heatmaps", "success_curves", "scaling_groups", "scaling_entries", "error_curves"]
@@ -98,15 +114,51 @@ def test_invalid_config_stops_before_any_job(tmp_path):
     assert not (tmp_path / "results").exists()
 
 
-def test_a_method_added_as_a_plugin_reaches_every_output(plugin_study):
-    out = plugin_study  # tests/plugins/ridge_plugin.py, beside flaky_plugin.py
-    trials = pd.read_parquet(out / "trials.parquet")
-    ridge = trials[trials["method"] == "ridge"]
-    assert len(ridge) == len(trials) / 2 and (ridge["status"] == "ok").all()
-    assert json.loads(ridge["params"].iloc[0])["lam"] == 0.001
-    # ridge does not do sparse recovery: it never reaches 5% error with n < p
-    assert ridge.loc[ridge["n"] < ridge["p"], "rel_error_oracle"].min() > 0.05
-    for name in ("summary.csv", "transitions.csv", "scaling.csv"):
-        assert "ridge" in set(pd.read_csv(out / name)["method"]), name
-    for name in ("transitions.md", "scaling.md", "transitions.tex"):
-        assert "ridge" in (out / "tables" / name).read_text(), name
+def comparable(out) -> dict[str, str]:
+    """The study's outputs as text with timing columns removed (they are expected to differ)."""
+    trials = pd.read_parquet(out / "trials.parquet").drop(columns=["seconds"])
+    texts = {"trials": trials.to_csv(index=False)}
+    for name in ("summary", "transitions", "scaling"):
+        frame = pd.read_csv(out / f"{name}.csv")
+        frame = frame[[c for c in frame.columns if not c.startswith("seconds")]]
+        texts[name] = frame.to_csv(index=False)
+    for name in ("transitions.md", "scaling.md", "transitions.tex", "scaling.tex"):
+        texts[name] = (out / "tables" / name).read_text()
+    return texts
+
+
+@pytest.fixture(scope="module")
+def reference(smoke_study):
+    """The shared smoke study's outputs, run on 2 cores."""
+    work, _ = smoke_study
+    return comparable(work / "results" / "smoke")
+
+
+def test_interrupted_one_core_study_resumes_to_the_two_core_outputs(tmp_path, reference):
+    """Two properties at the price of one run: a study killed mid-way and resumed loses
+    nothing, and the number of cores does not change a result (this run and its resumption
+    use 1 core, the reference used 2)."""
+    cfg = write_config(tmp_path, smoke_config())
+    cmd = snakemake_command(tmp_path, cfg, *table_targets(), cores=1)
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            start_new_session=True)
+    fits = tmp_path / "results" / "smoke" / "fits"
+    deadline = time.time() + 120
+    while time.time() < deadline and not (fits.exists() and any(fits.rglob("*.parquet"))):
+        time.sleep(0.2)
+    assert proc.poll() is None, "the study finished before it could be interrupted"
+    os.killpg(proc.pid, signal.SIGINT)
+    time.sleep(1.0)
+    with contextlib.suppress(ProcessLookupError):  # then the hard way, jobs included
+        os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+    done = list(fits.rglob("*.parquet"))
+    assert len(done) < 3, "nothing was left to redo"
+    for path in done:  # what exists is complete
+        assert len(pd.read_parquet(path)) > 0
+    # A killed Snakemake leaves its lock: unlock, then rerun (README, "Interrupted runs").
+    snakemake(tmp_path, cfg, "--unlock")
+    snakemake(tmp_path, cfg, "--rerun-incomplete", *table_targets())
+    assert comparable(tmp_path / "results" / "smoke") == reference
+    leftovers = [p for p in (tmp_path / "results").rglob("*") if p.name.endswith(".tmp")]
+    assert leftovers == []
