@@ -1,13 +1,14 @@
 # Two entry points on a fresh machine with only Python 3.11+:
 #   make study   set up .venv if missing, run the default comparison study
-#   make test    set up .venv if missing, run the test suite
+#   make test    set up .venv if missing, run the test suite (everything, as CI does)
+#   make test-fast   the suite without the end-to-end `slow` tests (edit-test loop)
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 CORES ?= 2
 CONFIG ?= config/config.yaml
 
-.PHONY: study test lint paper-figures claims benchmark clean
+.PHONY: study test test-fast lint paper-figures claims benchmark clean
 
 $(BIN)/gsbench: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -21,8 +22,15 @@ study: $(BIN)/gsbench
 paper-figures: $(BIN)/gsbench
 	$(BIN)/snakemake --workflow-profile workflow/profiles/default --cores $(CORES) paper_figures
 
+# --dist loadfile: a test file runs on one worker, so each study shared by the tests of a
+# file (tests/conftest.py) runs once.
+PYTEST := $(BIN)/python -m pytest -n $(CORES) --dist loadfile -q --durations=10
+
 test: $(BIN)/gsbench
-	$(BIN)/python -m pytest -n $(CORES) --dist loadfile -q tests
+	$(PYTEST) tests
+
+test-fast: $(BIN)/gsbench
+	$(PYTEST) -m "not slow" tests
 
 lint: $(BIN)/gsbench
 	$(BIN)/snakemake --lint --configfile config/smoke.yaml

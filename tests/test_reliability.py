@@ -1,63 +1,26 @@
-"""A study survives failing methods, interruption and a different --cores, losing nothing."""
+"""Methods added as plugins, failing and diverging trials, malformed result files and
+failed rules: a study records them and keeps everything else.
+
+Every test that reads the shared plugin study (`plugin_study`, tests/conftest.py) is in
+this file, so that `--dist loadfile` runs that study once, on one worker. (Interruption and
+the number of cores: tests/test_workflow.py, beside the smoke study they compare with.)
+"""
 
 from __future__ import annotations
 
-import contextlib
-import os
-import signal
-import subprocess
-import textwrap
-import time
+import json
 
+import numpy as np
 import pandas as pd
 import pytest
 
 from gsbench.stages import trials_stage
 from gsbench.study import ROW_SCHEMA, ResultsSchemaError, read_trials
-from workflow_helpers import ROOT, SNAKEMAKE, smoke_config, snakemake, write_config
-
-pytestmark = pytest.mark.slow
-
-FLAKY = textwrap.dedent('''
-    """Test plugin: raises on the smallest n, diverges on some trials, else least squares."""
-    import numpy as np
-    from gsbench.methods import FitResult, GroupSparseRegressor, register
 
 
-    class Flaky(GroupSparseRegressor):
-        name = "flaky"
-        description = "fails or diverges on purpose (test plugin)"
-        _parameter_constraints = {"groups": ["array-like", int]}
-
-        def __init__(self, groups=1):
-            self.groups = groups
-
-        def _fit_batch(self, X, y, X_val, y_val, w_star, ops):
-            B, n, p = X.shape
-            if n == 8:
-                raise RuntimeError("boom on n=8")
-            out = []
-            for b in range(B):
-                w = np.linalg.lstsq(X[b], y[b], rcond=None)[0]
-                res = FitResult(w, w, w, 0, 0, 1)
-                if y[b, 0] > 0:
-                    res.status, res.message = "diverged", "diverged on purpose"
-                    res.coef_final = np.full(p, np.nan)
-                out.append(res)
-            return out
-
-
-    register("flaky", Flaky)
-''')
-
-
-def test_failing_and_diverging_trials_are_recorded_and_counted(tmp_path):
-    (tmp_path / "flaky_plugin.py").write_text(FLAKY)
-    config = smoke_config(plugins=["flaky_plugin"], methods={"flaky": {}, "group_lasso": {}})
-    config["grid"] = {**config["grid"], "n": [8, 16, 64, 96]}
-    cfg = write_config(tmp_path, config)
-    snakemake(tmp_path, cfg, env={"PYTHONPATH": str(tmp_path)})
-    out = tmp_path / "results" / "smoke"
+@pytest.mark.slow
+def test_failing_and_diverging_trials_are_recorded_and_counted(plugin_study):
+    out = plugin_study  # tests/plugins/flaky_plugin.py, beside ridge_plugin.py
     trials = pd.read_parquet(out / "trials.parquet")
     flaky = trials[trials["method"] == "flaky"]
     failed = flaky[flaky["status"] == "failed"]
@@ -65,9 +28,9 @@ def test_failing_and_diverging_trials_are_recorded_and_counted(tmp_path):
     assert failed["message"].str.contains("RuntimeError: boom on n=8").all()
     diverged = flaky[flaky["status"] == "diverged"]
     assert len(diverged) > 0 and (diverged["message"] == "diverged on purpose").all()
-    # every other result is kept
-    assert (trials[trials["method"] == "group_lasso"]["status"] == "ok").all()
-    assert len(trials) == 2 * len(flaky)
+    # the other method's results are all kept
+    assert (trials[trials["method"] == "ridge"]["status"] == "ok").all()
+    assert (trials["method"].value_counts() == len(flaky)).all()
     summary = pd.read_csv(out / "summary.csv")
     fs = summary[summary["method"] == "flaky"]
     assert fs["n_failed"].sum() == len(failed) and fs["n_diverged"].sum() == len(diverged)
@@ -78,59 +41,17 @@ def test_failing_and_diverging_trials_are_recorded_and_counted(tmp_path):
     assert "boom on n=8" in log
 
 
-def comparable(out) -> dict[str, str]:
-    """The study's outputs as text with timing columns removed (they are expected to differ)."""
-    trials = pd.read_parquet(out / "trials.parquet").drop(columns=["seconds"])
-    texts = {"trials": trials.to_csv(index=False)}
-    for name in ("summary", "transitions", "scaling"):
-        frame = pd.read_csv(out / f"{name}.csv")
-        frame = frame[[c for c in frame.columns if not c.startswith("seconds")]]
-        texts[name] = frame.to_csv(index=False)
-    for name in ("transitions.md", "scaling.md", "transitions.tex", "scaling.tex"):
-        texts[name] = (out / "tables" / name).read_text()
-    return texts
-
-
-@pytest.fixture(scope="module")
-def reference(tmp_path_factory):
-    work = tmp_path_factory.mktemp("reference")
-    cfg = write_config(work, smoke_config())
-    snakemake(work, cfg, cores=2)
-    return comparable(work / "results" / "smoke")
-
-
-def test_same_config_with_other_cores_gives_identical_results(tmp_path, reference):
-    cfg = write_config(tmp_path, smoke_config())
-    snakemake(tmp_path, cfg, cores=1)
-    assert comparable(tmp_path / "results" / "smoke") == reference
-
-
-def test_interrupted_study_resumes_to_identical_outputs(tmp_path, reference):
-    cfg = write_config(tmp_path, smoke_config())
-    cmd = [str(SNAKEMAKE), "--snakefile", str(ROOT / "Snakefile"), "--directory", str(tmp_path),
-           "--configfile", str(cfg), "--cores", "2"]
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                            start_new_session=True)
-    fits = tmp_path / "results" / "smoke" / "fits"
-    deadline = time.time() + 120
-    while time.time() < deadline and not (fits.exists() and any(fits.rglob("*.parquet"))):
-        time.sleep(0.2)
-    assert proc.poll() is None, "the study finished before it could be interrupted"
-    os.killpg(proc.pid, signal.SIGINT)
-    time.sleep(1.0)
-    with contextlib.suppress(ProcessLookupError):  # then the hard way, jobs included
-        os.killpg(proc.pid, signal.SIGKILL)
-    proc.wait()
-    done = list(fits.rglob("*.parquet"))
-    assert len(done) < 3, "nothing was left to redo"
-    for path in done:  # what exists is complete
-        assert len(pd.read_parquet(path)) > 0
-    # A killed Snakemake leaves its lock: unlock, then rerun (README, "Interrupted runs").
-    snakemake(tmp_path, cfg, "--unlock")
-    snakemake(tmp_path, cfg, "--rerun-incomplete", cores=2)
-    assert comparable(tmp_path / "results" / "smoke") == reference
-    leftovers = [p for p in (tmp_path / "results").rglob("*") if p.name.endswith(".tmp")]
-    assert leftovers == []
+@pytest.mark.slow
+def test_a_setting_where_every_trial_diverged_or_failed_is_reported_as_such(plugin_study):
+    # flaky fails at n = 8 and diverges at every other n on the 16-entry signals (g=4, s=4)
+    out = plugin_study
+    trans = pd.read_csv(out / "transitions.csv").set_index(["method", "group_size", "active_groups"])
+    assert trans.loc[("flaky", 4, 4), "transition"] == "all_failed"
+    assert np.isnan(trans.loc[("flaky", 4, 4), "n_star"])
+    assert (trans.drop(index=("flaky", 4, 4))["transition"] != "all_failed").all()
+    md = (out / "tables" / "transitions.md").read_text().splitlines()
+    assert "| flaky | 4 | 4 | 16 | all trials diverged / failed |" in md
+    assert "all trials diverged / failed" in (out / "tables" / "transitions.tex").read_text()
 
 
 def test_result_file_with_missing_columns_is_rejected_naming_the_file(tmp_path):
@@ -150,3 +71,37 @@ def test_result_file_with_missing_columns_is_rejected_naming_the_file(tmp_path):
     with pytest.raises(ResultsSchemaError, match="typed.parquet has a column of the wrong type"):
         read_trials([typed])
     assert len(read_trials([])) == 0 and list(read_trials([]).columns) == list(ROW_SCHEMA)
+
+
+def test_a_failed_rule_leaves_its_traceback_in_the_log_and_the_pointer_outside(tmp_path, capsys):
+    from types import SimpleNamespace
+
+    from gsbench.stages import run_rule
+
+    log = tmp_path / "logs" / "x.log"
+
+    def stage(value):
+        print("working on", value)
+        raise ValueError(f"bad value {value}")
+
+    with pytest.raises(ValueError, match="bad value 3"):
+        run_rule(SimpleNamespace(log=[str(log)], threads=1), stage, 3)
+    text = log.read_text()
+    assert "working on 3" in text and "ValueError: bad value 3" in text
+    assert "rule failed" not in text
+    assert f"gsbench: rule failed, see {log}" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_a_method_added_as_a_plugin_reaches_every_output(plugin_study):
+    out = plugin_study  # tests/plugins/ridge_plugin.py, beside flaky_plugin.py
+    trials = pd.read_parquet(out / "trials.parquet")
+    ridge = trials[trials["method"] == "ridge"]
+    assert len(ridge) == len(trials) / 2 and (ridge["status"] == "ok").all()
+    assert json.loads(ridge["params"].iloc[0])["lam"] == 0.001
+    # ridge does not do sparse recovery: it never reaches 5% error with n < p
+    assert ridge.loc[ridge["n"] < ridge["p"], "rel_error_oracle"].min() > 0.05
+    for name in ("summary.csv", "transitions.csv", "scaling.csv"):
+        assert "ridge" in set(pd.read_csv(out / name)["method"]), name
+    for name in ("transitions.md", "scaling.md", "transitions.tex"):
+        assert "ridge" in (out / "tables" / name).read_text(), name

@@ -12,7 +12,9 @@ import pandas as pd
 import pytest
 
 from gsbench.analysis import scaling, summarize, transitions
+from gsbench.analysis.transitions import ALL_FAILED_TEXT
 from gsbench.report import (
+    TABLE_FILES,
     plot_error_curves,
     plot_phase_heatmaps,
     plot_scaling_entries,
@@ -160,6 +162,75 @@ def test_figure_path_without_suffix_and_several_contexts(results, tmp_path):
     assert_image_pair(png)
 
 
+def figure_texts(fig) -> str:
+    """Every text a figure shows: titles, legends, annotations."""
+    return "\n".join(t.get_text() for t in fig.findobj(matplotlib.text.Text))
+
+
+def test_identical_inputs_give_byte_identical_figures(tmp_path):
+    trials = make_trials(methods=("dglnn",), g_values=(2, 4), s_values=(1, 2), ns=(8, 16, 32))
+    summary = summarize(trials)
+    trans = transitions(trials, "rel_error_oracle", 0.05, n_boot=20)
+    fits = scaling(trans)
+    written = {}
+    for run in ("a", "b"):
+        for name, plot in (("phase", lambda o: plot_phase_heatmaps(summary, o)),
+                           ("errors", lambda o: plot_error_curves(summary, o)),
+                           ("groups", lambda o: plot_scaling_groups(trans, fits, o))):
+            for path in plot(tmp_path / run / f"{name}.png"):
+                written.setdefault(path.name, []).append(path.read_bytes())
+    assert len(written) == 6
+    for name, (first, second) in written.items():
+        assert first == second, name
+        # no creation date, producer or software version that would differ between runs
+        assert b"CreationDate" not in first and b"Producer" not in first, name
+        assert b"Software" not in first and b"Matplotlib v" not in first, name
+
+
+def test_paper_figures_share_the_reproducible_save(tmp_path):
+    from gsbench.paper_figures import plotting
+    from gsbench.report import figure_base
+
+    assert plotting._save.__module__ == plotting.__name__  # a thin wrapper ...
+    pairs = []
+    for run in ("a", "b"):
+        with plotting._style():
+            fig = plotting._new_figure(3.0, 2.0)
+            fig.subplots().plot([0, 1, 2], [0, 1, 4], color=plotting._palette(1)[0])
+            pairs.append(plotting._save(fig, tmp_path / run, "fig", 80))
+    (png_a, pdf_a), (png_b, pdf_b) = pairs  # ... over figure_base.save
+    assert png_a.read_bytes() == png_b.read_bytes() and pdf_a.read_bytes() == pdf_b.read_bytes()
+    assert b"CreationDate" not in pdf_a.read_bytes()
+    assert plotting._palette(3) == figure_base.palette(3)
+
+
+def test_a_method_whose_trials_all_failed_is_named_on_the_figures(tmp_path, monkeypatch):
+    import gsbench.report.figures as figures
+
+    trials = make_trials(methods=("dglnn", "broken"), g_values=(2,), s_values=(1, 2))
+    broken = trials["method"] == "broken"
+    trials.loc[broken, "status"] = np.where(trials.loc[broken, "trial"] % 2 == 0, "failed", "diverged")
+    trials.loc[broken, ["rel_error_oracle", "rel_error_validation", "rel_error_final"]] = np.nan
+    summary = summarize(trials)
+    trans = transitions(trials, "rel_error_oracle", 0.05, n_boot=20)
+    assert (trans.loc[trans["method"] == "broken", "transition"] == "all_failed").all()
+    fits = scaling(trans)
+    texts = {}
+    original = figures.save
+    monkeypatch.setattr(figures, "save", lambda fig, out: (texts.setdefault(Path(out).stem, figure_texts(fig)),
+                                                           original(fig, out))[1])
+    plot_error_curves(summary, tmp_path / "errors.png")
+    plot_scaling_groups(trans, fits, tmp_path / "groups.png")
+    plot_scaling_entries(trans, fits, tmp_path / "entries.png")
+    plot_success_curves(summary, tmp_path / "success.png")
+    for name, text in texts.items():
+        assert f"broken: {ALL_FAILED_TEXT}" in text, name
+        assert "dglnn" in text, name
+    # the error figure still draws the method's panels (one note per panel, both columns)
+    assert texts["errors"].count(f"broken: {ALL_FAILED_TEXT}\n") >= 4
+    assert_image_pair(tmp_path / "errors.png")
+
+
 def test_figures_reject_missing_columns(results, tmp_path):
     summary, _, _ = results
     with pytest.raises(ValueError, match="success_rate"):
@@ -179,6 +250,8 @@ def table_inputs():
         "n_min": [20, 20, 20, 20], "n_max": [200, 200, 200, 200], "n_points": 8,
         "transition": ["below_grid", "ok", "above_grid", "ok"],
     })
+    trans.loc[len(trans)] = {**trans.iloc[2].to_dict(), "active_groups": 8, "entries": 32,
+                             "transition": "all_failed"}
     fits = pd.DataFrame({
         "method": ["dglnn", "group_lasso"], "n_points": [6, 2],
         "a": [2.3, np.nan], "b": [0.9213, np.nan], "b_low": [0.8, np.nan], "b_high": [1.05, np.nan],
@@ -202,7 +275,8 @@ def test_transitions_table_latex(table_inputs):
     assert "$< 20$" in tex and "$> 200$" in tex
     assert r"group\_lasso" in tex and "group_lasso" not in tex  # escaped
     body = [l for l in lines if l.endswith(r"\\")]
-    assert len(body) == 1 + 4  # header + rows
+    assert len(body) == 1 + 5  # header + rows
+    assert r"dglnn & 4 & 8 & 32 & all trials diverged / failed \\" in lines
     # Constant p/sigma/design are not repeated as columns.
     assert r"$\sigma$" not in tex
 
@@ -218,6 +292,8 @@ def test_transitions_table_markdown(table_inputs):
     assert "| dglnn | 4 | 2 | 8 | 64.2 [58.1, 70.3] |" in lines
     assert "| dglnn | 4 | 1 | 4 | < 20 |" in lines
     assert "| dglnn | 4 | 4 | 16 | > 200 |" in lines
+    # not "> 200": nothing is known about a setting without a single ok trial
+    assert "| dglnn | 4 | 8 | 32 | all trials diverged / failed |" in lines
 
 
 def test_scaling_table_both_formats(table_inputs):
@@ -259,6 +335,7 @@ def test_transitions_table_shows_converged_fits(table_inputs, tmp_path):
     """With the summary (n_converged, trials per cell), a last column gives k/m per
     setting, summed over n; "n/a" where the count is unknown."""
     trans, fits = table_inputs
+    trans = trans[trans["transition"] != "all_failed"]  # four settings with counts
     keys = ["method", "group_size", "active_groups"]
     summary = trans[keys].copy()
     summary = pd.concat([summary.assign(n=20), summary.assign(n=40)], ignore_index=True)
@@ -276,3 +353,31 @@ def test_transitions_table_shows_converged_fits(table_inputs, tmp_path):
     summary.to_csv(tmp_path / "summary.csv", index=False)
     written = write_tables(tmp_path / "transitions.csv", tmp_path / "scaling.csv", tmp_path / "t")
     assert written["transitions.md"].read_text() == md
+
+
+def test_write_tables_to_declared_paths(results, tmp_path):
+    _, trans, fits = results
+    trans.to_csv(tmp_path / "transitions.csv", index=False)
+    fits.to_csv(tmp_path / "scaling.csv", index=False)
+    declared = {"transitions.md": tmp_path / "a" / "t.md", "scaling.tex": tmp_path / "b" / "s.tex"}
+    written = write_tables(tmp_path / "transitions.csv", tmp_path / "scaling.csv", declared)
+    assert written == declared
+    assert declared["transitions.md"].read_text() == transitions_table(trans, "markdown")
+    assert declared["scaling.tex"].read_text() == scaling_table(fits, "latex")
+    assert set(TABLE_FILES) == {"transitions.tex", "transitions.md", "scaling.tex", "scaling.md"}
+    with pytest.raises(ValueError, match="unknown table file 'scaling.html'"):
+        write_tables(tmp_path / "transitions.csv", tmp_path / "scaling.csv",
+                     {"scaling.html": tmp_path / "x.html"})
+
+
+def test_figure_stage_writes_the_declared_png_and_pdf(results, tmp_path):
+    from gsbench.stages import figure_stage
+
+    paths = {}
+    for frame, name in zip(results, ("summary", "transitions", "scaling")):
+        paths[name] = tmp_path / f"{name}.csv"
+        frame.to_csv(paths[name], index=False)
+    png, pdf = tmp_path / "png" / "errors.png", tmp_path / "pdf" / "errors-vector.pdf"
+    figure_stage("error_curves", paths["summary"], paths["transitions"], paths["scaling"], png, pdf)
+    assert png.read_bytes()[:8] == PNG_MAGIC and pdf.read_bytes()[:5] == b"%PDF-"
+    assert sorted(p.name for p in tmp_path.rglob("errors*")) == ["errors-vector.pdf", "errors.png"]

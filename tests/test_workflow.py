@@ -1,30 +1,37 @@
-"""The study workflow end to end, through the real `snakemake` command."""
+"""The smoke study end to end, through the real `snakemake` command: its outputs, a rerun,
+the report, a bad config, and an interrupted run on another number of cores.
+
+Every test that reads the shared smoke study (`smoke_study`, tests/conftest.py) is in
+this file, so that `--dist loadfile` runs that study once, on one worker.
+"""
 
 from __future__ import annotations
 
-import json
-import textwrap
+import contextlib
+import os
+import signal
+import subprocess
+import time
 
 import pandas as pd
 import pytest
 
 from gsbench.study import ROW_SCHEMA, expand_cells, load_config
-from workflow_helpers import is_nonblank_png, smoke_config, snakemake, write_config
+from workflow_helpers import (
+    is_nonblank_png,
+    smoke_config,
+    snakemake,
+    snakemake_command,
+    table_targets,
+    write_config,
+)
 
 pytestmark = pytest.mark.slow
 FIGURES = ["phase_heatmaps", "success_curves", "scaling_groups", "scaling_entries", "error_curves"]
 
 
-@pytest.fixture(scope="module")
-def smoke_run(tmp_path_factory):
-    work = tmp_path_factory.mktemp("smoke")
-    cfg = write_config(work, smoke_config())
-    first = snakemake(work, cfg)
-    return work, cfg, first
-
-
-def test_smoke_study_outputs(smoke_run):
-    work, cfg, _ = smoke_run
+def test_smoke_study_outputs(smoke_study):
+    work, cfg = smoke_study
     out = work / "results" / "smoke"
     config = load_config(cfg)
     cells, skipped = expand_cells(config)
@@ -78,8 +85,8 @@ def test_smoke_study_outputs(smoke_run):
     assert all(m in md for m in methods)
 
 
-def test_rerun_recomputes_nothing(smoke_run):
-    work, cfg, _ = smoke_run
+def test_rerun_recomputes_nothing(smoke_study):
+    work, cfg = smoke_study
     files = sorted((work / "results").rglob("*"))
     before = {f: f.stat().st_mtime_ns for f in files if f.is_file()}
     proc = snakemake(work, cfg)
@@ -88,9 +95,9 @@ def test_rerun_recomputes_nothing(smoke_run):
     assert before == after
 
 
-def test_report_has_every_figure_and_the_config(smoke_run):
-    work, cfg, _ = smoke_run
-    report = work / "results" / "smoke" / "report.html"
+def test_report_has_every_figure_and_the_config(smoke_study, tmp_path):
+    work, cfg = smoke_study
+    report = tmp_path / "report.html"  # outside the shared study: it stays as the run left it
     snakemake(work, cfg, "--report", str(report))
     html = report.read_text(errors="replace")
     assert len(html) > 100_000
@@ -107,46 +114,51 @@ def test_invalid_config_stops_before_any_job(tmp_path):
     assert not (tmp_path / "results").exists()
 
 
-RIDGE = textwrap.dedent('''
-    """A method that exists only in this test: ridge regression, closed form."""
-    import numpy as np
-    from gsbench.methods import FitResult, GroupSparseRegressor, register
+def comparable(out) -> dict[str, str]:
+    """The study's outputs as text with timing columns removed (they are expected to differ)."""
+    trials = pd.read_parquet(out / "trials.parquet").drop(columns=["seconds"])
+    texts = {"trials": trials.to_csv(index=False)}
+    for name in ("summary", "transitions", "scaling"):
+        frame = pd.read_csv(out / f"{name}.csv")
+        frame = frame[[c for c in frame.columns if not c.startswith("seconds")]]
+        texts[name] = frame.to_csv(index=False)
+    for name in ("transitions.md", "scaling.md", "transitions.tex", "scaling.tex"):
+        texts[name] = (out / "tables" / name).read_text()
+    return texts
 
 
-    class Ridge(GroupSparseRegressor):
-        name = "ridge"
-        description = "ridge regression (test plugin)"
-        _parameter_constraints = {"groups": ["array-like", int], "lam": [float]}
-
-        def __init__(self, groups=1, *, lam=1e-2):
-            self.groups = groups
-            self.lam = lam
-
-        def _fit_batch(self, X, y, X_val, y_val, w_star, ops):
-            B, n, p = X.shape
-            A = np.einsum("bni,bnj->bij", X, X) / n + self.lam * np.eye(p)
-            w = np.linalg.solve(A, np.einsum("bni,bn->bi", X, y)[..., None] / n)[..., 0]
-            return [FitResult(w[b], w[b], w[b], 0, 0, 1) for b in range(B)]
+@pytest.fixture(scope="module")
+def reference(smoke_study):
+    """The shared smoke study's outputs, run on 2 cores."""
+    work, _ = smoke_study
+    return comparable(work / "results" / "smoke")
 
 
-    register("ridge", Ridge)
-''')
-
-
-def test_a_method_added_as_a_plugin_reaches_every_output(tmp_path):
-    (tmp_path / "ridge_plugin.py").write_text(RIDGE)
-    config = smoke_config(plugins=["ridge_plugin"], methods={"ridge": {"lam": 0.001}, "dglnn2": {}})
-    config["grid"] = {**config["grid"], "n": [8, 16, 32, 48]}
-    cfg = write_config(tmp_path, config)
-    snakemake(tmp_path, cfg, env={"PYTHONPATH": str(tmp_path)})
-    out = tmp_path / "results" / "smoke"
-    trials = pd.read_parquet(out / "trials.parquet")
-    ridge = trials[trials["method"] == "ridge"]
-    assert len(ridge) == len(trials) / 2 and (ridge["status"] == "ok").all()
-    assert json.loads(ridge["params"].iloc[0])["lam"] == 0.001
-    # ridge does not do sparse recovery: it never reaches 5% error with n < p
-    assert ridge["rel_error_oracle"].min() > 0.05
-    for name in ("summary.csv", "transitions.csv", "scaling.csv"):
-        assert "ridge" in set(pd.read_csv(out / name)["method"]), name
-    for name in ("transitions.md", "scaling.md", "transitions.tex"):
-        assert "ridge" in (out / "tables" / name).read_text(), name
+def test_interrupted_one_core_study_resumes_to_the_two_core_outputs(tmp_path, reference):
+    """Two properties at the price of one run: a study killed mid-way and resumed loses
+    nothing, and the number of cores does not change a result (this run and its resumption
+    use 1 core, the reference used 2)."""
+    cfg = write_config(tmp_path, smoke_config())
+    cmd = snakemake_command(tmp_path, cfg, *table_targets(), cores=1)
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            start_new_session=True)
+    fits = tmp_path / "results" / "smoke" / "fits"
+    deadline = time.time() + 120
+    while time.time() < deadline and not (fits.exists() and any(fits.rglob("*.parquet"))):
+        time.sleep(0.2)
+    assert proc.poll() is None, "the study finished before it could be interrupted"
+    os.killpg(proc.pid, signal.SIGINT)
+    time.sleep(1.0)
+    with contextlib.suppress(ProcessLookupError):  # then the hard way, jobs included
+        os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+    done = list(fits.rglob("*.parquet"))
+    assert len(done) < 3, "nothing was left to redo"
+    for path in done:  # what exists is complete
+        assert len(pd.read_parquet(path)) > 0
+    # A killed Snakemake leaves its lock: unlock, then rerun (README, "Interrupted runs").
+    snakemake(tmp_path, cfg, "--unlock")
+    snakemake(tmp_path, cfg, "--rerun-incomplete", *table_targets())
+    assert comparable(tmp_path / "results" / "smoke") == reference
+    leftovers = [p for p in (tmp_path / "results").rglob("*") if p.name.endswith(".tmp")]
+    assert leftovers == []

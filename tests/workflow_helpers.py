@@ -11,6 +11,8 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 SNAKEMAKE = Path(sys.executable).parent / "snakemake"
+AGGREGATES = ("summary.csv", "transitions.csv", "scaling.csv")
+TABLES = ("transitions.tex", "transitions.md", "scaling.tex", "scaling.md")
 
 
 def smoke_config(**overrides) -> dict:
@@ -25,12 +27,25 @@ def write_config(directory: Path, config: dict, name: str = "config.yaml") -> Pa
     return path
 
 
-def snakemake(directory: Path, configfile: Path, *extra: str, cores: int = 2, env=None,
+def table_targets(study: str = "smoke") -> list[str]:
+    """The study's data outputs without its figures: trials, aggregates and tables (paths
+    relative to the study's working directory, as Snakemake targets)."""
+    out = f"results/{study}"
+    return ([f"{out}/trials.parquet"] + [f"{out}/{name}" for name in AGGREGATES]
+            + [f"{out}/tables/{name}" for name in TABLES])
+
+
+def snakemake_command(directory: Path, configfile: Path, *extra: str, cores: int = 1) -> list[str]:
+    return [str(SNAKEMAKE), "--snakefile", str(ROOT / "Snakefile"), "--directory", str(directory),
+            "--configfile", str(configfile), "--cores", str(cores), *extra]
+
+
+def snakemake(directory: Path, configfile: Path, *extra: str, cores: int = 1, env=None,
               check: bool = True, **kw) -> subprocess.CompletedProcess:
-    cmd = [str(SNAKEMAKE), "--snakefile", str(ROOT / "Snakefile"), "--directory", str(directory),
-           "--configfile", str(configfile), "--cores", str(cores), *extra]
+    """Run snakemake on one core unless the core count is what a test is about."""
     full_env = {**os.environ, **(env or {})}
-    proc = subprocess.run(cmd, capture_output=True, text=True, env=full_env, **kw)
+    proc = subprocess.run(snakemake_command(directory, configfile, *extra, cores=cores),
+                          capture_output=True, text=True, env=full_env, **kw)
     if check and proc.returncode != 0:
         raise AssertionError(f"snakemake failed ({proc.returncode}):\n{proc.stderr[-4000:]}")
     return proc

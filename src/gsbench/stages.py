@@ -18,7 +18,8 @@ import pandas as pd
 from .results_schema import STATUS_OK
 from .study import read_trials, run_chunk, write_table_atomic
 
-# Figure name -> which aggregated tables it draws: (summary, transitions, scaling) -> out.
+# Figure name -> which aggregated tables it draws: (summary, transitions, scaling, out),
+# where out is the rule's declared (png, pdf) pair.
 # Plotting modules are imported only by the jobs that plot (fit jobs start faster).
 FIGURES: dict[str, Callable] = {
     "phase_heatmaps": lambda s, t, c, out: _report().plot_phase_heatmaps(s, out),
@@ -62,16 +63,16 @@ def aggregate_stage(config: dict, trials_path: str, summary: str, transitions: s
         write_table_atomic(frame, path)
 
 
-def figure_stage(name: str, summary: str, transitions: str, scaling: str, png: str) -> None:
-    FIGURES[name](pd.read_csv(summary), pd.read_csv(transitions), pd.read_csv(scaling), png)
+def figure_stage(name: str, summary: str, transitions: str, scaling: str, png: str, pdf: str) -> None:
+    """Figure ``name`` drawn from the three CSVs into the declared ``png`` and ``pdf``."""
+    FIGURES[name](pd.read_csv(summary), pd.read_csv(transitions), pd.read_csv(scaling), (png, pdf))
 
 
-def tables_stage(transitions: str, scaling: str, outputs: list[str]) -> None:
-    outdir = Path(outputs[0]).parent
-    written = _report().write_tables(transitions, scaling, outdir)
-    missing = [o for o in outputs if not Path(o).exists()]
-    if missing:
-        raise RuntimeError(f"write_tables did not write {missing} (wrote {sorted(map(str, written.values()))})")
+def tables_stage(transitions: str, scaling: str, outputs: dict[str, str], summary: str) -> None:
+    """The tables into the declared paths: ``outputs`` maps a table's file name
+    (``"transitions.tex"``, ...; :data:`gsbench.report.TABLE_FILES`) to its path; ``summary``
+    gives the transitions table's converged column."""
+    _report().write_tables(transitions, scaling, outputs, summary_csv=summary)
 
 
 def run_rule(smk, stage: Callable, *args) -> None:
@@ -82,17 +83,20 @@ def run_rule(smk, stage: Callable, *args) -> None:
 
     log_path = Path(smk.log[0])
     log_path.parent.mkdir(parents=True, exist_ok=True)
-    with open(log_path, "w") as log, contextlib.redirect_stderr(log), contextlib.redirect_stdout(log):
-        logging.basicConfig(stream=log, level=logging.INFO, force=True,
-                            format="%(asctime)s %(levelname)s %(message)s")
-        try:
-            with threadpool_limits(limits=max(1, int(smk.threads))):
-                stage(*args)
-        except BaseException:
-            traceback.print_exc(file=log)
-            log.flush()
-            sys.stderr.write(f"gsbench: rule failed, see {log_path}\n")
-            raise
+    try:
+        with open(log_path, "w") as log, contextlib.redirect_stderr(log), contextlib.redirect_stdout(log):
+            logging.basicConfig(stream=log, level=logging.INFO, force=True,
+                                format="%(asctime)s %(levelname)s %(message)s")
+            try:
+                with threadpool_limits(limits=max(1, int(smk.threads))):
+                    stage(*args)
+            except BaseException:
+                traceback.print_exc(file=log)
+                raise
+    except BaseException:
+        # stderr is the job's own again (Snakemake shows it): the pointer, not in the log.
+        sys.stderr.write(f"gsbench: rule failed, see {log_path}\n")
+        raise
 
 
 # --------------------------------------------------------------------------- claims (issue 9)

@@ -27,6 +27,7 @@ rule tables:
     input:
         transitions=f"{OUT}/transitions.csv",
         scaling=f"{OUT}/scaling.csv",
+        summary=f"{OUT}/summary.csv",
     output:
         [f"{OUT}/tables/{name}" for name in TABLES],
     log:
@@ -36,5 +37,7 @@ rule tables:
     resources:
         mem_mb=1000,
         runtime=10,
+    params:
+        names=TABLES,
     script:
         "../scripts/tables.py"

@@ -9,4 +9,5 @@ run_rule(
     inp.transitions,
     inp.scaling,
     snakemake.output.png,
+    snakemake.output.pdf,
 )

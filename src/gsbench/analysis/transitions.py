@@ -17,7 +17,7 @@ from .columns import (
 )
 from .logistic import fit_logistic_batch
 
-__all__ = ["transitions", "TRANSITION_COLUMNS", "TRANSITION_LABELS"]
+__all__ = ["transitions", "TRANSITION_COLUMNS", "TRANSITION_LABELS", "ALL_FAILED_TEXT"]
 
 #: Output columns of :func:`transitions`, in order.
 TRANSITION_COLUMNS: tuple[str, ...] = (
@@ -32,7 +32,10 @@ TRANSITION_COLUMNS: tuple[str, ...] = (
     "transition",
 )
 #: Possible values of the ``transition`` column.
-TRANSITION_LABELS: tuple[str, ...] = ("ok", "below_grid", "above_grid", "not_monotone")
+TRANSITION_LABELS: tuple[str, ...] = ("ok", "below_grid", "above_grid", "not_monotone", "all_failed")
+
+#: How tables and figures describe a setting labelled ``"all_failed"``.
+ALL_FAILED_TEXT = "all trials diverged / failed"
 
 
 def _canonical(value) -> str:
@@ -96,9 +99,11 @@ def transitions(
     crossing between the last failing and the first succeeding :math:`n`
     (see :func:`gsbench.analysis.logistic.fit_logistic_batch`).
 
-    Labels (``transition``), decided from the empirical success rates
-    :math:`\hat p(n) = k(n)/m(n)` first, then from the fit:
+    Labels (``transition``), decided from the trials' status, then from the empirical
+    success rates :math:`\hat p(n) = k(n)/m(n)`, then from the fit:
 
+    * ``"all_failed"``: no trial of the setting has status ``ok`` (every one diverged or
+      failed), so nothing is known about its recovery -- not the same as ``above_grid``;
     * ``"below_grid"``: :math:`\hat p(n_{\min}) \ge 1/2` -- already successful on the
       whole grid, or the fitted crossing lies below :math:`n_{\min}`;
     * ``"above_grid"``: :math:`\hat p(n_{\max}) < 1/2`, or the fitted crossing lies above
@@ -176,6 +181,7 @@ def transitions(
     if work["n"].isna().any() or (work["n"] <= 0).any():
         raise ValueError(f"{where}: column 'n' must hold positive numbers")
     work["_y"] = success_indicator(trials_df, metric, tau).astype(np.int64)
+    work["_ok"] = (trials_df["status"].astype("string") == "ok").fillna(False).astype(np.int64)
 
     if work.empty:
         out = pd.DataFrame({c: pd.Series(dtype=float) for c in TRANSITION_COLUMNS})
@@ -183,15 +189,15 @@ def transitions(
         return out
 
     counts = (
-        work.groupby([*keys, "n"], sort=True, dropna=False, observed=True)["_y"]
-        .agg(k="sum", m="size")
+        work.groupby([*keys, "n"], sort=True, dropna=False, observed=True)
+        .agg(k=("_y", "sum"), m=("_y", "size"), ok=("_ok", "sum"))
         .reset_index()
     )
     by_setting = counts.groupby(keys, sort=True, dropna=False, observed=True)
     gid = by_setting.ngroup().to_numpy()
     pos = by_setting.cumcount().to_numpy()
     settings = by_setting.agg(
-        n_min=("n", "min"), n_max=("n", "max"), n_points=("n", "size")
+        n_min=("n", "min"), n_max=("n", "max"), n_points=("n", "size"), n_ok=("ok", "sum")
     ).reset_index()
     n_settings, width = len(settings), int(pos.max()) + 1
 
@@ -212,6 +218,7 @@ def transitions(
     label = np.full(n_settings, "ok", dtype=object)
     label[rate_first >= 0.5] = "below_grid"
     label[(rate_first < 0.5) & (rate_last < 0.5)] = "above_grid"
+    label[settings["n_ok"].to_numpy() == 0] = "all_failed"
 
     n_star = np.full(n_settings, np.nan)
     n_low = np.full(n_settings, np.nan)

@@ -1,15 +1,14 @@
-"""Drawing helpers shared by the figures: style, figure and file, axes, lines, legend,
-palette."""
+"""Drawing helpers shared by the paper's figures: axes, lines, legend; style, figure,
+palette and files come from the one plotting base, :mod:`gsbench.report.figure_base`."""
 
 from __future__ import annotations
 
-import contextlib
 from pathlib import Path
 
 import pandas as pd
-import seaborn as sns
-from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+
+from ..report.figure_base import new_figure, palette, save, style
 
 METHOD_LABELS = {
     "dglnn1": "DGLNN, Algorithm 1",
@@ -20,25 +19,13 @@ METHOD_LABELS = {
 _GREY = "0.72"
 
 
-@contextlib.contextmanager
-def _style():
-    with sns.axes_style("whitegrid"), sns.plotting_context("paper", font_scale=1.05):
-        yield
-
-
-def _new_figure(width: float, height: float) -> Figure:
-    fig = Figure(figsize=(width, height), layout="constrained")
-    FigureCanvasAgg(fig)
-    return fig
+_style = style
+_new_figure = new_figure
 
 
 def _save(fig: Figure, outdir: Path, stem: str, dpi: int) -> tuple[Path, Path]:
-    """PNG and PDF, byte-deterministic for a given matplotlib (no creation date)."""
-    png, pdf = outdir / f"{stem}.png", outdir / f"{stem}.pdf"
-    fig.savefig(png, dpi=dpi, metadata={"Software": None})
-    fig.savefig(pdf, metadata={"CreationDate": None, "Producer": None, "Creator": None})
-    fig.clf()
-    return png, pdf
+    """``outdir/stem.png`` and ``.pdf``, byte-reproducible (:func:`gsbench.report.figure_base.save`)."""
+    return save(fig, outdir / stem, dpi=dpi)
 
 
 def _xaxis(ax, xscale: str, horizon: int | None = None, end: int | None = None) -> None:
@@ -71,5 +58,4 @@ def _legend(ax, **kw) -> None:
         ax.legend(**kw)
 
 
-def _palette(k: int):
-    return sns.color_palette("deep", max(k, 1))
+_palette = palette

@@ -1,12 +1,12 @@
 """Seaborn figures of the study: phase diagrams, success curves, scaling plots, error curves.
 
-Every ``plot_*`` function takes the analysis table(s) and an output path ``out`` (for
-example ``figs/phase.png``), writes ``out`` as PNG and the same name with suffix
-``.pdf``, and returns both paths.  Figures are built as :class:`matplotlib.figure.Figure`
-objects on the Agg canvas, without pyplot, so no GUI backend is touched, no global
-figure registry fills up and nothing needs to be shown or closed; seaborn styles are
-applied through context managers and do not leak into the caller's rcParams.  An
-empty table (or one without any usable value) gives a figure that says "no data".
+Every ``plot_*`` function takes the analysis table(s) and an output ``out``: a path (for
+example ``figs/phase.png``; the PDF gets the same name with suffix ``.pdf``) or an
+explicit ``(png, pdf)`` pair; it writes both and returns both paths.  Style, canvas,
+palette and the byte-reproducible files come from :mod:`gsbench.report.figure_base`.  An
+empty table (or one without any usable value) gives a figure that says "no data"; a
+method whose every trial diverged or failed is named on the figure as such rather than
+left out silently.
 
 When the table holds several values of ``p``, ``sigma`` or ``design``, the figure shows
 the first value (in sorted order) of each and says so in its title.
@@ -14,23 +14,23 @@ the first value (in sorted order) of each and says so in its title.
 
 from __future__ import annotations
 
-import contextlib
 import math
-import sys
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import seaborn as sns
-from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.cm import ScalarMappable
 from matplotlib.colors import Normalize
-from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.ticker import FixedLocator, FuncFormatter, LogFormatter, NullFormatter
 
 from ..analysis.columns import require_columns
+from ..analysis.transitions import ALL_FAILED_TEXT
+from .figure_base import new_figure, save
+from .figure_base import palette as _colours
+from .figure_base import style as _style
 
 __all__ = [
     "save",
@@ -44,66 +44,18 @@ __all__ = [
 CONTEXT_COLUMNS: tuple[str, ...] = ("p", "sigma", "design")
 _MARKERS = ("o", "s", "^", "D", "v", "P", "X", "<", ">", "*")
 _LINESTYLES = ("-", "--", ":", "-.")
-_DPI = 150
 
 
 # --------------------------------------------------------------------------- helpers
-def _outputs(path: str | Path) -> tuple[Path, Path]:
-    """PNG and PDF paths for `path` (a ``.png``/``.pdf`` suffix is replaced, others kept)."""
-    path = Path(path)
-    stem = path.with_suffix("") if path.suffix.lower() in {".png", ".pdf"} else path
-    return Path(f"{stem}.png"), Path(f"{stem}.pdf")
-
-
-def save(fig: Figure, path: str | Path) -> tuple[Path, Path]:
-    """Write `fig` as PNG and PDF next to each other and release it.
-
-    Parameters
-    ----------
-    fig : matplotlib.figure.Figure
-    path : str or Path
-        Output path; ``figs/a.png``, ``figs/a.pdf`` and ``figs/a`` all write
-        ``figs/a.png`` and ``figs/a.pdf``.  Parent directories are created.
-
-    Returns
-    -------
-    (Path, Path)
-        The PNG and PDF paths.
-    """
-    png, pdf = _outputs(path)
-    png.parent.mkdir(parents=True, exist_ok=True)
-    if fig.canvas is None or not isinstance(fig.canvas, FigureCanvasAgg):
-        FigureCanvasAgg(fig)
-    fig.savefig(png, dpi=_DPI)
-    fig.savefig(pdf)
-    # A figure made through pyplot is closed there; ours are not registered with pyplot.
-    plt = sys.modules.get("matplotlib.pyplot")
-    if plt is not None and plt.fignum_exists(getattr(fig, "number", -1)):
-        plt.close(fig)
-    fig.clf()
-    return png, pdf
-
-
-@contextlib.contextmanager
-def _style():
-    """Seaborn whitegrid/paper style; rcParams are restored on exit."""
-    with sns.axes_style("whitegrid"), sns.plotting_context("paper", font_scale=1.1):
-        yield
-
-
 def _figure(nrows: int, ncols: int, panel: tuple[float, float], extra_w: float = 0.0):
-    width = min(ncols * panel[0] + extra_w, 40.0)
-    height = min(nrows * panel[1] + 0.6, 40.0)
-    fig = Figure(figsize=(width, height), layout="constrained")
-    FigureCanvasAgg(fig)
+    fig = new_figure(min(ncols * panel[0] + extra_w, 40.0), min(nrows * panel[1] + 0.6, 40.0))
     axes = fig.subplots(nrows, ncols, squeeze=False)
     return fig, axes
 
 
 def _no_data(out: str | Path, title: str, reason: str = "no data") -> tuple[Path, Path]:
     with _style():
-        fig = Figure(figsize=(5.0, 3.0), layout="constrained")
-        FigureCanvasAgg(fig)
+        fig = new_figure(5.0, 3.0)
         ax = fig.subplots()
         ax.set_axis_off()
         ax.text(0.5, 0.5, reason, ha="center", va="center", fontsize=16, transform=ax.transAxes)
@@ -135,8 +87,7 @@ def _restrict_context(df: pd.DataFrame) -> tuple[pd.DataFrame, str]:
 
 
 def _palette(methods: Sequence) -> dict:
-    colours = sns.color_palette("colorblind", n_colors=max(len(methods), 1))
-    return {m: colours[i % len(colours)] for i, m in enumerate(methods)}
+    return dict(zip(methods, _colours(len(methods))))
 
 
 def _evenly(values: Sequence, k: int) -> list:
@@ -187,6 +138,45 @@ def _is_empty(df: pd.DataFrame | None) -> bool:
 def _positive(values: Iterable) -> np.ndarray:
     arr = np.asarray(pd.to_numeric(pd.Series(list(values)), errors="coerce"), dtype=float)
     return np.where(arr > 0, arr, np.nan)
+
+
+_SETTING = ["method", "group_size", "active_groups"]
+
+
+def _all_failed(df: pd.DataFrame) -> pd.DataFrame:
+    """The (method, group_size, active_groups) settings of `df` without a single ok trial.
+
+    `df` is a summary (a setting fails when ``n_ok`` is 0 at every n) or a transitions
+    table (``transition == "all_failed"``); without either column, nothing is reported.
+    """
+    if "transition" in df.columns:
+        failed = df.loc[df["transition"].astype("string") == "all_failed", _SETTING]
+    elif "n_ok" in df.columns:
+        n_ok = df.groupby(_SETTING, sort=True)["n_ok"].sum()
+        failed = n_ok[n_ok == 0].reset_index()[_SETTING]
+    else:
+        return pd.DataFrame(columns=_SETTING)
+    return failed.drop_duplicates().reset_index(drop=True)
+
+
+def _all_failed_note(df: pd.DataFrame) -> str:
+    """Names the methods with settings of no ok trial (which no line or point can show),
+    e.g. ``"flaky: all trials diverged / failed (g=4, s=4)"``."""
+    failed = _all_failed(df)
+    if failed.empty:
+        return ""
+    total = df[_SETTING].drop_duplicates().groupby("method").size()
+    parts = []
+    for method, rows in failed.groupby("method", sort=True):
+        if len(rows) == total.get(method, -1) and len(rows) > 1:
+            where = "every setting"
+        elif len(rows) <= 3:
+            where = ", ".join(f"g={_fmt(g)}, s={_fmt(s)}" for g, s in
+                              rows[["group_size", "active_groups"]].itertuples(index=False))
+        else:
+            where = f"{len(rows)} of {total.get(method, len(rows))} settings"
+        parts.append(f"{method}: {ALL_FAILED_TEXT} ({where})")
+    return "; ".join(parts)
 
 
 # --------------------------------------------------------------------------- figures
@@ -323,7 +313,7 @@ def plot_success_curves(summary: pd.DataFrame, out: str | Path, max_panels: int 
             ax.set_axis_off()
         handles = [Line2D([], [], color=palette[m], marker="o", label=str(m)) for m in methods]
         fig.legend(handles=handles, title="method", loc="outside right center")
-        fig.suptitle(_title(title, context, subset))
+        fig.suptitle(_title(title, context, subset, _all_failed_note(df)))
         return save(fig, out)
 
 
@@ -347,6 +337,7 @@ def _scaling_plot(
     if x_col == "entries" and "entries" not in df.columns:
         df["entries"] = df["active_groups"] * df["group_size"]
     df, context = _restrict_context(df)
+    failed = _all_failed_note(df)
     ok = (df["transition"].astype("string") == "ok").fillna(False).to_numpy(dtype=bool)
     df = df[ok]
     df = df.assign(
@@ -355,7 +346,7 @@ def _scaling_plot(
     )
     df = df[np.isfinite(df["n_star"].to_numpy(dtype=float))]
     if df.empty:
-        return _no_data(out, _title(title, context), "no data (no transition inside the grid)")
+        return _no_data(out, _title(title, context, failed), "no data (no transition inside the grid)")
 
     fits: dict = {}
     if scaling is not None and len(scaling) and "method" in scaling.columns:
@@ -413,7 +404,7 @@ def _scaling_plot(
         ax.set_xlabel(x_label)
         ax.set_ylabel("critical sample size n*")
         fig.legend(loc="outside right center", fontsize="small", title="n* ± 95% CI; lines: fit")
-        fig.suptitle(_title(title, context))
+        fig.suptitle(_title(title, context, failed))
         return save(fig, out)
 
 
@@ -505,8 +496,13 @@ def plot_error_curves(summary: pd.DataFrame, out: str | Path, max_rows: int = 6)
     df = df.copy()
     for col in needed:
         df[col] = _positive(df[col])
+    # Settings without a single ok trial have no error to draw: their panels name them.
+    failed = _all_failed(df)
+    failed_keys = set(failed.itertuples(index=False, name=None))
+    in_failed = np.array([k in failed_keys for k in df[_SETTING].itertuples(index=False, name=None)],
+                         dtype=bool)
     medians = df[[f"{c}_median" for c in panels]].to_numpy(dtype=float)
-    df = df[np.isfinite(medians).any(axis=1)]
+    df = df[np.isfinite(medians).any(axis=1) | in_failed]
     if df.empty:
         return _no_data(out, _title(title, context))
     combos, subset = _facets(df, max_rows)
@@ -536,7 +532,11 @@ def plot_error_curves(summary: pd.DataFrame, out: str | Path, max_rows: int = 6)
                     )
                     ax.set_yscale("log")
                     _log_axis(ax.yaxis)
-                else:
+                gone = [m for m in methods if (m, g, s) in failed_keys]
+                if gone:
+                    ax.text(0.02, 0.02, "\n".join(f"{m}: {ALL_FAILED_TEXT}" for m in gone), fontsize=7,
+                            ha="left", va="bottom", transform=ax.transAxes, color="0.25")
+                elif part_all.empty:
                     ax.text(0.5, 0.5, "no data", ha="center", va="center", transform=ax.transAxes)
                 ax.set_xscale("log")
                 _log_axis(ax.xaxis)
@@ -545,5 +545,5 @@ def plot_error_curves(summary: pd.DataFrame, out: str | Path, max_rows: int = 6)
                 ax.set_ylabel("relative error" if c == 0 else "")
         handles = [Line2D([], [], color=palette[m], marker="o", label=str(m)) for m in methods]
         fig.legend(handles=handles, title="method", loc="outside right center")
-        fig.suptitle(_title(title + " (median, IQR band)", context, subset))
+        fig.suptitle(_title(title + " (median, IQR band)", context, subset, _all_failed_note(df)))
         return save(fig, out)

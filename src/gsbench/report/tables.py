@@ -9,15 +9,16 @@ with the same rows and cells.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from ..analysis.columns import SETTING_KEYS, require_columns
+from ..analysis.transitions import ALL_FAILED_TEXT
 
-__all__ = ["transitions_table", "scaling_table", "write_tables", "format_interval"]
+__all__ = ["transitions_table", "scaling_table", "write_tables", "format_interval", "TABLE_FILES"]
 
 _FORMATS = ("latex", "markdown")
 _LATEX_SPECIAL = {
@@ -150,7 +151,8 @@ def transitions_table(transitions: pd.DataFrame, fmt: str = "latex", digits: int
     and :math:`n^\star` written ``"64.2 [58.1, 70.3]"`` (estimate [95% bootstrap
     interval]).  Settings whose transition lies outside the grid are written
     ``"< n_min"`` (``below_grid``: already successful at the smallest n) or
-    ``"> n_max"`` (``above_grid``); in LaTeX as ``$< n_min$``.  Other labels give
+    ``"> n_max"`` (``above_grid``); in LaTeX as ``$< n_min$``.  A setting without any
+    ok trial (``all_failed``) says ``"all trials diverged / failed"``.  Other labels give
     ``"n/a"``.  In LaTeX a ``\midrule`` separates methods.  With `summary` (the
     per-cell summary holding ``n_converged`` and ``trials``) a last column ``converged``
     gives ``k/m``: of the m fits of the setting (all n), k met their stopping criterion
@@ -207,6 +209,8 @@ def transitions_table(transitions: pd.DataFrame, fmt: str = "latex", digits: int
         elif label == "above_grid":
             cell = f"> {_plain(r['n_max'])}"
             tex_cell = f"${cell}$"
+        elif label == "all_failed":
+            cell = tex_cell = ALL_FAILED_TEXT
         else:
             cell = tex_cell = "n/a"
         keys = [str(r["method"]), *[_plain(r[c]) for c in context],
@@ -271,7 +275,17 @@ def scaling_table(scaling: pd.DataFrame, fmt: str = "latex", digits: int = 2) ->
     return _render(header_tex, header_md, align, rows, fmt)
 
 
-def write_tables(transitions_csv: str | Path, scaling_csv: str | Path, outdir: str | Path,
+#: The table files of a study: file name -> (table, format).
+TABLE_FILES: dict[str, tuple[str, str]] = {
+    "transitions.tex": ("transitions", "latex"),
+    "transitions.md": ("transitions", "markdown"),
+    "scaling.tex": ("scaling", "latex"),
+    "scaling.md": ("scaling", "markdown"),
+}
+
+
+def write_tables(transitions_csv: str | Path, scaling_csv: str | Path,
+                 out: str | Path | Mapping[str, str | Path],
                  summary_csv: str | Path | None = None) -> dict[str, Path]:
     """Read the two CSV files and write the LaTeX and Markdown tables.
 
@@ -281,8 +295,10 @@ def write_tables(transitions_csv: str | Path, scaling_csv: str | Path, outdir: s
         CSV written from :func:`gsbench.analysis.transitions`.
     scaling_csv : str or Path
         CSV written from :func:`gsbench.analysis.scaling`.
-    outdir : str or Path
-        Output directory, created if needed.
+    out : str, Path or mapping
+        A directory (created if needed) that receives every file of :data:`TABLE_FILES`
+        under its name, or a mapping from some of those names to the paths to write
+        (for example the outputs a workflow rule declares).
     summary_csv : str or Path, optional
         CSV written from :func:`gsbench.analysis.summarize`, for the transitions table's
         converged column; default: ``summary.csv`` beside `transitions_csv` (the aggregate
@@ -291,24 +307,26 @@ def write_tables(transitions_csv: str | Path, scaling_csv: str | Path, outdir: s
     Returns
     -------
     dict
-        Paths keyed ``"transitions.tex"``, ``"transitions.md"``, ``"scaling.tex"``,
-        ``"scaling.md"``.
+        The written paths keyed by file name (``"transitions.tex"``, ``"transitions.md"``,
+        ``"scaling.tex"``, ``"scaling.md"``).
     """
-    outdir = Path(outdir)
-    outdir.mkdir(parents=True, exist_ok=True)
-    trans = pd.read_csv(transitions_csv)
-    scal = pd.read_csv(scaling_csv, keep_default_na=True)
+    if isinstance(out, Mapping):
+        unknown = sorted(set(out) - set(TABLE_FILES))
+        if unknown:
+            raise ValueError(f"write_tables: unknown table file {unknown[0]!r}; known: {', '.join(TABLE_FILES)}")
+        paths = {name: Path(path) for name, path in out.items()}
+    else:
+        paths = {name: Path(out) / name for name in TABLE_FILES}
     if summary_csv is None:
         summary_csv = Path(transitions_csv).with_name("summary.csv")
-    summ = pd.read_csv(summary_csv) if Path(summary_csv).is_file() else None
-    written: dict[str, Path] = {}
-    for name, text in (
-        ("transitions.tex", transitions_table(trans, "latex", summary=summ)),
-        ("transitions.md", transitions_table(trans, "markdown", summary=summ)),
-        ("scaling.tex", scaling_table(scal, "latex")),
-        ("scaling.md", scaling_table(scal, "markdown")),
-    ):
-        path = outdir / name
-        path.write_text(text, encoding="utf-8")
-        written[name] = path
-    return written
+    summary = pd.read_csv(summary_csv) if Path(summary_csv).is_file() else None
+    frames = {"transitions": pd.read_csv(transitions_csv), "scaling": pd.read_csv(scaling_csv)}
+    render = {
+        "transitions": lambda df, fmt: transitions_table(df, fmt, summary=summary),
+        "scaling": scaling_table,
+    }
+    for name, path in paths.items():
+        table, fmt = TABLE_FILES[name]
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(render[table](frames[table], fmt), encoding="utf-8")
+    return paths
