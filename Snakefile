@@ -25,9 +25,11 @@ rule all:
     default_target: True
     input:
         study_outputs(),
+        f"{OUT}/verdict.md",
 
 
 include: "workflow/rules/fit.smk"
 include: "workflow/rules/aggregate.smk"
 include: "workflow/rules/report.smk"
+include: "workflow/rules/verdict.smk"
 include: "workflow/rules/paper_figures.smk"

@@ -28,6 +28,7 @@ FIGURES = [
     "scaling_groups",
     "scaling_entries",
     "error_curves",
+    "phase_diagram",
 ]
 TABLES = ["transitions.tex", "transitions.md", "scaling.tex", "scaling.md"]
 

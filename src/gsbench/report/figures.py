@@ -31,6 +31,7 @@ from matplotlib.lines import Line2D
 from matplotlib.ticker import FixedLocator, FuncFormatter, LogFormatter, NullFormatter
 
 from ..analysis.columns import require_columns
+from .theory_figures import draw_references
 
 __all__ = [
     "save",
@@ -406,6 +407,7 @@ def _scaling_plot(
                     pred = np.exp(coef(method, "a_entries") + b * np.log(xs))
                 if np.all(np.isfinite(pred)):
                     ax.plot(xs, pred, color=palette[method], linestyle=styles[g], linewidth=1.1, alpha=0.8)
+        draw_references(ax, df, x_col, styles)
         ax.set_xscale("log")
         ax.set_yscale("log")
         _log_axis(ax.xaxis, df[x_col].to_numpy(dtype=float))
