@@ -27,7 +27,8 @@ def _setting(sub: pd.DataFrame, method: str) -> str:
             f"g ∈ {_values(sub['group_size'])}, s ∈ {_values(sub['active_groups'])}")
 
 
-def _law_finding(method: str, setting: str, laws: pd.DataFrame) -> Finding:
+def _law_finding(method: str, setting: str, laws: pd.DataFrame) -> tuple[Finding, str]:
+    """The finding and the law it names (the AIC winner when undecided)."""
     per_law = laws.drop_duplicates("law").set_index("law")
     aic = per_law["aic"].astype(float).sort_values()
     best = aic.index[0]
@@ -36,10 +37,16 @@ def _law_finding(method: str, setting: str, laws: pd.DataFrame) -> Finding:
     gap = float(aic.iloc[1] - aic.iloc[0]) if len(aic) > 1 else math.nan
     runner = aic.index[1] if len(aic) > 1 else ""
     formula = per_law.loc[best, "formula"]
+    chosen = best
     if best_loo == best and gap > 2:
         verdict = f"{best} ({formula})"
     elif best_loo == best:
         verdict = f"{best} ({formula}), not distinguishable from {runner} (ΔAIC ≤ 2)"
+    elif best_loo and per_law.loc[best_loo, "n_params"] < per_law.loc[best, "n_params"]:
+        # Fewer constants and the better prediction out of sample: parsimony decides.
+        chosen = best_loo
+        verdict = (f"{best_loo} ({per_law.loc[best_loo, 'formula']}): fewer constants and best "
+                   f"out of sample; {best} best by AIC")
     else:
         verdict = f"undecided: {best} by AIC, {best_loo} by leave-one-cell-out"
     loo = per_law["loo_rmse"].astype(float)
@@ -48,11 +55,12 @@ def _law_finding(method: str, setting: str, laws: pd.DataFrame) -> Finding:
         setting=setting,
         value=gap,
         criterion=(f"lowest AIC of {len(aic)} laws (value: ΔAIC to the runner-up {runner}; > 2 "
-                   f"is clear) and lowest leave-one-cell-out RMSE of log n* "
+                   f"is clear) and lowest leave-one-cell-out RMSE of log n*; if they differ, "
+                   f"the law with fewer constants when it predicts better out of sample "
                    f"({best_loo}: {loo.get(best_loo, math.nan):.3g}; "
                    f"{best}: {loo.get(best, math.nan):.3g})"),
         verdict=verdict,
-    )
+    ), chosen
 
 
 def _ratio_finding(method, setting, ratios, name, n_boot, seed) -> Finding:
@@ -94,11 +102,8 @@ def _bc_finding(method, setting, laws: pd.DataFrame) -> Finding | None:
     )
 
 
-def _constant_findings(method, setting, laws: pd.DataFrame) -> list[Finding]:
-    best = laws.loc[laws["best_aic"].astype(bool), "law"]
-    if best.empty:
-        return []
-    rows = laws[(laws["law"] == best.iloc[0]) & (laws["param"] != "b/c")]
+def _constant_findings(method, setting, laws: pd.DataFrame, law: str) -> list[Finding]:
+    rows = laws[(laws["law"] == law) & (laws["param"] != "b/c")]
     return [
         Finding(statement=f"{r['param']} of the {r['law']} law ({r['formula']}) for {method}",
                 setting=setting, value=float(r["estimate"]), low=float(r["low"]),
@@ -125,7 +130,7 @@ def law_sections(transitions_df: pd.DataFrame, laws_df: pd.DataFrame, *, n_boot:
     -------
     list of Section
         "Which law explains n*", "n* relative to the convex limits", "The 1/s claim: b/c",
-        "Fitted constants of the best law"; a method without a usable fit gets a finding
+        "Fitted constants of the law named above"; a method without a usable fit gets a finding
         saying so.
     """
     df = usable_transitions(transitions_df)
@@ -142,11 +147,12 @@ def law_sections(transitions_df: pd.DataFrame, laws_df: pd.DataFrame, *, n_boot:
                                  criterion="needs cells with n* inside the grid (≥ 3 per law)",
                                  verdict="no fit: too few cells with a transition"))
         else:
-            law_f.append(_law_finding(method, setting, laws))
+            finding, chosen = _law_finding(method, setting, laws)
+            law_f.append(finding)
             bc = _bc_finding(method, setting, laws)
             if bc is not None:
                 bc_f.append(bc)
-            const_f += _constant_findings(method, setting, laws)
+            const_f += _constant_findings(method, setting, laws, chosen)
         if len(sub):
             ratio_f.append(_ratio_finding(method, setting, sub["ratio_l1"], "ℓ1", n_boot, seed))
             ratio_f.append(_ratio_finding(method, setting, sub["ratio_group"], "group", n_boot, seed))
@@ -166,5 +172,5 @@ def law_sections(transitions_df: pd.DataFrame, laws_df: pd.DataFrame, *, n_boot:
         Section("The 1/s claim: exponents of the free power law", bc_f,
                 "c > 0 alone cannot separate the theories (every method needs about s·g "
                 "samples); the ratio b/c of the exponents can."),
-        Section("Fitted constants of the best law", const_f, ""),
+        Section("Fitted constants of the law named above", const_f, ""),
     ]

@@ -31,7 +31,7 @@ def draw_references(ax, df: pd.DataFrame, x_col: str, styles: dict) -> None:
     """
     if df.empty:
         return
-    cells = df[["p", "group_size", "active_groups", x_col]].drop_duplicates()
+    cells = df[list(dict.fromkeys(["p", "group_size", "active_groups", x_col]))].drop_duplicates()
     if "n_ref_l1" in df.columns and "n_ref_group" in df.columns:
         refs = df[["p", "group_size", "active_groups", "n_ref_l1", "n_ref_group"]].drop_duplicates(
             ["p", "group_size", "active_groups"])
