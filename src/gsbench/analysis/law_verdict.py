@@ -50,6 +50,8 @@ def _law_finding(method: str, setting: str, laws: pd.DataFrame) -> tuple[Finding
     else:
         verdict = f"undecided: {best} by AIC, {best_loo} by leave-one-cell-out"
     loo = per_law["loo_rmse"].astype(float)
+    loo_text = "; ".join(f"{name}: {loo.get(name, math.nan):.3g}"
+                         for name in dict.fromkeys([best_loo or best, best]))
     return Finding(
         statement=f"which law explains n* of {method}",
         setting=setting,
@@ -57,8 +59,7 @@ def _law_finding(method: str, setting: str, laws: pd.DataFrame) -> tuple[Finding
         criterion=(f"lowest AIC of {len(aic)} laws (value: ΔAIC to the runner-up {runner}; > 2 "
                    f"is clear) and lowest leave-one-cell-out RMSE of log n*; if they differ, "
                    f"the law with fewer constants when it predicts better out of sample "
-                   f"({best_loo}: {loo.get(best_loo, math.nan):.3g}; "
-                   f"{best}: {loo.get(best, math.nan):.3g})"),
+                   f"(LOO RMSE {loo_text})"),
         verdict=verdict,
     ), chosen
 
