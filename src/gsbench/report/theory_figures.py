@@ -49,7 +49,7 @@ def draw_references(ax, df: pd.DataFrame, x_col: str, styles: dict) -> None:
             label = name if name not in labelled else None
             labelled.add(name)
             ax.plot(x, part[col].to_numpy(dtype=float), color=colour, linestyle=styles.get(g, "-"),
-                    linewidth=1.6, alpha=0.7, marker="_", label=label, zorder=1)
+                    linewidth=1.6, alpha=0.7, label=label, zorder=1)
 
 
 def transition_curve(p: int, group_size: int = 1) -> tuple[np.ndarray, np.ndarray]:
