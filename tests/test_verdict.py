@@ -95,3 +95,43 @@ def test_read_sections_rejects_malformed(tmp_path, bad):
     (tmp_path / "s.json").write_text(f"[{{\"title\": \"{bad['title']}\"}}]")
     with pytest.raises(KeyError, match="findings"):
         read_sections(tmp_path / "s.json")
+
+
+def test_aggregate_then_verdict_on_a_trials_table(tmp_path):
+    """aggregate_stage adds the convex references to transitions.csv; the verdict stages
+    then find a method that succeeds exactly above D_l1 at the l1 limit."""
+    from gsbench.stages import aggregate_stage
+    from gsbench.study import ROW_SCHEMA, write_table_atomic
+
+    defaults = {"string": "", "int64": 0, "float64": 0.0}
+    rows = []
+    for p in (64, 128):
+        for g in (1, 4):
+            for s in (1, 2, 4):
+                d_l1 = cell_references(p, g, s)[0].item()
+                for n in (8, 12, 16, 24, 32, 48, 64, 96):
+                    for trial in range(4):
+                        ok = n * (1 + 0.1 * (trial - 1.5)) > d_l1
+                        row = {c: defaults[t] for c, t in ROW_SCHEMA.items()}
+                        row.update(method="at_l1", n=n, p=p, group_size=g, active_groups=s,
+                                   design="rademacher", trial=trial, status="ok",
+                                   cell_id=f"p{p}_g{g}_s{s}_n{n}",
+                                   rel_error_oracle=0.0 if ok else 1.0)
+                        rows.append(row)
+    trials = pd.DataFrame(rows).astype(ROW_SCHEMA)
+    write_table_atomic(trials, tmp_path / "trials.parquet")
+    config = {**CONFIG, "success": {"metric": "rel_error_oracle", "threshold": 0.05}}
+    paths = [str(tmp_path / f) for f in ("summary.csv", "transitions.csv", "scaling.csv")]
+    aggregate_stage(config, str(tmp_path / "trials.parquet"), *paths)
+    trans = pd.read_csv(paths[1])
+    ok = trans[trans["transition"] == "ok"]
+    assert len(ok) >= 6
+    np.testing.assert_allclose(ok["ratio_l1"], ok["n_star"] / ok["n_ref_l1"])
+    assert ok["ratio_l1"].between(0.7, 1.4).all()
+    verdict_laws_stage(config, paths[1], str(tmp_path / "laws.csv"), str(tmp_path / "s.json"))
+    verdict_stage(config, [str(tmp_path / "s.json")], str(tmp_path / "verdict.md"))
+    text = (tmp_path / "verdict.md").read_text()
+    row = next(line for line in text.splitlines() if line.startswith("| median n*/n_ref_l1 of at_l1"))
+    # n* lies between the last failing and the first succeeding grid n (steps <= 1.5x) above D_l1.
+    med = float(row.split(" | ")[2].split(" ")[0])
+    assert 1.0 <= med <= 1.5 and "fewer samples than the ℓ1 limit" not in row
