@@ -38,7 +38,9 @@ def _law_finding(method: str, setting: str, laws: pd.DataFrame) -> tuple[Finding
     runner = aic.index[1] if len(aic) > 1 else ""
     formula = per_law.loc[best, "formula"]
     chosen = best
-    if best_loo == best and gap > 2:
+    if len(aic) == 1:
+        verdict = f"{best} ({formula}), the only law these cells identify"
+    elif best_loo == best and gap > 2:
         verdict = f"{best} ({formula})"
     elif best_loo == best:
         verdict = f"{best} ({formula}), not distinguishable from {runner} (ΔAIC ≤ 2)"
