@@ -25,11 +25,13 @@ rule all:
     default_target: True
     input:
         study_outputs(),
+        f"{OUT}/verdict.md",
 
 
 include: "workflow/rules/fit.smk"
 include: "workflow/rules/aggregate.smk"
 include: "workflow/rules/report.smk"
+include: "workflow/rules/verdict.smk"
 include: "workflow/rules/paper_figures.smk"
 include: "workflow/rules/claims.smk"
 include: "workflow/rules/incoherence.smk"

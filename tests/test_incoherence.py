@@ -177,7 +177,7 @@ def test_verdict_needs_the_interval_to_exclude_the_competing_exponent(c_interval
     rho = pd.DataFrame({"transition": ["ok"] * 9})
     section = verdict_section(rho, fits, {"dglnn2": "group"})
     assert [f.verdict for f in section.findings] == [verdict]
-    assert "ρ* ∝ s^-0.5 g^-0" in section.findings[0].claim
+    assert "ρ* ∝ s^-0.5 g^-0" in section.findings[0].statement
 
 
 def test_coherence_figures_are_drawn_and_a_bad_measure_is_named(tmp_path):

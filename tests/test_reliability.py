@@ -50,7 +50,8 @@ def test_a_setting_where_every_trial_diverged_or_failed_is_reported_as_such(plug
     assert np.isnan(trans.loc[("flaky", 4, 4), "n_star"])
     assert (trans.drop(index=("flaky", 4, 4))["transition"] != "all_failed").all()
     md = (out / "tables" / "transitions.md").read_text().splitlines()
-    assert "| flaky | 4 | 4 | 16 | all trials diverged / failed |" in md
+    assert any(line.startswith("| flaky | 4 | 4 | 16 | all trials diverged / failed |")
+               for line in md)
     assert "all trials diverged / failed" in (out / "tables" / "transitions.tex").read_text()
 
 

@@ -27,6 +27,7 @@ FIGURES: dict[str, Callable] = {
     "scaling_groups": lambda s, t, c, out: _report().plot_scaling_groups(t, c, out),
     "scaling_entries": lambda s, t, c, out: _report().plot_scaling_entries(t, c, out),
     "error_curves": lambda s, t, c, out: _report().plot_error_curves(s, out),
+    "phase_diagram": lambda s, t, c, out: _theory_figures().plot_phase_diagram(s, out),
 }
 
 
@@ -34,6 +35,12 @@ def _report():
     from . import report
 
     return report
+
+
+def _theory_figures():
+    from .report import theory_figures
+
+    return theory_figures
 
 
 def fit_stage(config: dict, method: str, chunk: str, output: str) -> None:
@@ -57,10 +64,38 @@ def aggregate_stage(config: dict, trials_path: str, summary: str, transitions: s
     trans = analysis.transitions(trials, metric=metric, threshold=threshold,
                                  n_boot=config["bootstrap"], seed=0)
     scal = analysis.scaling(trans)
+    trans = _theory_columns(trans)
     failed = int((trials["status"] != STATUS_OK).sum())
     logging.info("%d trials, %d not ok (counted as failures)", len(trials), failed)
     for frame, path in ((summ, summary), (trans, transitions), (scal, scaling)):
         write_table_atomic(frame, path)
+
+
+def _theory_columns(trans: pd.DataFrame) -> pd.DataFrame:
+    """transitions.csv with the convex references n_ref_l1, n_ref_group and n*'s ratios to them."""
+    from .analysis.references import add_references
+
+    return add_references(trans)
+
+
+def verdict_laws_stage(config: dict, transitions: str, laws: str, sections: str) -> None:
+    """Fit the competing n* laws (laws.csv) and save the verdict's law sections (JSON)."""
+    from .analysis.law_verdict import law_sections
+    from .analysis.laws import law_table
+    from .verdict import write_sections
+
+    trans = pd.read_csv(transitions)
+    table = law_table(trans, n_boot=config["bootstrap"], seed=0)
+    write_table_atomic(table, laws)
+    write_sections(sections, law_sections(trans, table, n_boot=config["bootstrap"], seed=0))
+
+
+def verdict_stage(config: dict, section_files: list[str], output: str) -> None:
+    """Join the saved verdict sections, in the given order, into verdict.md."""
+    from .verdict import read_sections, write_verdict
+
+    sections = [s for path in section_files for s in read_sections(path)]
+    write_verdict(output, sections, title=f"Verdict: study {config['study']}")
 
 
 def figure_stage(name: str, summary: str, transitions: str, scaling: str, png: str, pdf: str) -> None:
@@ -133,11 +168,12 @@ def coherence_figure_stage(config: dict, trials_path: str, measure: str, png: st
 
 
 def incoherence_stage(config: dict, trials_path: str, rho_star: str, fits: str, png: str,
-                      verdict: str) -> None:
-    """Decoy study: the rho* table, its exponent fits, its figure and the verdict section."""
+                      sections: str) -> None:
+    """Decoy study: the rho* table, its exponent fits, its figure and the verdict section
+    (saved as JSON for the ``verdict`` rule)."""
     from .analysis.incoherence import incoherence_report
     from .report.coherence_figures import plot_rho_star
-    from .verdict import write_verdict
+    from .verdict import write_sections
 
     success = config["success"]
     table, fit, section = incoherence_report(read_trials([trials_path]), success["metric"],
@@ -145,4 +181,4 @@ def incoherence_stage(config: dict, trials_path: str, rho_star: str, fits: str, 
     write_table_atomic(table, rho_star)
     write_table_atomic(fit, fits)
     plot_rho_star(table, png)
-    write_verdict(verdict, [section])
+    write_sections(sections, [section])

@@ -1,70 +1,158 @@
-"""A study's verdict file: sections of findings, written as Markdown.
+r"""Verdicts as data: findings grouped in sections, one Markdown writer.
 
-Minimal version (helper H4 owns the full module; the lead reconciles the two at merge):
-:class:`Finding` (a claim, what was measured, the verdict), :class:`Section` (a titled
-list of findings with an optional preamble) and :func:`write_verdict`.
+A :class:`Finding` is one checked statement: *statement, setting, measured value with
+interval, criterion, verdict*.  A :class:`Section` groups findings under a title with a
+short generated text.  Every piece of evidence (the law fits, the convex limits, a
+coherence study, ...) builds its sections from its own tables; stages that run in
+separate jobs save them with :func:`write_sections` (JSON) and the ``verdict`` rule joins
+them into ``results/<study>/verdict.md`` with :func:`write_verdict`.  No number in a verdict
+is typed by hand: builders format the measured values they are given.
+
+Example
+-------
+>>> f = Finding("n* of lasso follows the entry law", "12 cells", 0.8, 0.7, 0.9,
+...             "lowest AIC", "entry")
+>>> print(render_markdown([Section("Laws", [f], "Fitted per method.")]).splitlines()[4])
+| Statement | Setting | Measured (95% CI) | Criterion | Verdict |
 """
 
 from __future__ import annotations
 
+import json
+import math
 import os
-from dataclasses import dataclass, field
+import tempfile
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-__all__ = ["Finding", "Section", "write_verdict", "render_verdict"]
+__all__ = [
+    "Finding",
+    "Section",
+    "format_value",
+    "render_markdown",
+    "write_verdict",
+    "write_sections",
+    "read_sections",
+]
 
 
 @dataclass(frozen=True)
 class Finding:
-    """One claim checked against the measurements.
+    """One checked statement.
 
-    Attributes
+    Parameters
     ----------
-    claim : str
-        What was predicted (e.g. "rho* ~ s^-1/2 g^0 for group methods, scattered decoys").
-    measured : str
-        The numbers measured, with intervals.
+    statement : str
+        What is claimed or asked, e.g. ``"median n*/D_l1 of dglnn2"``.
+    setting : str
+        Where it was measured (method, cells, grid).
+    value : float or str
+        The measured value (a float is printed with 3 significant digits).
+    low, high : float, default nan
+        Its interval (NaN: none).
+    criterion : str
+        How the verdict follows from the value.
     verdict : str
-        One of "supported", "refuted", "inconclusive".
+        The outcome, derived from `value`/`low`/`high` by the builder.
     """
 
-    claim: str
-    measured: str
-    verdict: str
-
-    def __post_init__(self):
-        if self.verdict not in ("supported", "refuted", "inconclusive"):
-            raise ValueError(
-                f"verdict must be supported, refuted or inconclusive, got {self.verdict!r}"
-            )
+    statement: str
+    setting: str
+    value: float | str
+    low: float = math.nan
+    high: float = math.nan
+    criterion: str = ""
+    verdict: str = ""
 
 
 @dataclass(frozen=True)
 class Section:
-    """A titled group of findings; ``text`` is printed before them."""
+    """A titled group of findings with a generated explanatory text."""
 
     title: str
     findings: list[Finding] = field(default_factory=list)
     text: str = ""
 
 
-def render_verdict(sections: list[Section]) -> str:
-    """Markdown: ``# Verdict``, then per section a ``##`` heading, its text, and a table."""
-    lines = ["# Verdict", ""]
-    for sec in sections:
-        lines += [f"## {sec.title}", ""]
-        if sec.text:
-            lines += [sec.text.strip(), ""]
-        if sec.findings:
-            lines += ["| claim | measured | verdict |", "|---|---|---|"]
-            lines += [f"| {f.claim} | {f.measured} | **{f.verdict}** |" for f in sec.findings]
+def format_value(value, low=math.nan, high=math.nan) -> str:
+    """``"1.23 [1.01, 1.45]"``; a string value is returned as is; NaN is ``"n/a"``."""
+    if isinstance(value, str):
+        return value
+
+    def num(v) -> str:
+        v = float(v)
+        if not math.isfinite(v):
+            return "n/a"
+        return f"{v:.3g}"
+
+    text = num(value)
+    if math.isfinite(float(low)) or math.isfinite(float(high)):
+        text += f" [{num(low)}, {num(high)}]"
+    return text
+
+
+def _cell(text: str) -> str:
+    return str(text).replace("|", "\\|").replace("\n", " ")
+
+
+def render_markdown(sections: list[Section], title: str = "Verdict") -> str:
+    """The verdict document: a ``#`` title, then per section a ``##`` heading, its text and
+    a table with one row per finding (columns Statement, Setting, Measured (95% CI),
+    Criterion, Verdict)."""
+    lines = [f"# {title}", ""]
+    for section in sections:
+        lines += [f"## {section.title}", ""]
+        if section.text:
+            lines += [section.text.strip(), ""]
+        if section.findings:
+            lines += ["| Statement | Setting | Measured (95% CI) | Criterion | Verdict |",
+                      "|---|---|---|---|---|"]
+            for f in section.findings:
+                cells = (f.statement, f.setting, format_value(f.value, f.low, f.high),
+                         f.criterion, f.verdict)
+                lines.append("| " + " | ".join(_cell(c) for c in cells) + " |")
             lines.append("")
+        elif not section.text:
+            lines += ["No findings.", ""]
     return "\n".join(lines)
 
 
-def write_verdict(path: str | os.PathLike, sections: list[Section]) -> Path:
-    """Write the sections to ``path`` (Markdown), replacing the file."""
+def _write_atomic(path: str | Path, text: str) -> Path:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(render_verdict(sections))
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write(text)
+    os.replace(tmp, path)
     return path
+
+
+def write_verdict(path: str | Path, sections: list[Section], title: str = "Verdict") -> Path:
+    """Write :func:`render_markdown` of `sections` to `path` (atomically); return the path."""
+    return _write_atomic(path, render_markdown(sections, title))
+
+
+def write_sections(path: str | Path, sections: list[Section]) -> Path:
+    """Save sections as JSON (NaN as null), for a later :func:`write_verdict` in another job."""
+
+    def clean(obj):
+        if isinstance(obj, float) and not math.isfinite(obj):
+            return None
+        if isinstance(obj, dict):
+            return {k: clean(v) for k, v in obj.items()}
+        if isinstance(obj, list):
+            return [clean(v) for v in obj]
+        return obj
+
+    return _write_atomic(path, json.dumps([clean(asdict(s)) for s in sections], indent=1))
+
+
+def read_sections(path: str | Path) -> list[Section]:
+    """Sections saved by :func:`write_sections`."""
+    raw = json.loads(Path(path).read_text(encoding="utf-8"))
+
+    def finding(d: dict) -> Finding:
+        d = {k: (math.nan if v is None and k in ("low", "high", "value") else v) for k, v in d.items()}
+        return Finding(**d)
+
+    return [Section(s["title"], [finding(f) for f in s["findings"]], s.get("text", "")) for s in raw]

@@ -26,7 +26,7 @@ rule coherence_figure:
 
 rule incoherence:
     """Tolerated decoy coherence rho* per (method, layout, s, g, sigma) with 95% intervals,
-    the fit rho* ~ s^-b' g^-c' per method and layout, its figure and the verdict."""
+    the fit rho* ~ s^-b' g^-c' per method and layout, its figure and the verdict section."""
     input:
         f"{OUT}/trials.parquet",
     output:
@@ -38,7 +38,7 @@ rule incoherence:
             category="Figures",
         ),
         pdf=f"{OUT}/figures/rho_star.pdf",
-        verdict=f"{OUT}/verdict.md",
+        sections=f"{OUT}/verdict/incoherence.json",
     log:
         f"{OUT}/logs/incoherence.log",
     conda:

@@ -9,5 +9,5 @@ run_rule(
     out.rho_star,
     out.fits,
     out.png,
-    out.verdict,
+    out.sections,
 )

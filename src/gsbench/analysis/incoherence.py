@@ -205,6 +205,11 @@ def _interval(value, low, high) -> str:
     return f"{value:.2f} [{low:.2f}, {high:.2f}]"
 
 
+#: How a finding's verdict follows from the fitted exponents (see :func:`verdict_section`).
+CRITERION = ("refuted: a 95% interval excludes the predicted b′ or c′; supported: both contain "
+             "it and c′'s excludes the competing value (0 vs 1/2); else inconclusive")
+
+
 def verdict_section(rho_star: pd.DataFrame, fits: pd.DataFrame, kinds: dict[str, str]):
     r"""The incoherence study's verdict section: per (method, layout, sigma) the fitted
     exponents of :math:`\rho^\star \propto s^{-b'} g^{-c'}` against the prediction of
@@ -228,11 +233,11 @@ def verdict_section(rho_star: pd.DataFrame, fits: pd.DataFrame, kinds: dict[str,
     for row in fits.itertuples(index=False):
         kind = kinds.get(row.method, method_kind(row.method))
         b, c = PREDICTIONS[(kind, row.decoy_layout)]
-        claim = (f"{row.method} ({kind}), {row.decoy_layout} decoys, σ={row.sigma:g}: "
-                 f"ρ* ∝ s^-{b:g} g^-{c:g}")
+        statement = f"{row.method} ({kind}), {row.decoy_layout} decoys: ρ* ∝ s^-{b:g} g^-{c:g}"
+        setting = (f"σ={row.sigma:g}, {row.n_points} interior ρ*"
+                   f"{'; ' + row.note if row.note else ''}")
         measured = (f"b′ = {_interval(row.b_prime, row.b_low, row.b_high)}, "
-                    f"c′ = {_interval(row.c_prime, row.c_low, row.c_high)} "
-                    f"({row.n_points} interior ρ*{'; ' + row.note if row.note else ''})")
+                    f"c′ = {_interval(row.c_prime, row.c_low, row.c_high)}")
         c_alt = 0.5 - c  # the other hypothesis on g: 0 (no g-dependence) or 1/2
         if not (np.isfinite(row.b_prime) and np.isfinite(row.c_prime)):
             verdict = "inconclusive"
@@ -242,7 +247,7 @@ def verdict_section(rho_star: pd.DataFrame, fits: pd.DataFrame, kinds: dict[str,
             verdict = "inconclusive"  # the interval cannot tell c' = 0 from c' = 1/2
         else:
             verdict = "supported"
-        findings.append(Finding(claim, measured, verdict))
+        findings.append(Finding(statement, setting, measured, criterion=CRITERION, verdict=verdict))
     counts = rho_star["transition"].value_counts().to_dict()
     text = (
         "Decoy designs (issue 15): inactive columns x_d = √(1−ρ²) z_d + ρ √n y*/‖y*‖ at "

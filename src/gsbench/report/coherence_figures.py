@@ -16,12 +16,11 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
 from matplotlib.ticker import NullFormatter, ScalarFormatter
 
 from ..analysis.columns import require_columns, success_indicator
-from .figures import _style, save
+from .figure_base import new_figure, save
+from .figure_base import style as _style
 
 __all__ = ["SCALED_COHERENCE", "plot_success_vs_coherence", "plot_rho_star"]
 
@@ -37,8 +36,7 @@ SCALED_COHERENCE = {
 def _panels(n_panels: int, width: float = 4.2, height: float = 3.4):
     ncols = min(n_panels, 3)
     nrows = -(-n_panels // ncols)
-    fig = Figure(figsize=(ncols * width + 1.8, nrows * height + 0.6), layout="constrained")
-    FigureCanvasAgg(fig)
+    fig = new_figure(ncols * width + 1.8, nrows * height + 0.6)
     return fig, fig.subplots(nrows, ncols, squeeze=False).ravel()
 
 

@@ -31,6 +31,7 @@ from ..analysis.transitions import ALL_FAILED_TEXT
 from .figure_base import new_figure, save
 from .figure_base import palette as _colours
 from .figure_base import style as _style
+from .theory_figures import draw_references
 
 __all__ = [
     "save",
@@ -397,6 +398,7 @@ def _scaling_plot(
                     pred = np.exp(coef(method, "a_entries") + b * np.log(xs))
                 if np.all(np.isfinite(pred)):
                     ax.plot(xs, pred, color=palette[method], linestyle=styles[g], linewidth=1.1, alpha=0.8)
+        draw_references(ax, df, x_col, styles)
         ax.set_xscale("log")
         ax.set_yscale("log")
         _log_axis(ax.xaxis, df[x_col].to_numpy(dtype=float))

@@ -1,0 +1,267 @@
+r"""Competing sample-complexity laws for the critical sample size n*, fitted per method.
+
+Each law is a model of :math:`n^\star` as a function of the cell :math:`(p, g, s)`
+(:math:`s` non-zero groups of size :math:`g`, :math:`k = s g` non-zero entries,
+:math:`L = p/g` groups):
+
+========== ================================================== ==============================
+name       law                                                origin
+========== ================================================== ==============================
+entry      :math:`A\,k\log(e p/k)`                            ℓ1 / entrywise sparsity
+group      :math:`A\,s g + B\,s\log(e L/s)`                   group ℓ1,2 (group lasso)
+incoh_grp  :math:`A\,s^2 g`                                   Theorem 3, :math:`\delta_{out}\lesssim 1/s`
+incoh_ent  :math:`A\,(s g)^2`                                 unstructured :math:`\mu\lesssim 1/(sg)`
+power      :math:`\log n^\star = a + b\log s + c\log g\,(+\,d\log p)` free power law
+========== ================================================== ==============================
+
+All laws are fitted by least squares on the log scale,
+:math:`\min_\theta \sum_i (\log n^\star_i - \log f_\theta(x_i))^2` (multiplicative noise;
+the group law with :math:`A, B \ge 0`), so they share one Gaussian likelihood and their
+AIC, :math:`m\log(\mathrm{RSS}/m) + 2(q + 1)` for :math:`m` cells and :math:`q`
+constants, is comparable.  Out-of-sample error is the leave-one-cell-out root mean square
+error of :math:`\log n^\star`.  Intervals are percentile bootstrap intervals over
+*cells*: the cells of a method are resampled with replacement and every law refitted
+(resampling trials would need the logistic n* fits to be redone per replicate).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+import pandas as pd
+from scipy import optimize
+
+from .columns import require_columns
+
+__all__ = ["LAWS", "Law", "fit_laws", "law_table", "LAW_COLUMNS", "usable_transitions"]
+
+
+@dataclass(frozen=True)
+class Law:
+    """A sample-size law: its name, formula text, constant names and a fitter.
+
+    ``fit(s, g, p, log_n) -> params`` returns the constants; ``predict(params, s, g, p)``
+    returns :math:`\\log n^\\star`.
+    """
+
+    name: str
+    formula: str
+    params: tuple[str, ...]
+    fit: Callable
+    predict: Callable
+
+
+def _one_constant(shape: Callable) -> tuple[Callable, Callable]:
+    """Fit log n = log A + log shape(s, g, p): log A is the mean residual."""
+
+    def fit(s, g, p, log_n):
+        return np.array([np.exp(np.mean(log_n - np.log(shape(s, g, p))))])
+
+    def predict(theta, s, g, p):
+        return np.log(theta[0]) + np.log(shape(s, g, p))
+
+    return fit, predict
+
+
+def _entry_shape(s, g, p):
+    k = s * g
+    return k * np.log(np.e * p / k)
+
+
+def _group_terms(s, g, p):
+    return s * g, s * np.log(np.e * (p / g) / s)
+
+
+def _group_fit(s, g, p, log_n):
+    t1, t2 = _group_terms(s, g, p)
+    n = np.exp(log_n)
+    # Start from the linear least-squares fit on the natural scale, then refine on logs.
+    start, *_ = np.linalg.lstsq(np.column_stack([t1, t2]), n, rcond=None)
+    start = np.clip(start, 1e-3 * n.mean() / t1.mean(), None)
+
+    def resid(theta):
+        return log_n - np.log(theta[0] * t1 + theta[1] * t2)
+
+    res = optimize.least_squares(resid, start, bounds=([1e-12, 0.0], [np.inf, np.inf]),
+                                 xtol=1e-12, ftol=1e-12)
+    return res.x
+
+
+def _group_predict(theta, s, g, p):
+    t1, t2 = _group_terms(s, g, p)
+    return np.log(theta[0] * t1 + theta[1] * t2)
+
+
+def _power_design(s, g, p, with_p: bool):
+    cols = [np.ones_like(s), np.log(s), np.log(g)]
+    if with_p:
+        cols.append(np.log(p))
+    return np.column_stack(cols)
+
+
+def _power_law(with_p: bool) -> tuple[Callable, Callable]:
+    def fit(s, g, p, log_n):
+        beta, *_ = np.linalg.lstsq(_power_design(s, g, p, with_p), log_n, rcond=None)
+        return beta
+
+    def predict(theta, s, g, p):
+        return _power_design(s, g, p, with_p) @ theta
+
+    return fit, predict
+
+
+def _laws(with_p: bool) -> dict[str, Law]:
+    entry = _one_constant(_entry_shape)
+    incoh_g = _one_constant(lambda s, g, p: s**2 * g)
+    incoh_e = _one_constant(lambda s, g, p: (s * g) ** 2)
+    power = _power_law(with_p)
+    return {
+        "entry": Law("entry", "A k log(e p/k)", ("A",), *entry),
+        "group": Law("group", "A s g + B s log(e L/s)", ("A", "B"), _group_fit, _group_predict),
+        "incoh_grp": Law("incoh_grp", "A s^2 g", ("A",), *incoh_g),
+        "incoh_ent": Law("incoh_ent", "A (s g)^2", ("A",), *incoh_e),
+        "power": Law("power", "log n* = a + b log s + c log g" + (" + d log p" if with_p else ""),
+                     ("a", "b", "c", "d") if with_p else ("a", "b", "c"), *power),
+    }
+
+
+#: The laws (with the free power law's ``d log p`` term, used when p varies).
+LAWS: dict[str, Law] = _laws(with_p=True)
+
+#: Output columns of :func:`law_table`, in order.
+LAW_COLUMNS: tuple[str, ...] = (
+    "method", "law", "formula", "n_cells", "n_params", "rss", "aic", "loo_rmse",
+    "best_aic", "best_loo", "param", "estimate", "low", "high",
+)  # fmt: skip
+
+
+def usable_transitions(transitions_df: pd.DataFrame) -> pd.DataFrame:
+    """Rows with ``transition == "ok"`` and a finite positive ``n_star``."""
+    require_columns(transitions_df, ["method", "p", "group_size", "active_groups", "n_star",
+                                     "transition"], "laws")
+    n_star = pd.to_numeric(transitions_df["n_star"], errors="coerce").to_numpy(dtype=float)
+    ok = (transitions_df["transition"].astype("string") == "ok").fillna(False).to_numpy(dtype=bool)
+    return transitions_df.loc[ok & np.isfinite(n_star) & (n_star > 0)]
+
+
+def _identifiable(law: Law, s, g, p) -> bool:
+    """Whether the law's constants are determined by these cells."""
+    if law.name == "power":
+        X = _power_design(s, g, p, with_p=len(law.params) == 4)
+        return np.linalg.matrix_rank(X) == X.shape[1]
+    if law.name == "group":
+        t1, t2 = _group_terms(s, g, p)
+        return np.linalg.matrix_rank(np.column_stack([t1, t2])) == 2
+    return True
+
+
+def fit_laws(s, g, p, n_star, *, n_boot: int = 200, seed: int = 0, confidence: float = 0.95,
+             laws: dict[str, Law] | None = None) -> dict[str, dict]:
+    r"""Fit every law to one method's :math:`n^\star` values and compare them.
+
+    Parameters
+    ----------
+    s, g, p : array_like of shape (m,)
+        Active groups, group size and dimension of each cell.
+    n_star : array_like of shape (m,)
+        Critical sample sizes (positive).
+    n_boot : int, default 200
+        Bootstrap replicates (cells resampled with replacement); 0 gives NaN intervals.
+    seed : int, default 0
+        Seed of the bootstrap.
+    confidence : float, default 0.95
+        Level of the percentile intervals.
+    laws : dict, optional
+        Laws to fit; default :data:`LAWS`, with the power law's :math:`\log p` term only
+        when :math:`p` takes several values.
+
+    Returns
+    -------
+    dict
+        law name -> ``{"params": {name: (estimate, low, high)}, "rss", "aic", "loo_rmse",
+        "n_params", "formula", "ratio_b_c": (estimate, low, high) (power law only)}``.
+        Laws whose constants the cells do not determine, or with fewer than
+        ``n_params + 2`` cells, are left out.
+    """
+    s, g, p = (np.asarray(v, dtype=float) for v in (s, g, p))
+    log_n = np.log(np.asarray(n_star, dtype=float))
+    m = log_n.size
+    if laws is None:
+        laws = _laws(with_p=np.unique(p).size > 1)
+    rng = np.random.default_rng(seed)
+    boot_idx = rng.integers(0, m, size=(n_boot, m)) if m else np.zeros((0, 0), int)
+    tail = 50.0 * (1.0 - confidence)
+    out: dict[str, dict] = {}
+    for name, law in laws.items():
+        q = len(law.params)
+        if m < q + 2 or not _identifiable(law, s, g, p):
+            continue
+        theta = law.fit(s, g, p, log_n)
+        resid = log_n - law.predict(theta, s, g, p)
+        rss = float(resid @ resid)
+        aic = m * np.log(max(rss, 1e-300) / m) + 2 * (q + 1)
+        loo = np.empty(m)
+        for i in range(m):
+            keep = np.arange(m) != i
+            if not _identifiable(law, s[keep], g[keep], p[keep]):
+                loo[i] = np.nan
+                continue
+            th = law.fit(s[keep], g[keep], p[keep], log_n[keep])
+            loo[i] = log_n[i] - law.predict(th, s[i:i + 1], g[i:i + 1], p[i:i + 1])[0]
+        reps = []
+        for idx in boot_idx:
+            if _identifiable(law, s[idx], g[idx], p[idx]):
+                reps.append(law.fit(s[idx], g[idx], p[idx], log_n[idx]))
+        reps = np.array(reps) if reps else np.full((0, q), np.nan)
+        if len(reps):
+            low, high = np.percentile(reps, [tail, 100 - tail], axis=0)
+        else:
+            low = high = np.full(q, np.nan)
+        entry = {
+            "params": {k: (float(theta[j]), float(low[j]), float(high[j]))
+                       for j, k in enumerate(law.params)},
+            "rss": rss, "aic": float(aic), "loo_rmse": float(np.sqrt(np.nanmean(loo**2))),
+            "n_params": q, "formula": law.formula, "n_cells": m,
+        }
+        if name == "power":
+            ratio = reps[:, 1] / reps[:, 2] if len(reps) else np.array([np.nan])
+            lo_r, hi_r = np.percentile(ratio, [tail, 100 - tail]) if len(reps) else (np.nan, np.nan)
+            entry["ratio_b_c"] = (float(theta[1] / theta[2]), float(lo_r), float(hi_r))
+        out[name] = entry
+    return out
+
+
+def law_table(transitions_df: pd.DataFrame, *, n_boot: int = 200, seed: int = 0,
+              confidence: float = 0.95) -> pd.DataFrame:
+    """Fit :func:`fit_laws` per method to the usable rows of `transitions_df`.
+
+    Returns a long table, one row per (method, law, constant) with columns
+    :data:`LAW_COLUMNS`; the power law adds a row ``param = "b/c"``.  ``best_aic`` /
+    ``best_loo`` mark the law with the lowest AIC / leave-one-cell-out error of its method.
+    """
+    df = usable_transitions(transitions_df)
+    rows = []
+    for method in sorted(df["method"].unique(), key=str):
+        sub = df[df["method"] == method]
+        fits = fit_laws(sub["active_groups"], sub["group_size"], sub["p"], sub["n_star"],
+                        n_boot=n_boot, seed=seed, confidence=confidence)
+        if not fits:
+            continue
+        best_aic = min(fits, key=lambda k: fits[k]["aic"])
+        loo = {k: v["loo_rmse"] for k, v in fits.items() if np.isfinite(v["loo_rmse"])}
+        best_loo = min(loo, key=loo.get) if loo else ""
+        for name, f in fits.items():
+            params = dict(f["params"])
+            if "ratio_b_c" in f:
+                params["b/c"] = f["ratio_b_c"]
+            for param, (est, lo, hi) in params.items():
+                rows.append({
+                    "method": method, "law": name, "formula": f["formula"], "n_cells": f["n_cells"],
+                    "n_params": f["n_params"], "rss": f["rss"], "aic": f["aic"],
+                    "loo_rmse": f["loo_rmse"], "best_aic": name == best_aic,
+                    "best_loo": name == best_loo, "param": param, "estimate": est,
+                    "low": lo, "high": hi,
+                })
+    return pd.DataFrame(rows, columns=list(LAW_COLUMNS))

@@ -1,0 +1,46 @@
+# The study's verdict: competing n* laws, convex limits, sections joined into verdict.md.
+# Other evidence adds a rule writing {OUT}/verdict/<name>.json (gsbench.verdict.write_sections)
+# and appends that path to VERDICT_PARTS.
+# A decoy study (one n per cell) has no n-transitions, hence no law sections.
+VERDICT_PARTS = ([] if DECOY_STUDY else [f"{OUT}/verdict/laws.json"]) + (
+    [f"{OUT}/verdict/incoherence.json"] if "decoy" in config["grid"]["design"] else []
+)
+
+
+rule verdict_laws:
+    """Fit the competing sample-size laws to n* per method; the verdict's law sections."""
+    input:
+        f"{OUT}/transitions.csv",
+    output:
+        laws=f"{OUT}/laws.csv",
+        sections=f"{OUT}/verdict/laws.json",
+    log:
+        f"{OUT}/logs/verdict_laws.log",
+    conda:
+        "../envs/gsbench.yaml"
+    resources:
+        mem_mb=1000,
+        runtime=10,
+    script:
+        "../scripts/verdict_laws.py"
+
+
+rule verdict:
+    """verdict.md: every saved verdict section, in VERDICT_PARTS order."""
+    input:
+        VERDICT_PARTS,
+    output:
+        report(
+            f"{OUT}/verdict.md",
+            caption="../report/verdict.rst",
+            category="Verdict",
+        ),
+    log:
+        f"{OUT}/logs/verdict.log",
+    conda:
+        "../envs/gsbench.yaml"
+    resources:
+        mem_mb=500,
+        runtime=5,
+    script:
+        "../scripts/verdict.py"

@@ -1,0 +1,9 @@
+from gsbench.stages import run_rule, verdict_stage
+
+run_rule(
+    snakemake,
+    verdict_stage,
+    snakemake.config,
+    list(snakemake.input),
+    snakemake.output[0],
+)
