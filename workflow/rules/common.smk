@@ -50,7 +50,9 @@ TABLES = ["transitions.tex", "transitions.md", "scaling.tex", "scaling.md"]
 
 
 # Decoy studies are analysed in rho at one n per (p, g, s): no transitions in n.
-DECOY_STUDY = isinstance(config["grid"]["n"], dict) or "decoy" in config["grid"]["design"]
+DECOY_STUDY = (
+    isinstance(config["grid"]["n"], dict) or "decoy" in config["grid"]["design"]
+)
 
 
 wildcard_constraints:

@@ -26,7 +26,8 @@ rule coherence_figure:
 
 rule incoherence:
     """Tolerated decoy coherence rho* per (method, layout, s, g, sigma) with 95% intervals,
-    the fit rho* ~ s^-b' g^-c' per method and layout, its figure and the verdict section."""
+    the fit rho* ~ s^-b' g^-c' per method and layout, its figure and the verdict section.
+    """
     input:
         f"{OUT}/trials.parquet",
     output:
