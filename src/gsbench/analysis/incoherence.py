@@ -206,8 +206,9 @@ def _interval(value, low, high) -> str:
 
 
 #: How a finding's verdict follows from the fitted exponents (see :func:`verdict_section`).
-CRITERION = ("refuted: a 95% interval excludes the predicted b′ or c′; supported: both contain "
-             "it and c′'s excludes the competing value (0 vs 1/2); else inconclusive")
+CRITERION = "95% intervals of b′, c′ against the prediction"
+RULE = ("Refuted: a 95% interval excludes the predicted b′ or c′; supported: both contain it "
+        "and c′'s interval excludes the competing value (0 against 1/2); else inconclusive.")
 
 
 def verdict_section(rho_star: pd.DataFrame, fits: pd.DataFrame, kinds: dict[str, str]):
@@ -255,7 +256,8 @@ def verdict_section(rho_star: pd.DataFrame, fits: pd.DataFrame, kinds: dict[str,
         "(logistic fit in log ρ, 95% bootstrap interval); b′, c′ are fitted by OLS on "
         "log ρ* over the curves with an interior ρ* (t intervals). Predictions: entrywise "
         "methods ρ* ∝ (sg)^-1/2 in both layouts; group methods ρ* ∝ s^-1/2 (scattered) and "
-        f"(sg)^-1/2 (aligned). Curves: {', '.join(f'{k}: {v}' for k, v in sorted(counts.items()))}."
+        f"(sg)^-1/2 (aligned). {RULE} "
+        f"Curves: {', '.join(f'{k}: {v}' for k, v in sorted(counts.items()))}."
     )
     return Section("Incoherence: tolerated decoy coherence", findings, text)
 
