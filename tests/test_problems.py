@@ -120,7 +120,7 @@ PINNED_SEEDS = [
     ("smoke.yaml", "p64_g1_s1_n8_sigma0_rademacher", 0, 7656392165401674691),
     ("smoke.yaml", "p64_g4_s4_n48_sigma0_rademacher", 3, 995318172532075701),
     ("config.yaml", "p256_g4_s4_n64_sigma0_rademacher", 0, 7025238079763755743),
-    ("paper.yaml", "p512_g8_s16_n512_sigma0_rademacher", 3, 2057056520770282169),
+    ("former paper.yaml", "p512_g8_s16_n512_sigma0_rademacher", 3, 2057056520770282169),
     ("custom", "p24_g4_s2_n30_sigma0_correlated", 1, 6207897967724417663),
     ("custom", "p24_g4_s2_n30_sigma0_gaussian", 1, 4687914974045611843),
     ("custom", "p24_g4_s2_n30_sigma0.5_correlated", 1, 2510006116601253470),
@@ -133,6 +133,14 @@ trials: 2
 methods: {lasso: }
 problem: {signal: uniform, rho: 0.3, n_val: 40}
 """
+#: The cell of the former config/paper.yaml (p = 512 only, s up to 16) pinned above.
+FORMER_PAPER = """
+grid: {p: [512], group_size: [8], active_groups: [16], n: [512], sigma: [0.0],
+       design: [rademacher]}
+trials: 20
+methods: {lasso: }
+"""
+INLINE = {"custom": CUSTOM, "former paper.yaml": FORMER_PAPER}
 
 
 @pytest.mark.parametrize("config, cell_id, trial, seed", PINNED_SEEDS)
@@ -141,7 +149,7 @@ def test_derived_seeds_of_existing_configs_never_change(root, config, cell_id, t
 
     from gsbench.study import expand_cells, load_config
 
-    cfg = load_config(yaml.safe_load(CUSTOM) if config == "custom" else root / "config" / config)
+    cfg = load_config(yaml.safe_load(INLINE[config]) if config in INLINE else root / "config" / config)
     (cell,) = [c for c in expand_cells(cfg)[0] if c.cell_id == cell_id]
     assert cell.problem(cfg, trial).seed == seed
 
