@@ -20,11 +20,10 @@ settings       reading and checking the settings (method ``sweep:`` entries expa
 finding        the :class:`Finding` record and its JSON form
 common         problems per setting, fits -> per-trial rows with convergence flags, the
                iteration budget of deep models, bootstrap intervals, figure helpers
-convex_refs    basis pursuit (HiGHS LP) and group basis pursuit (ADMM + dual certificate)
 depth          the fits claims 1 and 2 share
 depth_range, depth_window, early_stopping, min_l1, recovery_rate, dglnn_rate, min_group_l12
                one module per claim (``run(settings, outdir[, trials]) -> Finding``)
-implicit_bias  what claims 4 and 7 share
+implicit_bias  what claims 4 and 7 share (references from :mod:`gsbench.convex`)
 summary        ``claims.md``
 run            :func:`run_claim` and the workflow stages
 """

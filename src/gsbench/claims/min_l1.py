@@ -2,7 +2,7 @@
 factorisation approaches the minimum-ℓ1 interpolant.
 
 Noiseless problems with n below the ℓ1 transition (so basis pursuit's solution differs from
-w*; the table reports by how much), basis pursuit by HiGHS (:func:`.convex_refs.basis_pursuit`),
+w*; the table reports by how much), basis pursuit by HiGHS (:func:`gsbench.convex.basis_pursuit`),
 the depth-N models at decreasing alpha; see :mod:`.implicit_bias` for the comparison.
 """
 
@@ -12,8 +12,8 @@ from pathlib import Path
 
 import numpy as np
 
+from ..convex import basis_pursuit
 from .common import band, counts, figure, fmt_setting, write_csv, log_scale, legend
-from .convex_refs import basis_pursuit
 from .finding import Finding
 from .implicit_bias import final_vs_reference, verdict_against_alpha
 
@@ -30,7 +30,7 @@ def run(settings: dict, outdir: str | Path) -> Finding:
     """Fit, solve basis pursuit, write ``min_l1.csv`` (per trial, with the reference's
     distance to w*) and ``min_l1.png``."""
     sec, outdir = settings["min_l1"], Path(outdir)
-    trials, refs = final_vs_reference(sec, lambda pr: (basis_pursuit(pr.X, pr.y), {}), _l1)
+    trials, refs = final_vs_reference(sec, lambda pr: (basis_pursuit(pr.X, pr.y).coef, {}), _l1)
     trials = trials.merge(refs, on=["trial", "seed"], how="left")
     csv = write_csv(trials, outdir / "min_l1.csv")
     families = list(dict.fromkeys(trials["family"]))

@@ -18,8 +18,8 @@ import numpy as np
 import pandas as pd
 
 from ..analysis.theory import statdim_l1
+from ..convex import basis_pursuit
 from .common import NO_EARLY_STOP, bootstrap, counts, figure, fit_trials, fmt_setting, setting_problems, write_csv, legend
-from .convex_refs import basis_pursuit
 from .finding import Finding
 from .settings import method_spec
 
@@ -60,7 +60,7 @@ def run(settings: dict, outdir: str | Path) -> Finding:
             full = {**params, "max_iter": sec["max_iter"], "stride": sec["stride"], "patience": NO_EARLY_STOP}
             frames.append(fit_trials(name, full, problems, threshold=sec["threshold"],
                                      interp_tol=sec["interp_tol"]).assign(method=label, n=int(n)))
-        bp = [np.linalg.norm(basis_pursuit(pr.X, pr.y) - pr.w_star) / np.linalg.norm(pr.w_star) for pr in problems]
+        bp = [np.linalg.norm(basis_pursuit(pr.X, pr.y).coef - pr.w_star) / np.linalg.norm(pr.w_star) for pr in problems]
         frames.append(pd.DataFrame({"trial": range(len(problems)), "seed": [pr.seed for pr in problems],
                                     "status": "ok", "rel_error_final": bp, "interpolated": True,
                                     "method": "basis_pursuit", "n": int(n)}))
