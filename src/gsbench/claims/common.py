@@ -32,9 +32,22 @@ import pandas as pd
 
 from ..problems import Problem, derive_seed, make_problem
 from ..runner import fit_problems
-from .finding import Measure
+from ..verdict import Finding, Measure
 
 log = logging.getLogger(__name__)
+
+#: The verdicts a claim can get.
+VERDICTS = ("agrees", "partly", "disagrees", "inconclusive")
+
+
+def claim_finding(**fields) -> Finding:
+    """A claim's :class:`gsbench.verdict.Finding` (fields by name: ``claim``, ``source``,
+    ``statement``, ``setting``, ``quantity``, ``measured``, ``criterion``, ``verdict``,
+    ``reason``, ``runs``, ``files``); raises ``ValueError`` naming a verdict not in
+    :data:`VERDICTS`."""
+    if fields.get("verdict") not in VERDICTS:
+        raise ValueError(f"verdict must be one of {', '.join(VERDICTS)}, got {fields.get('verdict')!r}")
+    return Finding(**fields)
 
 #: No early termination (claims that need whole paths or the final iterate).
 NO_EARLY_STOP = 10**12

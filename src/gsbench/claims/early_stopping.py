@@ -17,8 +17,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .common import NO_EARLY_STOP, band, bootstrap, counts, figure, fit_trials, fmt_setting, setting_problems, write_csv, log_scale, legend
-from .finding import Finding
+from ..verdict import Finding
+from .common import NO_EARLY_STOP, band, bootstrap, counts, figure, fit_trials, fmt_setting, setting_problems, write_csv, log_scale, legend, claim_finding
 from .settings import method_spec
 
 SOURCE = "Li, Nguyen, Hegde & Wong (NeurIPS 2021), abstract"
@@ -73,7 +73,7 @@ def run(settings: dict, outdir: str | Path) -> Finding:
                                      f"{sum(ok0)} of {len(ok0)} ({summary}).")
     else:
         verdict, reason = "disagrees", f"The final iterate is not clearly worse under noise ({summary})."
-    return Finding(
+    return claim_finding(
         claim="early_stopping", source=SOURCE, statement=STATEMENT,
         setting=f"{', '.join(es['methods'])}; sigma in {es['sigmas']}; {fmt_setting(es['problem'])}; "
                 f"{es['trials']} trials, {es['max_iter']} iterations",

@@ -16,8 +16,8 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 
+from ..verdict import Measure
 from .common import NO_EARLY_STOP, bootstrap, budget, fit_trials, not_run_trials, setting_problems
-from .finding import Measure
 from .settings import method_spec
 
 

@@ -13,8 +13,8 @@ from pathlib import Path
 import numpy as np
 
 from ..convex import group_basis_pursuit
-from .common import counts, fmt_setting, write_csv
-from .finding import Finding
+from ..verdict import Finding
+from .common import counts, fmt_setting, write_csv, claim_finding
 from .implicit_bias import final_vs_reference, verdict_against_alpha
 from .min_l1 import _plot
 
@@ -49,7 +49,7 @@ def run(settings: dict, outdir: str | Path) -> Finding:
         reason += f" ({int((~refs['ref_converged']).sum())} group basis pursuit solves did not certify.)"
     png = _plot(trials, families, settings, outdir / "min_group_l12.png",
                 "group basis pursuit")
-    return Finding(
+    return claim_finding(
         claim="min_group_l12", source=SOURCE, statement=STATEMENT,
         setting=f"{fmt_setting(sec['problem'])}, noiseless; group basis pursuit differs from w* by "
                 f"{gap:.3g} (median relative distance; max relative duality gap "

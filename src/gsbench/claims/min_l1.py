@@ -13,8 +13,8 @@ from pathlib import Path
 import numpy as np
 
 from ..convex import basis_pursuit
-from .common import band, counts, figure, fmt_setting, write_csv, log_scale, legend
-from .finding import Finding
+from ..verdict import Finding
+from .common import band, counts, figure, fmt_setting, write_csv, log_scale, legend, claim_finding
 from .implicit_bias import final_vs_reference, verdict_against_alpha
 
 SOURCE = "Chou, Maly & Rauhut (2021), abstract and main theorem"
@@ -38,7 +38,7 @@ def run(settings: dict, outdir: str | Path) -> Finding:
                                                       settings["bootstrap"], settings["seed"])
     gap = float(np.median(refs["ref_distance_to_w_star"]))
     png = _plot(trials, families, settings, outdir / "min_l1.png", "basis pursuit")
-    return Finding(
+    return claim_finding(
         claim="min_l1", source=SOURCE, statement=STATEMENT,
         setting=f"{fmt_setting(sec['problem'])}, noiseless; basis pursuit differs from w* by "
                 f"{gap:.3g} (median relative distance); {sec['trials']} trials; models {families}",

@@ -19,8 +19,8 @@ import pandas as pd
 
 from ..analysis.theory import statdim_l1
 from ..convex import basis_pursuit
-from .common import NO_EARLY_STOP, bootstrap, counts, figure, fit_trials, fmt_setting, setting_problems, write_csv, legend
-from .finding import Finding
+from ..verdict import Finding
+from .common import NO_EARLY_STOP, bootstrap, counts, figure, fit_trials, fmt_setting, setting_problems, write_csv, legend, claim_finding
 from .settings import method_spec
 
 SOURCE = "Chou, Maly & Rauhut (2021), abstract and numerical experiments"
@@ -96,7 +96,7 @@ def run(settings: dict, outdir: str | Path) -> Finding:
         verdict, reason = "disagrees", f"No model's n* is within {tol:.0%} of D_l1 ({summary})."
     else:
         verdict, reason = "inconclusive", f"No success-rate crossing measured ({summary})."
-    return Finding(
+    return claim_finding(
         claim="recovery_rate", source=SOURCE, statement=STATEMENT,
         setting=f"{', '.join(models)}; {fmt_setting(sec['problem'])}, noiseless; n in {sec['ns']}; "
                 f"{sec['trials']} trials per n; success: final-iterate error <= {sec['threshold']}",
