@@ -33,6 +33,7 @@ import pandas as pd
 from ..problems import Problem, derive_seed, make_problem
 from ..runner import fit_problems
 from ..verdict import Finding, Measure
+from .settings import method_spec
 
 log = logging.getLogger(__name__)
 
@@ -118,6 +119,22 @@ def fit_trials(method: str, params: dict, problems: list[Problem], *, threshold:
         })  # fmt: skip
     log.info("%s %s: %d trials in %.1f s", method, params, len(problems), time.perf_counter() - start)
     return pd.DataFrame(out)
+
+
+def fit_whole_runs(section: dict, problems: list[Problem], *, threshold: float,
+                   **columns) -> list[pd.DataFrame]:
+    """Every method of ``section["methods"]`` run without early stopping to
+    ``section["max_iter"]`` (path recorded every ``section["stride"]``) on ``problems``: one
+    :func:`fit_trials` frame per method, with the columns ``method`` (its label) and
+    ``columns``."""
+    frames = []
+    for label, body in section["methods"].items():
+        name, params = method_spec(label, body)
+        full = {**params, "max_iter": section["max_iter"], "stride": section["stride"],
+                "patience": NO_EARLY_STOP}  # fmt: skip
+        frames.append(fit_trials(name, full, problems, threshold=threshold,
+                                 interp_tol=section["interp_tol"]).assign(method=label, **columns))
+    return frames
 
 
 def not_run_trials(problems: list[Problem], reason: str) -> pd.DataFrame:

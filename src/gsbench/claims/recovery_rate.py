@@ -20,8 +20,7 @@ import pandas as pd
 from ..analysis.theory import statdim_l1
 from ..convex import basis_pursuit
 from ..verdict import Finding
-from .common import NO_EARLY_STOP, bootstrap, counts, figure, fit_trials, fmt_setting, setting_problems, write_csv, legend, claim_finding
-from .settings import method_spec
+from .common import bootstrap, claim_finding, counts, figure, fit_whole_runs, fmt_setting, legend, setting_problems, write_csv
 
 SOURCE = "Chou, Maly & Rauhut (2021), abstract and numerical experiments"
 STATEMENT = "The theory (convergence to the minimum-l1 interpolant) predicts the recovery rate."
@@ -55,11 +54,7 @@ def run(settings: dict, outdir: str | Path) -> Finding:
     frames = []
     for n in sec["ns"]:
         problems = setting_problems({**sec["problem"], "n": int(n)}, sec["trials"])
-        for label, body in sec["methods"].items():
-            name, params = method_spec(label, body)
-            full = {**params, "max_iter": sec["max_iter"], "stride": sec["stride"], "patience": NO_EARLY_STOP}
-            frames.append(fit_trials(name, full, problems, threshold=sec["threshold"],
-                                     interp_tol=sec["interp_tol"]).assign(method=label, n=int(n)))
+        frames += fit_whole_runs(sec, problems, threshold=sec["threshold"], n=int(n))
         bp = [np.linalg.norm(basis_pursuit(pr.X, pr.y).coef - pr.w_star) / np.linalg.norm(pr.w_star) for pr in problems]
         frames.append(pd.DataFrame({"trial": range(len(problems)), "seed": [pr.seed for pr in problems],
                                     "status": "ok", "rel_error_final": bp, "interpolated": True,
