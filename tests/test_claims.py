@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from gsbench.claims import CLAIMS, Finding, Measure, SettingsError, validate_settings
+from gsbench.claims import CLAIMS, Finding, Measure, SettingsError, claim_finding, validate_settings
 from gsbench.claims.common import (
     bootstrap,
     budget,
@@ -102,11 +102,15 @@ def test_settings_errors_name_the_key():
 
 
 def test_finding_round_trips_and_rejects_unknown_verdicts(tmp_path):
-    f = Finding("x", "src", "st", "set", "q", [Measure("a", 1.0, 0.5, math.nan)], "crit",
-                "partly", "why", {"total": 1}, ["x.csv"])
-    assert Finding.read_json(f.write_json(tmp_path / "x.json")).measured[0].value == 1.0
+    f = claim_finding(claim="x", source="src", statement="st", setting="set", quantity="q",
+                      measured=[Measure("a", 1.0, 0.5, math.nan)], criterion="crit",
+                      verdict="partly", reason="why", runs={"total": 1}, files=["x.csv"])
+    back = Finding.read_json(f.write_json(tmp_path / "x.json"))
+    assert back.measured[0].value == 1.0 and math.isnan(back.measured[0].high)
+    assert back.runs == {"total": 1} and back.files == ["x.csv"] and back.source == "src"
+    assert back.measured_text() == "a: 1 [0.5, nan]"
     with pytest.raises(ValueError, match="'maybe'"):
-        Finding("x", "s", "s", "s", "q", [], "c", "maybe", "r")
+        claim_finding(claim="x", statement="s", setting="s", verdict="maybe")
 
 
 @pytest.mark.slow

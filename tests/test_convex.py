@@ -120,3 +120,61 @@ def test_radius_below_the_least_squares_residual_is_raised_to_it():
     cert = group_basis_pursuit(X, y, 4, eps=0.0, tol=1e-10)
     assert cert.extra["radius"] == pytest.approx(np.linalg.norm(X @ ls - y), rel=1e-10)
     np.testing.assert_allclose(cert.coef, ls, atol=1e-7)
+
+
+def test_basis_pursuit_known_answer_with_a_shared_coordinate():
+    # w1 + w2 = 1, w2 + w3 = 1: ||w||_1 = |w2| + 2|1 - w2| is least (= 1) only at w = (0, 1, 0)
+    X = np.array([[1.0, 1.0, 0.0], [0.0, 1.0, 1.0]])
+    np.testing.assert_allclose(basis_pursuit(X, np.array([1.0, 1.0])).coef, [0.0, 1.0, 0.0],
+                               atol=1e-9)  # fmt: skip
+
+
+def test_basis_pursuit_bad_input():
+    with pytest.raises(ValueError, match=r"\(3, 2\) and \(2,\)"):
+        basis_pursuit(np.ones((3, 2)), np.ones(2))
+    with pytest.raises(ValueError, match="HiGHS"):  # x1 = 1 and x1 = 2
+        basis_pursuit(np.array([[1.0], [1.0]]), np.array([1.0, 2.0]))
+
+
+@pytest.mark.parametrize("n, random_weights", [(24, False), (40, True)])
+def test_group_basis_pursuit_with_given_weights_is_optimal(n, random_weights):
+    """Unit weights (the claims' unweighted sum_l ||w_l||) and random c_l: KKT holds, and no
+    interpolant along the null space of X has a smaller objective."""
+    rng = np.random.default_rng(n)
+    p, g = 96, 4
+    labels = np.repeat(np.arange(p // g), g)
+    c = rng.uniform(0.5, 2.0, p // g) if random_weights else np.ones(p // g)
+    w_star = np.zeros(p)
+    w_star[:8] = rng.standard_normal(8)
+    w_star[40:44] = 1.0
+    X = rng.standard_normal((n, p))
+    y = X @ w_star
+    cert = group_basis_pursuit(X, y, labels, weights=c, max_iter=50000)
+    w = cert.coef
+    assert cert.converged and cert.residual < 1e-7 * np.linalg.norm(y)
+    s = X.T @ cert.dual
+    norms = np.sqrt(np.bincount(labels, weights=w * w))
+    snorm = np.sqrt(np.bincount(labels, weights=s * s))
+    assert np.all(snorm <= c * (1 + 1e-9))
+    for l in np.flatnonzero(norms > 1e-6 * norms.max()):
+        gl = labels == l
+        np.testing.assert_allclose(s[gl], c[l] * w[gl] / norms[l], atol=1e-3)
+    assert cert.primal_value == pytest.approx(c @ norms, rel=1e-12)
+    assert -1e-9 <= cert.gap <= 1e-8 * cert.primal_value
+    wf = w - np.linalg.pinv(X) @ (X @ w - y)  # exactly feasible
+    for d in np.linalg.svd(X)[2][n:][:20]:
+        for t in (1e-3, -1e-3):
+            v = wf + t * d
+            assert c @ np.sqrt(np.bincount(labels, weights=v * v)) >= cert.primal_value - 1e-7
+
+
+def test_group_basis_pursuit_below_the_transition_differs_from_w_star():
+    rng = np.random.default_rng(7)
+    p, g = 64, 4
+    labels = np.repeat(np.arange(p // g), g)
+    w_star = np.zeros(p)
+    w_star[:16] = 1.0  # 4 active groups, 16 measurements: too few to recover
+    X = rng.standard_normal((16, p))
+    cert = group_basis_pursuit(X, X @ w_star, labels, weights=np.ones(p // g), max_iter=50000)
+    assert cert.converged
+    assert cert.primal_value < np.sqrt(np.bincount(labels, weights=w_star**2)).sum()

@@ -8,9 +8,23 @@ import pytest
 
 from gsbench.analysis.theory import cell_references
 from gsbench.stages import verdict_laws_stage, verdict_stage
-from gsbench.verdict import Finding, Section, read_sections, render_markdown, write_sections
+from gsbench.verdict import Finding, Measure, Section, read_sections, render_markdown, write_sections
 
 CONFIG = {"study": "unit", "bootstrap": 50}
+
+
+def test_labelled_measures_show_in_the_measured_cell_and_survive_json(tmp_path):
+    """A claim's finding: several labelled measures replace the value in the table."""
+    f = Finding("depth helps", "N in [2, 3]", criterion="interval", verdict="partly",
+                claim="depth_range", source="Li et al.",
+                measured=[Measure("N=2", 1.5, 1.0, 2.0), Measure("N=3", math.nan)],
+                runs={"total": 4, "budget_exhausted": 1})
+    assert "| depth helps | N in [2, 3] | N=2: 1.5 [1, 2]; N=3: n/a | interval | partly |" in (
+        render_markdown([Section("Claims", [f])]).splitlines())
+    (back,) = read_sections(write_sections(tmp_path / "c.json", [Section("Claims", [f])]))[0].findings
+    assert back.measured[0] == f.measured[0] and math.isnan(back.measured[1].value)
+    assert (back.claim, back.source, back.runs) == (f.claim, f.source, f.runs)
+    assert Finding.read_json(f.write_json(tmp_path / "f.json")).measured_text() == f.measured_text()
 
 
 def test_markdown_table_and_json_round_trip(tmp_path):

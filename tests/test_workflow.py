@@ -17,6 +17,7 @@ import pandas as pd
 import pytest
 
 from gsbench.study import ROW_SCHEMA, expand_cells, load_config
+from gsbench.verdict import read_sections
 from workflow_helpers import (
     is_nonblank_png,
     smoke_config,
@@ -27,7 +28,8 @@ from workflow_helpers import (
 )
 
 pytestmark = pytest.mark.slow
-FIGURES = ["phase_heatmaps", "success_curves", "scaling_groups", "scaling_entries", "error_curves"]
+FIGURES = ["phase_heatmaps", "success_curves", "scaling_groups", "scaling_entries", "error_curves",
+           "phase_diagram"]
 
 
 def test_smoke_study_outputs(smoke_study):
@@ -83,6 +85,16 @@ def test_smoke_study_outputs(smoke_study):
     assert "\\toprule" in tex and "\\bottomrule" in tex
     md = (out / "tables" / "scaling.md").read_text()
     assert all(m in md for m in methods)
+
+    # verdict.md: the sections the laws stage saved, in order, each method with its row
+    verdict = (out / "verdict.md").read_text()
+    assert verdict.startswith(f"# Verdict: study {config['study']}\n")
+    sections = read_sections(out / "verdict" / "laws.json")
+    parts = verdict.split("\n## ")[1:]
+    assert [part.splitlines()[0] for part in parts] == [sec.title for sec in sections]
+    statements = [row.split(" | ")[0].removeprefix("| ") for row in parts[0].splitlines()
+                  if row.startswith("| ") and not row.startswith("| Statement")]
+    assert sorted(st.rsplit(" of ", 1)[1] for st in statements) == sorted(methods)
 
 
 def test_rerun_recomputes_nothing(smoke_study):

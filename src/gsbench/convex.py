@@ -11,7 +11,7 @@ Two programs, each returned with a dual vector that certifies it:
 Weak duality makes every dual-feasible ``nu`` a lower bound: ``primal - dual`` (the
 certificate's ``gap``) bounds the suboptimality of the returned ``w``. Optimality is
 ``X_l^T nu = c_l w_l / ||w_l||`` on the support, ``||X_l^T nu|| <= c_l`` off it.
-The claims checker and the ``group_bp`` method share these solvers.
+The claims checker (:mod:`gsbench.claims`) and the ``group_bp`` method share these solvers.
 """
 
 from __future__ import annotations
@@ -67,10 +67,15 @@ def _dual_certificate(X, y, nu, coef, weights, ops, eps, converged, iterations, 
 def basis_pursuit(X: np.ndarray, y: np.ndarray) -> Certificate:
     """``min ||w||_1  s.t.  X w = y`` as the LP ``min 1^T (a + b), X (a - b) = y, a, b >= 0``.
 
-    Raises ``ValueError`` if HiGHS reports the program infeasible or fails.
+    Raises ``ValueError`` on mismatched shapes (naming them) and if HiGHS reports the
+    program infeasible or fails.
     """
     from scipy.optimize import linprog
 
+    X = np.asarray(X, dtype=float)
+    y = np.asarray(y, dtype=float)
+    if X.ndim != 2 or y.shape != (X.shape[0],):
+        raise ValueError(f"basis_pursuit needs X (n, p) and y (n,), got {X.shape} and {y.shape}")
     n, p = X.shape
     res = linprog(np.ones(2 * p), A_eq=np.hstack([X, -X]), b_eq=y, bounds=(0, None),
                   method="highs")  # fmt: skip

@@ -12,30 +12,31 @@
 Every claim writes ``<claim>.csv`` (tidy), ``<claim>.png`` and ``<claim>.json`` (a
 :class:`Finding`: source, statement, setting, measured values with 95% bootstrap
 intervals, criterion, verdict agrees/partly/disagrees/inconclusive, reason, run counts);
-``claims.md`` collects them. Settings: ``config/claims.yaml``.
+``claims.md`` collects them. A Finding is :class:`gsbench.verdict.Finding` (the one verdict
+record), with the claims' optional fields filled. Settings: ``config/claims.yaml``.
 
 Modules
 -------
 settings       reading and checking the settings (method ``sweep:`` entries expanded)
-finding        the :class:`Finding` record and its JSON form
-common         problems per setting, fits -> per-trial rows with convergence flags, the
+common         :func:`claim_finding` (a Finding with a checked verdict), problems per setting,
+               fits -> per-trial rows with convergence flags, the
                iteration budget of deep models, bootstrap intervals, figure helpers
-convex_refs    basis pursuit (HiGHS LP) and group basis pursuit (ADMM + dual certificate)
 depth          the fits claims 1 and 2 share
 depth_range, depth_window, early_stopping, min_l1, recovery_rate, dglnn_rate, min_group_l12
                one module per claim (``run(settings, outdir[, trials]) -> Finding``)
-implicit_bias  what claims 4 and 7 share
+implicit_bias  what claims 4 and 7 share (references from :mod:`gsbench.convex`)
 summary        ``claims.md``
 run            :func:`run_claim` and the workflow stages
 """
 
-from .finding import VERDICTS, Finding, Measure
+from ..verdict import Finding, Measure
+from .common import VERDICTS, claim_finding
 from .run import claim_stage, depth_trials_stage, run_claim, summary_stage
 from .settings import CLAIMS, DEFAULT_SETTINGS_PATH, SettingsError, load_settings, validate_settings
 from .summary import write_summary
 
 __all__ = [
     "CLAIMS", "DEFAULT_SETTINGS_PATH", "VERDICTS", "Finding", "Measure", "SettingsError",
-    "claim_stage", "depth_trials_stage", "load_settings", "run_claim", "summary_stage",
+    "claim_finding", "claim_stage", "depth_trials_stage", "load_settings", "run_claim", "summary_stage",
     "validate_settings", "write_summary",
 ]  # fmt: skip

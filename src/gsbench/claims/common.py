@@ -32,9 +32,23 @@ import pandas as pd
 
 from ..problems import Problem, derive_seed, make_problem
 from ..runner import fit_problems
-from .finding import Measure
+from ..verdict import Finding, Measure
+from .settings import method_spec
 
 log = logging.getLogger(__name__)
+
+#: The verdicts a claim can get.
+VERDICTS = ("agrees", "partly", "disagrees", "inconclusive")
+
+
+def claim_finding(**fields) -> Finding:
+    """A claim's :class:`gsbench.verdict.Finding` (fields by name: ``claim``, ``source``,
+    ``statement``, ``setting``, ``quantity``, ``measured``, ``criterion``, ``verdict``,
+    ``reason``, ``runs``, ``files``); raises ``ValueError`` naming a verdict not in
+    :data:`VERDICTS`."""
+    if fields.get("verdict") not in VERDICTS:
+        raise ValueError(f"verdict must be one of {', '.join(VERDICTS)}, got {fields.get('verdict')!r}")
+    return Finding(**fields)
 
 #: No early termination (claims that need whole paths or the final iterate).
 NO_EARLY_STOP = 10**12
@@ -105,6 +119,22 @@ def fit_trials(method: str, params: dict, problems: list[Problem], *, threshold:
         })  # fmt: skip
     log.info("%s %s: %d trials in %.1f s", method, params, len(problems), time.perf_counter() - start)
     return pd.DataFrame(out)
+
+
+def fit_whole_runs(section: dict, problems: list[Problem], *, threshold: float,
+                   **columns) -> list[pd.DataFrame]:
+    """Every method of ``section["methods"]`` run without early stopping to
+    ``section["max_iter"]`` (path recorded every ``section["stride"]``) on ``problems``: one
+    :func:`fit_trials` frame per method, with the columns ``method`` (its label) and
+    ``columns``."""
+    frames = []
+    for label, body in section["methods"].items():
+        name, params = method_spec(label, body)
+        full = {**params, "max_iter": section["max_iter"], "stride": section["stride"],
+                "patience": NO_EARLY_STOP}  # fmt: skip
+        frames.append(fit_trials(name, full, problems, threshold=threshold,
+                                 interp_tol=section["interp_tol"]).assign(method=label, **columns))
+    return frames
 
 
 def not_run_trials(problems: list[Problem], reason: str) -> pd.DataFrame:

@@ -17,8 +17,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .common import band, bootstrap, counts, figure, fmt_setting, write_csv, log_scale, legend
-from .finding import Finding
+from ..verdict import Finding
+from .common import band, bootstrap, counts, figure, fmt_setting, write_csv, log_scale, legend, claim_finding
 
 SOURCE = "Li, Nguyen, Hegde & Wong (NeurIPS 2021), abstract and Section 4"
 STATEMENT = "Increasing depth N enlarges the scale of working initialisation alpha."
@@ -105,7 +105,7 @@ def run(settings: dict, outdir: str | Path, trials: pd.DataFrame) -> Finding:
     csv = write_csv(table, outdir / "depth_range.csv")
     png = _plot(table, depths, ds, settings, outdir / "depth_range.png")
     verdict, reason = _verdict(per_design, lo_d, hi_d)
-    return Finding(
+    return claim_finding(
         claim="depth_range", source=SOURCE, statement=STATEMENT,
         setting=f"hadamard_depth N in {depths}, alpha in {sorted(trials['alpha'].dropna().unique().tolist())}; "
                 f"{fmt_setting(ds['problem'])}; designs {list(ds['designs'])}; {ds['trials']} trials",

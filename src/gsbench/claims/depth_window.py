@@ -16,9 +16,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .common import bootstrap, counts, figure, fmt_setting, write_csv, log_scale, legend
+from ..verdict import Finding
+from .common import bootstrap, counts, figure, fmt_setting, write_csv, log_scale, legend, claim_finding
 from .depth_range import alpha_table, working_range
-from .finding import Finding
 
 SOURCE = "Li, Nguyen, Hegde & Wong (NeurIPS 2021), abstract and Section 4"
 STATEMENT = "Increasing depth N enlarges the early-stopping window."
@@ -83,7 +83,7 @@ def run(settings: dict, outdir: str | Path, trials: pd.DataFrame) -> Finding:
         verdict, reason = "disagrees", f"The relative window is not longer for N={hi_d} ({text})."
     else:
         verdict, reason = "inconclusive", f"Intervals of the difference overlap 0 ({text})."
-    return Finding(
+    return claim_finding(
         claim="depth_window", source=SOURCE, statement=STATEMENT,
         setting=f"as claim 1, each N at its best alpha; {fmt_setting(ds['problem'])}; designs {list(ds['designs'])}",
         quantity="median early-stopping window (error <= 1.1 x min) relative to the stopping time",

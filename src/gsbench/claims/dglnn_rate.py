@@ -18,8 +18,8 @@ import numpy as np
 import pandas as pd
 
 from ..methods import IterativeRegressor, make_method
-from .common import bootstrap, counts, figure, fit_trials, fmt_setting, setting_problems, write_csv, log_scale, legend
-from .finding import Finding
+from ..verdict import Finding
+from .common import bootstrap, counts, figure, fit_trials, fmt_setting, setting_problems, write_csv, log_scale, legend, claim_finding
 from .settings import method_spec
 
 SOURCE = "Li, Nguyen, Hegde & Wong (ICLR 2023), Corollary 1"
@@ -81,7 +81,7 @@ def run(settings: dict, outdir: str | Path) -> Finding:
         verdict, reason = "disagrees", f"No exponent matches ({summary})."
     if rc["converged"] < 0.5 * rc["total"]:
         verdict, reason = "inconclusive", f"Most runs exhausted their budget ({summary})."
-    return Finding(
+    return claim_finding(
         claim="dglnn_rate", source=SOURCE, statement=STATEMENT,
         setting=f"{', '.join(sec['methods'])}; base {fmt_setting(sec['problem'])}; varying "
                 + "; ".join(f"{k} in {v}" for k, v in sec["vary"].items()) + f"; {sec['trials']} trials",

@@ -17,9 +17,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .common import NO_EARLY_STOP, band, bootstrap, counts, figure, fit_trials, fmt_setting, setting_problems, write_csv, log_scale, legend
-from .finding import Finding
-from .settings import method_spec
+from ..verdict import Finding
+from .common import band, bootstrap, claim_finding, counts, figure, fit_whole_runs, fmt_setting, legend, log_scale, setting_problems, write_csv
 
 SOURCE = "Li, Nguyen, Hegde & Wong (NeurIPS 2021), abstract"
 STATEMENT = "Early stopping is crucial under noise; without noise the final iterate is as good."
@@ -40,11 +39,7 @@ def run(settings: dict, outdir: str | Path) -> Finding:
     frames = []
     for sigma in es["sigmas"]:
         problems = setting_problems({**es["problem"], "sigma": float(sigma)}, es["trials"])
-        for label, body in es["methods"].items():
-            name, params = method_spec(label, body)
-            full = {**params, "max_iter": es["max_iter"], "stride": es["stride"], "patience": NO_EARLY_STOP}
-            frames.append(fit_trials(name, full, problems, threshold=1.0, interp_tol=es["interp_tol"])
-                          .assign(method=label, sigma=float(sigma)))
+        frames += fit_whole_runs(es, problems, threshold=1.0, sigma=float(sigma))
     trials = pd.concat(frames, ignore_index=True)
     csv = write_csv(trials, outdir / "early_stopping.csv")
     s0, s_max = min(es["sigmas"]), max(es["sigmas"])
@@ -73,7 +68,7 @@ def run(settings: dict, outdir: str | Path) -> Finding:
                                      f"{sum(ok0)} of {len(ok0)} ({summary}).")
     else:
         verdict, reason = "disagrees", f"The final iterate is not clearly worse under noise ({summary})."
-    return Finding(
+    return claim_finding(
         claim="early_stopping", source=SOURCE, statement=STATEMENT,
         setting=f"{', '.join(es['methods'])}; sigma in {es['sigmas']}; {fmt_setting(es['problem'])}; "
                 f"{es['trials']} trials, {es['max_iter']} iterations",

@@ -11,13 +11,16 @@ iterate interpolates count (``interpolated``); the others are budget-exhausted.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Callable
 
 import numpy as np
 import pandas as pd
 
-from .common import NO_EARLY_STOP, bootstrap, budget, fit_trials, not_run_trials, setting_problems
-from .finding import Measure
+from ..verdict import Measure
+from .common import (NO_EARLY_STOP, band, bootstrap, budget, figure, fit_trials, legend, log_scale,
+                     not_run_trials, setting_problems, write_csv)  # fmt: skip
 from .settings import method_spec
 
 
@@ -126,3 +129,61 @@ def verdict_against_alpha(trials: pd.DataFrame, groups: list[str], crit: dict, n
     if any(meets) or any(moves):
         return measures, "partly", f"Only part of the criterion holds ({text})."
     return measures, "disagrees", f"The final iterate does not approach the reference as alpha -> 0 ({text})."
+
+
+@dataclass
+class ReferenceComparison:
+    """What :func:`compare_with_reference` measured for one claim."""
+
+    trials: pd.DataFrame  # per trial, with the reference's per-problem columns
+    refs: pd.DataFrame  # per problem: the reference's norm, distance to w*, solver info
+    families: list[str]
+    measures: list[Measure]
+    verdict: str
+    reason: str
+    ref_gap: float  # median relative distance of the reference to w*
+    files: list[str]
+
+
+def compare_with_reference(settings: dict, claim: str, reference: Callable, norm: Callable,
+                           ref_name: str, outdir: Path) -> ReferenceComparison:  # fmt: skip
+    """Claims 4 and 7: :func:`final_vs_reference` on ``settings[claim]``, the verdict of
+    :func:`verdict_against_alpha`, ``<claim>.csv`` (per trial) and ``<claim>.png``
+    (:func:`plot_against_reference`) in ``outdir``."""
+    sec = settings[claim]
+    trials, refs = final_vs_reference(sec, reference, norm)
+    trials = trials.merge(refs, on=["trial", "seed"], how="left")
+    csv = write_csv(trials, outdir / f"{claim}.csv")
+    families = list(dict.fromkeys(trials["family"]))
+    measures, verdict, reason = verdict_against_alpha(trials, families, sec["criteria"],
+                                                      settings["bootstrap"], settings["seed"])
+    gap = float(np.median(refs["ref_distance_to_w_star"]))
+    png = plot_against_reference(trials, families, settings, outdir / f"{claim}.png", ref_name)
+    return ReferenceComparison(trials, refs, families, measures, verdict, reason, gap,
+                               [csv.name, png.name])  # fmt: skip
+
+
+def plot_against_reference(trials, families, settings, path, ref_name):
+    """Two panels against alpha: distance to the reference and norm ratio (median, quartiles
+    over interpolating trials) per model family."""
+    with figure(path, 2, f"Final iterate against the {ref_name} solution as alpha -> 0 "
+                "(median, quartiles over interpolating trials)",
+                settings.get("plot", {}).get("dpi", 120)) as (fig, axes):
+        for fam in families:
+            g = trials[trials["family"] == fam]
+            conv = g[g["interpolated"].astype(bool)]
+            n_conv = conv.groupby("alpha").size().reindex(sorted(g["alpha"].unique()), fill_value=0)
+            for ax, col in zip(axes, ("distance", "norm_ratio")):
+                q = conv.groupby("alpha")[col].quantile([0.25, 0.5, 0.75]).unstack()
+                if len(q):
+                    band(ax, q.index, q[0.5], q[0.25], q[0.75],
+                         f"{fam} (interpolating: {'/'.join(map(str, n_conv.tolist()))} of {g['trial'].nunique()})")
+        log_scale(axes[0])
+        axes[0].set_ylabel(f"||w_final - w_ref|| / ||w_ref|| ({ref_name})")
+        axes[1].set_ylabel("norm(w_final) / norm(w_ref)")
+        axes[1].axhline(1.0, color="k", lw=0.8, ls="--")
+        for ax in axes:
+            log_scale(ax, "x")
+            ax.set_xlabel("alpha = initial scale")
+            legend(ax)
+    return path

@@ -18,10 +18,9 @@ import numpy as np
 import pandas as pd
 
 from ..analysis.theory import statdim_l1
-from .common import NO_EARLY_STOP, bootstrap, counts, figure, fit_trials, fmt_setting, setting_problems, write_csv, legend
-from .convex_refs import basis_pursuit
-from .finding import Finding
-from .settings import method_spec
+from ..convex import basis_pursuit
+from ..verdict import Finding
+from .common import bootstrap, claim_finding, counts, figure, fit_whole_runs, fmt_setting, legend, setting_problems, write_csv
 
 SOURCE = "Chou, Maly & Rauhut (2021), abstract and numerical experiments"
 STATEMENT = "The theory (convergence to the minimum-l1 interpolant) predicts the recovery rate."
@@ -55,12 +54,8 @@ def run(settings: dict, outdir: str | Path) -> Finding:
     frames = []
     for n in sec["ns"]:
         problems = setting_problems({**sec["problem"], "n": int(n)}, sec["trials"])
-        for label, body in sec["methods"].items():
-            name, params = method_spec(label, body)
-            full = {**params, "max_iter": sec["max_iter"], "stride": sec["stride"], "patience": NO_EARLY_STOP}
-            frames.append(fit_trials(name, full, problems, threshold=sec["threshold"],
-                                     interp_tol=sec["interp_tol"]).assign(method=label, n=int(n)))
-        bp = [np.linalg.norm(basis_pursuit(pr.X, pr.y) - pr.w_star) / np.linalg.norm(pr.w_star) for pr in problems]
+        frames += fit_whole_runs(sec, problems, threshold=sec["threshold"], n=int(n))
+        bp = [np.linalg.norm(basis_pursuit(pr.X, pr.y).coef - pr.w_star) / np.linalg.norm(pr.w_star) for pr in problems]
         frames.append(pd.DataFrame({"trial": range(len(problems)), "seed": [pr.seed for pr in problems],
                                     "status": "ok", "rel_error_final": bp, "interpolated": True,
                                     "method": "basis_pursuit", "n": int(n)}))
@@ -96,7 +91,7 @@ def run(settings: dict, outdir: str | Path) -> Finding:
         verdict, reason = "disagrees", f"No model's n* is within {tol:.0%} of D_l1 ({summary})."
     else:
         verdict, reason = "inconclusive", f"No success-rate crossing measured ({summary})."
-    return Finding(
+    return claim_finding(
         claim="recovery_rate", source=SOURCE, statement=STATEMENT,
         setting=f"{', '.join(models)}; {fmt_setting(sec['problem'])}, noiseless; n in {sec['ns']}; "
                 f"{sec['trials']} trials per n; success: final-iterate error <= {sec['threshold']}",

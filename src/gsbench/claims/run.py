@@ -10,7 +10,7 @@ import pandas as pd
 
 from . import depth_range, depth_window, dglnn_rate, early_stopping, min_group_l12, min_l1, recovery_rate
 from .depth import depth_trials
-from .finding import Finding
+from ..verdict import Finding
 from .settings import CLAIMS, load_settings
 from .summary import write_summary
 

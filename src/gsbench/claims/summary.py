@@ -5,11 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .finding import Finding
-
-
-def _cell(text: str) -> str:
-    return str(text).replace("|", "\\|").replace("\n", " ")
+from ..verdict import Finding, markdown_table, write_text_atomic
 
 
 def render(findings: list[Finding], settings_source: str = "") -> str:
@@ -21,12 +17,11 @@ def render(findings: list[Finding], settings_source: str = "") -> str:
         "Intervals are 95% percentile bootstrap intervals over trials. Trials whose runs ran out "
         "of budget are counted separately and never used as evidence (criteria below).",
         "",
-        "| # | source | statement | setting | measured (95% interval) | verdict |",
-        "|---|---|---|---|---|---|",
     ]
-    for i, f in enumerate(findings, 1):
-        lines.append(f"| {i} | {_cell(f.source)} | {_cell(f.statement)} | {_cell(f.setting)} | "
-                     f"{_cell(f.measured_text())} | **{f.verdict}**: {_cell(f.reason)} |")
+    lines += markdown_table(
+        ["#", "source", "statement", "setting", "measured (95% interval)", "verdict"],
+        [(i, f.source, f.statement, f.setting, f.measured_text(), f"**{f.verdict}**: {f.reason}")
+         for i, f in enumerate(findings, 1)])  # fmt: skip
     lines.append("")
     for i, f in enumerate(findings, 1):
         r = f.runs
@@ -47,9 +42,4 @@ def render(findings: list[Finding], settings_source: str = "") -> str:
 
 
 def write_summary(findings: list[Finding], path: str | Path, settings_source: str = "") -> Path:
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(render(findings, settings_source))
-    tmp.replace(path)
-    return path
+    return write_text_atomic(path, render(findings, settings_source))

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import numpy as np
 
+from ..verdict import write_text_atomic
+
 
 def _fmt(x) -> str:
     if x is None:
@@ -165,7 +167,6 @@ def write_summary(numbers: dict[str, dict], path: str | Path, settings_source: s
     -------
     Path
     """
-    path = Path(path)
     verdicts = ", ".join(f"{fig[3:]}: {numbers[fig]['verdict']}" for fig in numbers)
     lines = [
         "# DGLNN paper, Section 5: simulation figures re-run with gsbench",
@@ -184,11 +185,7 @@ def write_summary(numbers: dict[str, dict], path: str | Path, settings_source: s
     ]
     for fig in numbers:
         lines += _section_lines(numbers[fig])
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text("\n".join(lines).rstrip() + "\n")
-    tmp.replace(path)
-    return path
+    return write_text_atomic(path, "\n".join(lines).rstrip() + "\n")
 
 
 def _jsonable(x):
