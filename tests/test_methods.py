@@ -210,6 +210,7 @@ def fig4_problem(seed):
     return make_problem(100, 500, 4, 4, sigma=0.5, design="rademacher", amplitude=1.0, seed=seed)
 
 
+@pytest.mark.slow
 def test_fig4_dglnn2_recovers_where_hadamard_does_not():
     """Oracle-stopped relative errors measured for seeds 0-4 (each method fits the five
     problems in one batch):
