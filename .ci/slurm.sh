@@ -117,7 +117,7 @@ log "$(slurmctld -V), $(munged -V 2>&1 | awk '{print $1; exit}')"
 [ "$(id -u)" = 0 ] || die "must run as root to start slurmctld/slurmd"
 
 # ---------------------------------------------------------------- cleanup
-STARTED_MUNGED="" STARTED_CTLD="" STARTED_SLURMD="" CONF_BACKUP="" SMK_PID=""
+STARTED_MUNGED="" STARTED_CTLD="" STARTED_SLURMD="" CONF_BACKUP="" CONF_WRITTEN="" SMK_PID=""
 stop_pid() {  # stop_pid NAME PID: TERM, wait up to 30 s, then KILL
     local name=$1 pid=$2 i
     kill -0 "$pid" 2>/dev/null || return 0
@@ -157,7 +157,13 @@ cleanup() {
     fi
     [ -n "$STARTED_CTLD" ] && stop_pid slurmctld "$STARTED_CTLD"
     [ -n "$STARTED_MUNGED" ] && stop_pid munged "$STARTED_MUNGED"
-    if [ -n "$CONF_BACKUP" ]; then mv -f "$CONF_BACKUP" "$CONF_PATH"; fi
+    if [ -n "$CONF_BACKUP" ]; then
+        mv -f "$CONF_BACKUP" "$CONF_PATH"
+    elif [ -n "$CONF_WRITTEN" ] && grep -qF "$MARKER" "$CONF_PATH" 2>/dev/null; then
+        # Ours, and no controller runs any more: left in place, it makes every later
+        # snakemake start wait ~9 s (the SLURM executor plugin runs `scontrol show config`).
+        rm -f "$CONF_PATH"
+    fi
     [ -n "$STARTED_CTLD$STARTED_SLURMD$STARTED_MUNGED" ] && log "daemons stopped"
     exit "$rc"
 }
@@ -233,6 +239,7 @@ SlurmdTimeout=60
 NodeName=$NODE NodeAddr=127.0.0.1 CPUs=$CPUS RealMemory=$REAL_MB State=UNKNOWN
 PartitionName=$PARTITION Nodes=$NODE Default=YES MaxTime=INFINITE State=UP
 EOF
+CONF_WRITTEN=1
 log "wrote $CONF_PATH: node $NODE, CPUs=$CPUS, RealMemory=$REAL_MB MB, partition $PARTITION"
 
 # munge: reuse a working munged, otherwise start one.
