@@ -61,6 +61,14 @@ def test_edges_are_labelled_and_not_extrapolated():
     assert np.isnan(fit["b_prime"]) and "too few" in fit["note"]
 
 
+def test_a_curve_whose_trials_all_failed_is_labelled_as_such():
+    trials = synthetic_trials({("m", "scattered", 1, 1): 0.5, ("m", "scattered", 2, 1): 0.5})
+    trials.loc[trials["active_groups"] == 2, "status"] = "failed"
+    est = tolerated_coherence(trials, n_boot=20).set_index("active_groups")
+    assert est.loc[2, "transition"] == "all_failed" and np.isnan(est.loc[2, "rho_star"])
+    assert est.loc[1, "transition"] == "ok"
+
+
 def test_one_g_leaves_c_unfitted_and_says_so():
     true = {("m", "scattered", s, 4): 0.9 / np.sqrt(s) for s in (1, 2, 4, 8)}
     fit = coherence_scaling(tolerated_coherence(synthetic_trials(true), n_boot=0)).iloc[0]

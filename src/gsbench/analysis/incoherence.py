@@ -54,7 +54,7 @@ PREDICTIONS: dict[tuple[str, str], tuple[float, float]] = {
 }
 # transitions() labels in 1/rho -> labels in rho.
 _LABELS = {"ok": "ok", "below_grid": "above_grid", "above_grid": "below_grid",
-           "not_monotone": "not_monotone"}  # fmt: skip
+           "not_monotone": "not_monotone", "all_failed": "all_failed"}  # fmt: skip
 
 
 def tolerated_coherence(
