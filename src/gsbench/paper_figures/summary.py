@@ -57,16 +57,8 @@ def _section_lines(m: dict) -> list[str]:
         ]
     if fig == "fig4":
         lines.append(f"- ||w*||₂ = {_fmt(m['w_star_norm'])} (seed {m['seed']})")
-        for name in m["method_order"]:
-            st = m["methods"][name]
-            lines.append(
-                f"- `{name}`: least error {_fmt(st['least_error'])} at iteration "
-                f"{st['least_iteration']} (within {m['iterations']}); final error "
-                f"{_fmt(st['final_error'])}; to iteration {st['end_iteration']}: least "
-                f"{_fmt(st['least_error_all'])} at {st['least_iteration_all']}, end "
-                f"{_fmt(st['end_error'])}"
-                + (f"; switch at {st['switch_iteration']}" if "switch_iteration" in st else "")
-            )
+        lines += [_method_line(name, m["methods"][name], m["iterations"])
+                  for name in m["method_order"]]
         rob = m["robustness"]
         if rob is not None:
             per = "; ".join(
@@ -109,6 +101,17 @@ def _section_lines(m: dict) -> list[str]:
     return lines
 
 
+def _method_line(name: str, st: dict, iterations: int, detail: bool = True) -> str:
+    """One method's errors along its Fig. 4 run; ``detail`` adds the final and end errors."""
+    final = f"; final error {_fmt(st['final_error'])}" if detail else ""
+    end = f", end {_fmt(st['end_error'])}" if detail else ""
+    switch = f"; switch at {st['switch_iteration']}" if "switch_iteration" in st else ""
+    return (f"- `{name}`: least error {_fmt(st['least_error'])} at iteration "
+            f"{st['least_iteration']} (within {iterations}){final}; to iteration "
+            f"{st['end_iteration']}: least {_fmt(st['least_error_all'])} at "
+            f"{st['least_iteration_all']}{end}{switch}")
+
+
 def _authors_lines(m: dict) -> list[str]:
     """Fig. 4 re-run with the authors' code's settings, and whether the verdict changes."""
     au = m["authors"]
@@ -123,15 +126,8 @@ def _authors_lines(m: dict) -> list[str]:
         + "):",
         "",
     ]
-    for name in au["method_order"]:
-        st = au["methods"][name]
-        lines.append(
-            f"- `{name}`: least error {_fmt(st['least_error'])} at iteration "
-            f"{st['least_iteration']} (within {au['iterations']}); to iteration "
-            f"{st['end_iteration']}: least {_fmt(st['least_error_all'])} at "
-            f"{st['least_iteration_all']}"
-            + (f"; switch at {st['switch_iteration']}" if "switch_iteration" in st else "")
-        )
+    lines += [_method_line(name, au["methods"][name], au["iterations"], detail=False)
+              for name in au["method_order"]]
     rob = au["robustness"]
     if rob is not None:
         med = ", ".join(f"`{k}` {v:.3g}" for k, v in rob["median_least_error"].items())
