@@ -63,6 +63,8 @@ def test_fit_prints_one_json_object_with_every_field(tmp_path, capsys):
     (["--method", "dglnn2", "--param", "alpha"], "--param expects key=value, got 'alpha'"),
     (["--method", "dglnn2", "--bogus", "3"], "unrecognized arguments: --bogus 3"),
     (["--method", "dglnn2", "--design", "sparse"], "design must be one of .* got 'sparse'"),
+    (["--method", "lasso", "--design", "decoy", "--decoy-rho", "1.5"], r"--decoy-rho: decoy_rho must lie in \[0, 1\], got 1.5"),
+    (["--method", "lasso", "--design", "decoy", "--decoy-layout", "diagonal"], "--decoy-layout: decoy_layout must be one of .* got 'diagonal'"),
     (["--method", "lasso", "--preset", "paper"], "method 'lasso' has no preset 'paper'"),
     # issue 13 item 5: a zero signal is refused, not reported as perfect recovery
     (["--method", "lasso", "--active-groups", "0"], "--active-groups: active_groups must be >= 1 .w. = 0 is not a signal., got 0"),
@@ -89,6 +91,21 @@ def test_errors_exit_nonzero_with_one_line_naming_the_value(args, message, capsy
     import re
 
     assert re.search(message, err), err
+
+
+def test_fit_draws_the_decoy_design_its_flags_name(tmp_path, capsys):
+    prob = tmp_path / "p.npz"
+    code, out, _ = run(BASE[:1] + ["--method", "lasso"] + BASE[1:] + [
+        "--design", "decoy", "--decoy-rho", "0.4", "--decoy-layout", "aligned", "--seed", "2",
+        "--save-problem", str(prob)], capsys)
+    assert code == 0
+    result = json.loads(out)
+    assert (result["decoy_rho"], result["decoy_layout"]) == (0.4, "aligned")
+    expected = make_problem(40, 60, 3, 2, design="decoy", decoy_rho=0.4, decoy_layout="aligned",
+                            seed=2)
+    assert np.array_equal(np.load(prob)["X"], expected.X)
+    plain = make_problem(40, 60, 3, 2, design="decoy", decoy_rho=0.0, seed=2)
+    assert not np.array_equal(expected.X, plain.X)  # the flags reached the draw
 
 
 def test_console_script_runs(venv_bin):

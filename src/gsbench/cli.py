@@ -22,7 +22,7 @@ import yaml
 
 from .errors import UsageError, UserError
 from .methods import REGISTRY, MethodError, make_method
-from .problems import DEFAULTS, DESIGNS, SIGNALS, ProblemError, make_problem
+from .problems import DECOY_LAYOUTS, DEFAULTS, DESIGNS, SIGNALS, ProblemError, make_problem
 from .results_schema import STATUS_FAILED
 
 #: Exit status of ``gsbench fit`` when the fit failed (see the module docstring).
@@ -32,6 +32,7 @@ FLAGS = {
     "n": "--n", "p": "--p", "active_groups": "--active-groups", "sigma": "--sigma",
     "design": "--design", "rho": "--rho", "signal": "--signal", "amplitude": "--amplitude",
     "signal_range": "--signal-range", "values": "--values", "n_val": "--n-val", "seed": "--seed",
+    "decoy_rho": "--decoy-rho", "decoy_layout": "--decoy-layout", "decoy_groups": "--decoy-groups",
 }  # fmt: skip
 
 
@@ -90,6 +91,13 @@ def build_parser() -> argparse.ArgumentParser:
     fit.add_argument("--design", default=DEFAULTS.design, help=f"one of {', '.join(DESIGNS)}")
     fit.add_argument("--rho", type=float, default=DEFAULTS.rho,
                      help="correlation for 'correlated'")
+    fit.add_argument("--decoy-rho", type=float, default=DEFAULTS.decoy_rho,
+                     help="--design decoy: the signal's weight in each decoy column, in [0, 1]")
+    fit.add_argument("--decoy-layout", default=DEFAULTS.decoy_layout,
+                     help=f"--design decoy: one of {', '.join(DECOY_LAYOUTS)}")
+    fit.add_argument("--decoy-groups", type=int, default=DEFAULTS.decoy_groups,
+                     help="--design decoy: inactive groups holding decoys (default: 1 aligned, "
+                          "g scattered)")
     fit.add_argument("--signal", default=DEFAULTS.signal, help=f"one of {', '.join(SIGNALS)}")
     fit.add_argument("--amplitude", type=float, default=DEFAULTS.amplitude)
     fit.add_argument("--signal-range", type=_float_list, default=list(DEFAULTS.signal_range),
@@ -138,7 +146,8 @@ def cmd_fit(args) -> int:
         n=args.n, p=args.p, group_size=args.group_size, active_groups=args.active_groups,
         sigma=args.sigma, design=args.design, rho=args.rho, signal=args.signal,
         amplitude=args.amplitude, signal_range=args.signal_range, values=args.values,
-        n_val=args.n_val, seed=args.seed,
+        n_val=args.n_val, seed=args.seed, decoy_rho=args.decoy_rho,
+        decoy_layout=args.decoy_layout, decoy_groups=args.decoy_groups,
     )  # fmt: skip
     # Validate the method's name and parameters before drawing the problem.
     make_method(args.method, params, preset=args.preset)
