@@ -1,4 +1,4 @@
-"""An adaptive sample-size grid: a coarse round, then sample sizes only around each n*.
+r"""An adaptive sample-size grid: a coarse round, then sample sizes only around each n*.
 
 With ``grid.n: {adaptive: {range: [lo, hi], precision: r, ...}}`` a study fits in rounds.
 Round 0 fits every setting at ``coarse`` sample sizes, geometric over ``[lo, hi]`` (both ends
