@@ -3,6 +3,7 @@
     python benchmarks/adaptive_grid.py FIXED_DIR ADAPTIVE_DIR \
         [--fixed-config config/paper.yaml] [--adaptive-config config/paper_adaptive.yaml] \
         [--out benchmarks/results/adaptive_grid.json]
+    python benchmarks/adaptive_grid.py --synthetic   # the planner on curves of known n*
 
 FIXED_DIR and ADAPTIVE_DIR are two studies' ``results/<study>`` directories on the same
 settings (p, group size, s, sigma, design) and n range, e.g. config/paper.yaml and
@@ -140,18 +141,85 @@ def compare(fixed_dir: Path, adaptive_dir: Path, fixed_config: Path, adaptive_co
     }  # fmt: skip
 
 
+def synthetic(fixed_config: Path, adaptive_config: Path, curves: int = 60, seed: int = 0) -> dict:
+    r"""The round planner on synthetic success curves of known n*, against the fixed grid.
+
+    Curve c succeeds at n with probability :math:`\sigma(\beta_c (\log n - \log n^\star_c))`,
+    :math:`n^\star_c` log-uniform on [10, 700] (some below or above the range [16, 512]) and
+    the 10%-90% rise spread over a factor 1.3, 1.6 or 2.5 in n; each trial is a Bernoulli
+    draw seeded by (seed, c, n), so a cell's trials do not depend on the round, as in a
+    study. The fixed grid's n (``fixed_config``) and the adaptive rounds
+    (``adaptive_config``, :func:`plan_round` on :func:`transitions` of all rounds) are
+    compared by fits and relative n* interval width; no estimator is fitted.
+    """
+    from gsbench.study.adaptive import coarse_sizes, plan_round, success_counts
+
+    fixed_cfg, adaptive_cfg = load_config(fixed_config), load_config(adaptive_config)
+    spec, trials = adaptive_grid(adaptive_cfg), adaptive_cfg["trials"]
+    rng = np.random.default_rng(seed)
+    n_star = np.exp(rng.uniform(np.log(10), np.log(700), curves))
+    beta = 2 * np.log(9) / np.log(rng.choice([1.3, 1.6, 2.5], curves))
+
+    def rows(curve_n):
+        out = []
+        for c, n in curve_n:
+            prob = 1 / (1 + np.exp(-beta[c] * (np.log(n) - np.log(n_star[c]))))
+            hit = np.random.default_rng([seed, c, n]).random(trials) < prob
+            out += [{"method": "m", "p": c, "group_size": 1, "active_groups": 1, "sigma": 0.0,
+                     "design": "rademacher", "n": n, "status": "ok",
+                     "rel_error_oracle": 0.0 if h else 1.0} for h in hit]
+        return out
+
+    fixed = pd.DataFrame(rows([(c, n) for c in range(curves) for n in fixed_cfg["grid"]["n"]]))
+    adaptive = pd.DataFrame(rows([(c, n) for c in range(curves) for n in coarse_sizes(spec)]))
+    rounds = 0
+    for _ in range(spec.rounds):
+        est = _estimate(adaptive, adaptive_cfg)
+        added = plan_round(est, success_counts(adaptive, "rel_error_oracle", 0.05), spec)
+        if added.empty:
+            break
+        rounds += 1
+        adaptive = pd.concat([adaptive, pd.DataFrame(rows(zip(added["p"], added["n"])))],
+                             ignore_index=True)
+    t_fixed, t_adaptive = _estimate(fixed, fixed_cfg), _estimate(adaptive, adaptive_cfg)
+    truth = pd.Series(n_star, name="n_true")
+    covered = {name: int(((t["transition"] == "ok") & (t["n_star_low"] <= truth)
+                          & (truth <= t["n_star_high"])).sum())
+               for name, t in (("fixed", t_fixed), ("adaptive", t_adaptive))}  # fmt: skip
+    return {
+        "curves": curves, "trials": trials, "seed": seed, "rounds_run": rounds,
+        "fits_fixed": int(len(fixed)), "fits_adaptive": int(len(adaptive)),
+        "fits_ratio": round(len(adaptive) / len(fixed), 4),
+        "rel_width_fixed": _stats(_widths(t_fixed)),
+        "rel_width_adaptive": _stats(_widths(t_adaptive)),
+        "labels_fixed": {k: int(v) for k, v in t_fixed["transition"].value_counts().items()},
+        "labels_adaptive": {k: int(v) for k, v in t_adaptive["transition"].value_counts().items()},
+        "true_n_star_inside_interval": covered,
+    }  # fmt: skip
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("fixed_dir", type=Path)
-    ap.add_argument("adaptive_dir", type=Path)
+    ap.add_argument("fixed_dir", type=Path, nargs="?")
+    ap.add_argument("adaptive_dir", type=Path, nargs="?")
+    ap.add_argument("--synthetic", action="store_true",
+                    help="the planner on synthetic curves of known n* instead of two studies")
     ap.add_argument("--fixed-config", type=Path, default=ROOT / "config" / "paper.yaml")
     ap.add_argument("--adaptive-config", type=Path, default=ROOT / "config" / "paper_adaptive.yaml")
     ap.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results" / "adaptive_grid.json")
     args = ap.parse_args(argv)
-    section = compare(args.fixed_dir, args.adaptive_dir, args.fixed_config, args.adaptive_config)
     data = json.loads(args.out.read_text()) if args.out.exists() else {}
-    data["adaptive_grid"] = section
     args.out.parent.mkdir(parents=True, exist_ok=True)
+    if args.synthetic:
+        data["adaptive_grid_synthetic"] = result = synthetic(args.fixed_config, args.adaptive_config)
+        args.out.write_text(json.dumps(data, indent=2) + "\n")
+        print(json.dumps(result, indent=2))
+        print(f"written: {args.out}")
+        return 0
+    if args.fixed_dir is None or args.adaptive_dir is None:
+        ap.error("FIXED_DIR and ADAPTIVE_DIR are required without --synthetic")
+    section = compare(args.fixed_dir, args.adaptive_dir, args.fixed_config, args.adaptive_config)
+    data["adaptive_grid"] = section
     args.out.write_text(json.dumps(data, indent=2) + "\n")
     print("| method | fits fixed | fits adaptive | ratio | median width fixed | adaptive | "
           "max width fixed | adaptive |")
