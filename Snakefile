@@ -29,6 +29,7 @@ rule all:
 
 
 include: "workflow/rules/fit.smk"
+include: "workflow/rules/adaptive.smk"
 include: "workflow/rules/aggregate.smk"
 include: "workflow/rules/report.smk"
 include: "workflow/rules/verdict.smk"

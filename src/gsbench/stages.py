@@ -44,11 +44,30 @@ def _theory_figures():
 
 
 def fit_stage(config: dict, method: str, chunk: str, output: str) -> None:
-    frame = run_chunk(config, method, chunk, output)
+    _log_fits(run_chunk(config, method, chunk, output), method, chunk)
+
+
+def _log_fits(frame: pd.DataFrame, method: str, chunk: str) -> None:
     bad = frame[frame["status"] != STATUS_OK]
     logging.info("%s %s: %d trials, %d not ok", method, chunk, len(frame), len(bad))
     for _, row in bad.iterrows():
         logging.warning("%s trial %d: %s (%s)", row["cell_id"], row["trial"], row["status"], row["message"])
+
+
+def fit_round_stage(config: dict, method: str, plan: str, chunk: str, output: str) -> None:
+    """One fit job of an adaptive round (:func:`gsbench.study.adaptive.run_round_chunk`)."""
+    from .study.adaptive import run_round_chunk
+
+    frame = run_round_chunk(config, method, plan, chunk, output)
+    _log_fits(frame, method, chunk)
+
+
+def adaptive_round_stage(config: dict, round_: int, fit_files: list[str], plan: str, estimates: str) -> None:
+    """Checkpoint ``adaptive_round``: round `round_`'s plan from the earlier rounds' fits."""
+    from .study.adaptive import round_stage
+
+    round_stage(config, round_, fit_files, plan, estimates)
+    logging.info("round %d planned from %d fit files", round_, len(fit_files))
 
 
 def trials_stage(inputs: list[str], output: str) -> None:

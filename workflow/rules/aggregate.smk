@@ -1,7 +1,7 @@
 rule trials:
     """All per-trial rows of the study in one schema-checked table."""
     input:
-        fit_outputs(),
+        trials_inputs(),
     output:
         f"{OUT}/trials.parquet",
     log:

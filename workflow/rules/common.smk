@@ -15,6 +15,7 @@ from gsbench.study import (
     read_yaml,
     warn_skipped,
 )
+from gsbench.study.adaptive import adaptive_grid, read_plan
 
 try:
     # Snakemake's own YAML reader keeps the last of two equal keys; read the files again.
@@ -50,23 +51,57 @@ TABLES = ["transitions.tex", "transitions.md", "scaling.tex", "scaling.md"]
 
 
 # Decoy studies are analysed in rho at one n per (p, g, s): no transitions in n.
-DECOY_STUDY = (
-    isinstance(config["grid"]["n"], dict) or "decoy" in config["grid"]["design"]
-)
+DECOY_STUDY = "statdim_l1" in config["grid"]["n"] or "decoy" in config["grid"]["design"]
+# grid.n: {adaptive: ...}: rounds of fits planned by the checkpoint adaptive_round.
+ADAPTIVE = adaptive_grid(config)
 
 
 wildcard_constraints:
     method="|".join(map(re.escape, METHODS)),
     chunk="chunk[0-9]+-[0-9a-f]{8}",
+    round="[0-9]+",
     figure="|".join(FIGURES),
     measure="|".join(COHERENCE_MEASURES),
 
 
 def fit_outputs():
-    """Every per-trial result file of the study: methods x chunks."""
+    """Every per-trial result file of a fixed grid: methods x chunks (adaptive: none known
+    before the rounds run; trials.parquet asks for them through adaptive_fit_files)."""
+    if ADAPTIVE:
+        return []
     return expand(
         f"{OUT}/fits/{{method}}/{{chunk}}.parquet", method=METHODS, chunk=CHUNKS
     )
+
+
+def adaptive_fits(rounds):
+    """Fit files of adaptive rounds 0 .. rounds - 1, each round's from its checkpoint's plan
+    (stops at the first empty round: every curve met the precision or cannot be refined).
+    """
+    files = []
+    for r in range(rounds):
+        plan = read_plan(checkpoints.adaptive_round.get(round=str(r)).output.plan)
+        jobs = plan[["method", "chunk"]].drop_duplicates().itertuples(index=False)
+        new = [f"{OUT}/fits/{m}/round{r}-{c}.parquet" for m, c in jobs]
+        if not new:
+            break
+        files += new
+    return files
+
+
+def adaptive_round_inputs(wildcards):
+    """A round is planned from the fits of every earlier round."""
+    return adaptive_fits(int(wildcards.round))
+
+
+def adaptive_fit_files(wildcards):
+    """The union of all rounds' fit files (round 0 and at most ADAPTIVE.rounds more)."""
+    return adaptive_fits(ADAPTIVE.rounds + 1)
+
+
+def trials_inputs():
+    """Fit files that trials.parquet joins (a fixed grid's list, or the rounds' function)."""
+    return adaptive_fit_files if ADAPTIVE else fit_outputs()
 
 
 def incoherence_outputs():

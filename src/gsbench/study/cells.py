@@ -77,7 +77,11 @@ def expand_cells(config: dict) -> tuple[list[Cell], list[str]]:
     grid = config["grid"]
     cells, skipped = [], []
     axes = {k: grid.get(k, [Cell.__dataclass_fields__[k].default]) for k in CELL_FIELDS}
-    if isinstance(grid["n"], dict):  # n = ceil(factor * D_l1(s g, p)), one per (p, g, s)
+    if isinstance(grid["n"], dict) and "adaptive" in grid["n"]:  # round 0 of the rounds
+        from .adaptive import adaptive_grid, coarse_sizes
+
+        axes["n"] = coarse_sizes(adaptive_grid(config))
+    elif isinstance(grid["n"], dict):  # n = ceil(factor * D_l1(s g, p)), one per (p, g, s)
         axes["n"] = [None]
     seen = set()
     for values in itertools.product(*axes.values()):

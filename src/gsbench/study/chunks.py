@@ -24,12 +24,18 @@ def chunk_cells(config: dict) -> dict[str, list[Cell]]:
     ids and never reuses a stale file.
     """
     cells, _ = expand_cells(config)
-    k = max(1, min(config["jobs_per_method"], len(cells)))
+    return balance_chunks(cells, config["jobs_per_method"], config["trials"])
+
+
+def balance_chunks(cells: list[Cell], jobs: int, trials: int) -> dict[str, list[Cell]]:
+    """``chunkNN-<hash>`` -> cells: at most `jobs` chunks of balanced cost ``trials * n * p``
+    (largest cell first into the least loaded chunk; the hash is of the chunk's cell ids)."""
+    k = max(1, min(jobs, len(cells)))
     loads = [0.0] * k
     members: list[list[Cell]] = [[] for _ in range(k)]
     for cell in sorted(cells, key=lambda c: (-c.n * c.p, c.cell_id)):
         j = int(np.argmin(loads))
-        loads[j] += config["trials"] * cell.n * cell.p
+        loads[j] += trials * cell.n * cell.p
         members[j].append(cell)
     chunks = {}
     for j, group in enumerate(members):
@@ -64,12 +70,17 @@ def cell_rows(config: dict, label: str, cell: Cell) -> pd.DataFrame:
 def run_chunk(config: dict, label: str, chunk_id: str, output: str | os.PathLike) -> pd.DataFrame:
     """One workflow job: method ``label`` on every trial of every cell of ``chunk_id``, written
     atomically to ``output`` with its SHA-256 in ``<output>.sha256``."""
-    import_plugins(config.get("plugins", []))
     chunks = chunk_cells(config)
     if chunk_id not in chunks:
         raise ConfigError(f"chunk {chunk_id!r} is not a chunk of this config")
-    frame = pd.concat([cell_rows(config, label, cell) for cell in chunks[chunk_id]],
-                      ignore_index=True)
+    return fit_cells(config, label, chunks[chunk_id], output)
+
+
+def fit_cells(config: dict, label: str, cells: list[Cell], output: str | os.PathLike) -> pd.DataFrame:
+    """Method ``label`` on every trial of `cells`, written atomically to ``output`` with its
+    SHA-256 in ``<output>.sha256``."""
+    import_plugins(config.get("plugins", []))
+    frame = pd.concat([cell_rows(config, label, cell) for cell in cells], ignore_index=True)
     checksum_path(output).unlink(missing_ok=True)  # never a new file beside an old checksum
     write_table_atomic(frame, output)
     write_checksum(output)

@@ -171,6 +171,21 @@ def _check_problem_options(config: dict) -> None:
         raise ConfigError(f"config key 'problem.{exc.key}': {exc}") from None
 
 
+def _check_adaptive(config: dict, schema_: dict) -> None:
+    """Fill ``grid.n.adaptive``'s defaults and check what its schema cannot say."""
+    n = config["grid"]["n"]
+    if not (isinstance(n, dict) and "adaptive" in n):
+        return
+    sub = schema_["properties"]["grid"]["properties"]["n"]["properties"]["adaptive"]
+    config["grid"]["n"] = n = {"adaptive": _fill_defaults(n["adaptive"], sub)}
+    from .adaptive import AdaptiveGrid  # adaptive -> chunks -> config
+
+    AdaptiveGrid.from_mapping(n["adaptive"])
+    if "decoy" in config["grid"]["design"]:
+        raise ConfigError("config key 'grid.n.adaptive': decoy designs are analysed in rho at "
+                          "one n per (p, g, s), not in n; use a list of sample sizes or statdim_l1")
+
+
 def load_config(source: str | os.PathLike | dict) -> dict:
     """Validate a study configuration and fill its defaults.
 
@@ -201,6 +216,7 @@ def load_config(source: str | os.PathLike | dict) -> dict:
         err = errors[0]
         raise ConfigError(f"config key '{_key(err.absolute_path)}': {_schema_message(err)}")
     config = _fill_defaults(config, schema_)
+    _check_adaptive(config, schema_)
     try:  # `sweep:` entries -> one label per combination (gsbench.sweeps)
         config["methods"] = expand_sweeps(config["methods"])
     except SweepError as exc:

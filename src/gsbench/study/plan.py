@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..problems import ProblemError, check_memory, format_bytes, problem_nbytes
+from .adaptive import adaptive_grid
 from .cells import Cell, expand_cells
 from .chunks import chunk_cells
 from .config import ConfigError
@@ -33,10 +34,19 @@ class StudyPlan:
     jobs: int
     cpu_seconds: float
     disk_bytes: float
+    #: Adaptive grid (``grid.n.adaptive``): the most fits its refinement rounds can add
+    #: (rounds x per_round x settings x methods x trials); the other fields are round 0's.
+    adaptive_fits: int = 0
+    adaptive_rounds: int = 0
 
     @property
     def fits(self) -> int:
         return self.cells * self.trials * self.methods
+
+    @property
+    def max_fits(self) -> int:
+        """Fits of the study at most (round 0 and every refinement round of an adaptive grid)."""
+        return self.fits + self.adaptive_fits
 
 
 def cell_nbytes(cell: Cell, config: dict) -> int:
@@ -52,10 +62,16 @@ def plan_study(config: dict) -> StudyPlan:
     methods = len(config["methods"])
     work = sum(c.n * c.p for c in cells) * config["trials"] * methods
     fits = len(cells) * config["trials"] * methods
+    spec = adaptive_grid(config)
+    extra = 0
+    if spec is not None:
+        settings = len({(c.p, c.group_size, c.active_groups, c.sigma, c.design) for c in cells})
+        extra = spec.rounds * spec.per_round * settings * methods * config["trials"]
     return StudyPlan(
         cells=len(cells), trials=config["trials"], methods=methods,
         jobs=len(chunk_cells(config)) * methods if cells else 0,
         cpu_seconds=SECONDS_PER_NP * work, disk_bytes=BYTES_PER_FIT * fits,
+        adaptive_fits=extra, adaptive_rounds=spec.rounds if spec else 0,
     )  # fmt: skip
 
 
@@ -63,11 +79,15 @@ def describe(plan: StudyPlan) -> str:
     """One line: fits, jobs and the rough CPU time and disk they take."""
     minutes = plan.cpu_seconds / 60
     time = f"{minutes:.2g} CPU-minutes" if minutes >= 1 else f"{plan.cpu_seconds:.2g} CPU-seconds"
-    return (
+    text = (
         f"{plan.fits:,} fits ({plan.cells} cells x {plan.trials} trials x {plan.methods} "
         f"methods) in {plan.jobs} jobs; roughly {time} and {format_bytes(plan.disk_bytes)} "
         "of results"
     )
+    if plan.adaptive_rounds:
+        text = (f"adaptive grid: round 0 {text}; then at most {plan.adaptive_fits:,} more fits "
+                f"in {plan.adaptive_rounds} round(s)")
+    return text
 
 
 def check_plan(config: dict) -> StudyPlan:
@@ -79,7 +99,7 @@ def check_plan(config: dict) -> StudyPlan:
             f"skipped, e.g. {skipped[0]})"
         )
     plan = plan_study(config)
-    if plan.fits > config["max_fits"]:
+    if plan.max_fits > config["max_fits"]:
         raise ConfigError(
             f"config key 'max_fits': the study has {describe(plan)}, more than max_fits="
             f"{config['max_fits']:,}; reduce the grid or trials, or raise max_fits to run it"
