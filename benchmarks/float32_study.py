@@ -1,7 +1,7 @@
 """The default study in float64 and in float32, side by side: do the n* agree?
 
     python benchmarks/float32_study.py [--cores 2] [--work DIR]
-    python benchmarks/float32_study.py --compare DIR64 DIR32
+    python benchmarks/float32_study.py --compare DIR64 DIR32 [--partial]
 
 Runs ``snakemake`` on ``config/config.yaml`` (as shipped, float64) and on
 ``config/float32.yaml`` (the same study with ``dtype: float32`` on dglnn2 and hadamard;
@@ -13,6 +13,11 @@ two finished ones. Then, per (method, setting) of ``transitions.csv``:
 * per trial, the success (``rel_error_oracle <= 0.05``) and the error itself are compared;
 * the fit time is the sum of the per-trial ``seconds`` of each method (a batch's time is
   shared equally by its trials), float32 / float64.
+
+With ``--partial`` (a study still running), the n* of both are recomputed from the fits
+present so far, restricted to the (method, setting) pairs whose trials are all there in both
+(``gsbench.analysis.transitions`` as the aggregate stage calls it; its bootstrap is seeded per
+setting, so a subset gives the same n* and intervals as the whole table).
 
 Writes ``benchmarks/results/float32_study.json`` and prints the disagreements.
 """
@@ -48,8 +53,22 @@ def run_study(config: str, work: Path, cores: int) -> float:
 
 def study_dir(work: Path) -> Path:
     """``work/results/<study>`` (the one study a work directory holds)."""
-    (out,) = [d for d in (work / "results").iterdir() if (d / "transitions.csv").exists()]
+    (out,) = [d for d in (work / "results").iterdir() if (d / "fits").is_dir()]
     return out
+
+
+def recomputed_transitions(f64: pd.DataFrame, f32: pd.DataFrame, config: dict):
+    """Transitions of both from the (method, setting) pairs complete in both."""
+    from gsbench.analysis import transitions
+
+    full = len(config["grid"]["n"]) * config["trials"]
+    counts = [f.groupby(SETTING).size().rename(k) for k, f in (("a", f64), ("b", f32))]
+    both = pd.concat(counts, axis=1).dropna()
+    complete = both[(both["a"] == full) & (both["b"] == full)].reset_index()[SETTING]
+    success = config["success"]
+    return [transitions(f.merge(complete, on=SETTING), metric=success["metric"],
+                        threshold=success["threshold"], n_boot=config["bootstrap"], seed=0)
+            for f in (f64, f32)]
 
 
 def trials(out: Path) -> pd.DataFrame:
@@ -57,9 +76,15 @@ def trials(out: Path) -> pd.DataFrame:
                      ignore_index=True)
 
 
-def compare(work64: Path, work32: Path, threshold: float = 0.05) -> dict:
+def compare(work64: Path, work32: Path, threshold: float = 0.05, partial: bool = False) -> dict:
+    from gsbench.study import load_config
+
     out64, out32 = study_dir(work64), study_dir(work32)
-    t64, t32 = (pd.read_csv(o / "transitions.csv") for o in (out64, out32))
+    f64, f32 = trials(out64), trials(out32)
+    if partial:
+        t64, t32 = recomputed_transitions(f64, f32, load_config(str(ROOT / CONFIGS["float64"])))
+    else:
+        t64, t32 = (pd.read_csv(o / "transitions.csv") for o in (out64, out32))
     both = t64.merge(t32, on=SETTING, suffixes=("_64", "_32"), validate="one_to_one")
     same_label = both["transition_64"] == both["transition_32"]
     ok = same_label & (both["transition_64"] == "ok")
@@ -72,7 +97,6 @@ def compare(work64: Path, work32: Path, threshold: float = 0.05) -> dict:
                       "n_star_high_64", "n_star_32", "n_star_low_32", "n_star_high_32"]
     disagreements = both.loc[~agree, cols]
 
-    f64, f32 = trials(out64), trials(out32)
     tr = f64.merge(f32, on=TRIAL, suffixes=("_64", "_32"), validate="one_to_one")
     s64 = (tr["status_64"] == "ok") & (tr["rel_error_oracle_64"] <= threshold)
     s32 = (tr["status_32"] == "ok") & (tr["rel_error_oracle_32"] <= threshold)
@@ -110,6 +134,8 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--compare", nargs=2, type=Path, metavar=("DIR64", "DIR32"),
                     help="compare two finished work directories instead of running")
+    ap.add_argument("--partial", action="store_true",
+                    help="recompute n* from the fits present (settings complete in both)")
     ap.add_argument("--work", type=Path, default=ROOT / "results" / "float32_study",
                     help="parent of the two work directories (float64/, float32/)")
     ap.add_argument("--cores", type=int, default=2)
@@ -124,7 +150,8 @@ def main(argv=None) -> int:
         for dtype, work in (("float64", work64), ("float32", work32)):
             wall[dtype] = run_study(CONFIGS[dtype], work, args.cores)
             print(f"{CONFIGS[dtype]}: {wall[dtype]:.0f} s wall (--cores {args.cores})")
-    report = {"configs": CONFIGS, "wall_seconds": wall, **compare(work64, work32)}
+    report = {"configs": CONFIGS, "wall_seconds": wall, "partial": args.partial,
+              **compare(work64, work32, partial=args.partial)}
     print(f"{report['settings']} (method, setting) pairs, {report['settings_ok_both']} with an "
           f"n* in both; labels equal in {report['settings_same_label']}; "
           f"{len(report['disagreements'])} disagreements")

@@ -140,9 +140,10 @@ def float32_section(args) -> dict:
     with threadpool_limits(limits=1):
         for n, p in shapes:
             for B in BATCHES:
-                large = n * p * B > 10**7
-                iterations = 20 if large else 300
-                repeats = 2 if large else max(args.repeats, 5)
+                # CPU time barely depends on the load: few repeats where a fit takes seconds
+                size = n * p * B
+                iterations, repeats = ((300, max(args.repeats, 5)) if size <= 10**7
+                                       else (20, 2) if size <= 10**8 else (10, 1))
                 for row in float32_rows(n, p, B, iterations, repeats):
                     rows.append(row)
                     print(f"{row['method']:<20}{n:>6}{p:>6}{B:>4}"
