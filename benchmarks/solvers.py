@@ -4,6 +4,7 @@ study's wall time.
 
     python benchmarks/solvers.py [--quick] [--study] [--out benchmarks/results/solvers.json]
     python benchmarks/solvers.py --path-only [--baseline 145ee0a] [--quick]
+    python benchmarks/solvers.py --float32 [--quick]
 
 For every iterative method, (n, p) and batch size B it times ``fit_batch`` for a fixed number
 of iterations (early termination off) and, on the same arrays in the same run, the bare
@@ -20,6 +21,15 @@ in a subprocess whose PYTHONPATH points to it, one problem at a time as its
 warm-started along the same path, its tolerance the same KKT bound; numba compile time is
 excluded by a warm-up fit and reported separately). It records the ratios and the largest
 relative difference of the objective at any path value between the solvers.
+
+The float32 section times every iterative method with ``dtype="float32"`` and
+``dtype="float64"`` on the same arrays in the same run (one BLAS thread, as the study's jobs;
+the two alternate within each repeat so that both see the same machine load; the time is
+this process's CPU time, which other processes' time slices do not inflate), at
+(n, p) = (100, 500) and (1000, 5000), batch 1 and 16, with the bare products of one
+iteration in each dtype for reference; it records the ratios float32 / float64 (key
+``float32`` of the JSON). ``--float32`` runs this section alone and updates only that key of
+an existing JSON.
 """
 
 from __future__ import annotations
@@ -47,12 +57,12 @@ ITERATIVE = [name for name, cls in REGISTRY.items() if issubclass(cls, Iterative
 GROUP_SIZE = 4
 
 
-def best_of(fn, repeats: int) -> float:
+def best_of(fn, repeats: int, clock=time.perf_counter) -> float:
     times = []
     for _ in range(repeats):
-        start = time.perf_counter()
+        start = clock()
         fn()
-        times.append(time.perf_counter() - start)
+        times.append(clock() - start)
     return min(times)
 
 
@@ -63,7 +73,7 @@ def stacked(n: int, p: int, B: int):
 
 
 def bare_products(X, y, count: int, iterations: int) -> None:
-    w = np.ones(X.shape[::2]) * 1e-3
+    w = np.full(X.shape[::2], 1e-3, dtype=X.dtype)
     for _ in range(iterations):
         for _ in range(count // 2):
             r = y - matvec(X, w)
@@ -87,6 +97,66 @@ def iterative_rows(n, p, B, iterations, repeats):
             "ratio": seconds / bare,
         })
     return rows
+
+
+# float32 against float64 -----------------------------------------------------------------
+
+FLOAT32_SHAPES = [(100, 500), (1000, 5000)]
+
+
+def float32_rows(n, p, B, iterations, repeats):
+    """CPU seconds per iteration per problem of every iterative method in float64 and float32
+    (and of 2 bare products in each), the two dtypes timed alternately on the same arrays."""
+    X, y, Xv, yv, ws = stacked(n, p, B)
+    X32, y32 = X.astype(np.float32), y.astype(np.float32)
+    cases = {name: {dtype: (lambda est=make_method(name, {
+        "max_iter": iterations, "patience": 10**9, "stride": 10, "dtype": dtype},
+        groups=GROUP_SIZE): est.fit_batch(X, y, Xv, yv, ws)) for dtype in ("float64", "float32")}
+        for name in ITERATIVE}
+    cases["bare products (2)"] = {"float64": lambda: bare_products(X, y, 2, iterations),
+                                  "float32": lambda: bare_products(X32, y32, 2, iterations)}
+    rows = []
+    for name, fits in cases.items():
+        best = {"float64": float("inf"), "float32": float("inf")}
+        for _ in range(repeats):
+            for dtype, fit in fits.items():
+                best[dtype] = min(best[dtype], best_of(fit, 1, time.process_time))
+        rows.append({
+            "method": name, "n": n, "p": p, "batch": B, "iterations": iterations,
+            "float64_seconds_per_iteration_per_problem": best["float64"] / iterations / B,
+            "float32_seconds_per_iteration_per_problem": best["float32"] / iterations / B,
+            "float32_over_float64": best["float32"] / best["float64"],
+        })
+    return rows
+
+
+def float32_section(args) -> dict:
+    from threadpoolctl import threadpool_limits
+
+    shapes = FLOAT32_SHAPES[:1] if args.quick else FLOAT32_SHAPES
+    print(f"\nfloat32 / float64, one BLAS thread, CPU seconds per iteration per problem\n"
+          f"{'method':<20}{'n':>6}{'p':>6}{'B':>4}{'float64':>12}{'float32':>12}{'ratio':>8}")
+    rows = []
+    with threadpool_limits(limits=1):
+        for n, p in shapes:
+            for B in BATCHES:
+                # CPU time barely depends on the load: few repeats where a fit takes seconds
+                size = n * p * B
+                iterations, repeats = ((300, max(args.repeats, 5)) if size <= 10**7
+                                       else (20, 2) if size <= 10**8 else (10, 1))
+                for row in float32_rows(n, p, B, iterations, repeats):
+                    rows.append(row)
+                    print(f"{row['method']:<20}{n:>6}{p:>6}{B:>4}"
+                          f"{row['float64_seconds_per_iteration_per_problem']:>12.2e}"
+                          f"{row['float32_seconds_per_iteration_per_problem']:>12.2e}"
+                          f"{row['float32_over_float64']:>8.2f}", flush=True)
+    methods = [r["float32_over_float64"] for r in rows if r["method"] in ITERATIVE]
+    summary = {"median_method_ratio": float(np.median(methods)),
+               "min_method_ratio": float(np.min(methods)),
+               "max_method_ratio": float(np.max(methods))}
+    print(f"methods' float32 / float64: median {summary['median_method_ratio']:.2f} "
+          f"(range {summary['min_method_ratio']:.2f}-{summary['max_method_ratio']:.2f})")
+    return {"rows": rows, **summary}
 
 
 def group_lasso_rows(n, p, repeats, backends):
@@ -306,6 +376,8 @@ def main(argv=None) -> int:
                     help="only the group-lasso path comparison (this code, --baseline, skglm)")
     ap.add_argument("--path-grid", action="store_true",
                     help="also time the group-lasso paths of every cell of the default study")
+    ap.add_argument("--float32", action="store_true",
+                    help="only the float32 / float64 comparison of the iterative methods")
     ap.add_argument("--baseline", default="145ee0a",
                     help="commit whose fista_path is timed side by side ('' to skip)")
     args = ap.parse_args(argv)
@@ -316,8 +388,12 @@ def main(argv=None) -> int:
         "machine": {"python": platform.python_version(), "processor": platform.machine(),
                     "cores": os.cpu_count(),
                     "blas": [(i.get("internal_api"), i.get("num_threads")) for i in threadpool_info()]},
-        "iterative": [], "group_lasso": [], "group_lasso_path": {}, "study": {},
+        "iterative": [], "float32": {}, "group_lasso": [], "group_lasso_path": {}, "study": {},
     }
+    if args.float32:  # this section alone: the other sections of an earlier run are kept
+        previous = json.loads(args.out.read_text()) if args.out.exists() else {}
+        report = {**previous, "machine": report["machine"], "float32": float32_section(args)}
+        return write_report(report, args.out)
     if args.path_only:
         report["group_lasso_path"] = group_lasso_path_section(args)
         return write_report(report, args.out)
@@ -331,6 +407,7 @@ def main(argv=None) -> int:
                 print(f"{row['method']:<15}{n:>6}{p:>6}{B:>4}"
                       f"{row['seconds_per_iteration_per_problem']:>15.2e}"
                       f"{row['bare_seconds_per_iteration_per_problem']:>12.2e}{row['ratio']:>8.2f}")
+    report["float32"] = float32_section(args)
     print(f"\n{'group_lasso backend':<22}{'n':>6}{'p':>6}{'fits/s':>10}{'s/fit':>10}")
     for n, p in shapes:
         backends = ["numpy", "group-lasso"]

@@ -57,12 +57,28 @@ def get_method(name: str) -> type[GroupSparseRegressor]:
         ) from None
 
 
+def _float64_only(name: str, params: dict[str, Any]) -> dict[str, Any]:
+    """``params`` without ``dtype`` for a method that computes in float64 only (the path
+    methods: their solvers' relative tolerances, 1e-6 by default, are within a few units of
+    float32's resolution, 1.2e-7, so float32 could not certify them); any other value than
+    ``"float64"`` is refused."""
+    if params["dtype"] != "float64":
+        iterative = sorted(k for k, c in REGISTRY.items() if issubclass(c, IterativeRegressor))
+        raise MethodError(
+            f"method {name!r} computes in float64 only, dtype={params['dtype']!r} is not "
+            f"supported (dtype='float32' is for the iterative methods: {', '.join(iterative)})"
+        )
+    return {key: val for key, val in params.items() if key != "dtype"}
+
+
 def make_method(name: str, params: dict[str, Any] | None = None, *, groups=None,
                 preset: str | None = None) -> GroupSparseRegressor:
     """Instantiate method ``name`` with ``preset`` values, then ``params`` on top.
 
     ``groups`` (the problem's group structure) is passed through unless ``params`` sets it.
-    Unknown names and invalid values raise :class:`MethodError` naming them.
+    Unknown names and invalid values raise :class:`MethodError` naming them. ``dtype`` is a
+    parameter of the iterative methods; the others accept ``dtype="float64"`` (dropped) and
+    refuse any other value.
     """
     cls = get_method(name)
     merged: dict[str, Any] = {}
@@ -74,6 +90,8 @@ def make_method(name: str, params: dict[str, Any] | None = None, *, groups=None,
         merged.update(cls.presets[preset])
     merged.update(params or {})
     valid = set(cls().get_params(deep=False))
+    if "dtype" in merged and "dtype" not in valid:
+        merged = _float64_only(name, merged)
     unknown = sorted(set(merged) - valid)
     if unknown:
         raise MethodError(

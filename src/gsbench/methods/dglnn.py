@@ -98,6 +98,10 @@ class DGLNN1(IterativeRegressor):
         Early-termination window (``max_iter // 10`` if None); see ``_iterative``.
     record : list of str or None
         Extra paths to keep: ``"coef"`` (w_t), ``"group_norms"`` (u_l^2), ``"directions"`` (v).
+    dtype : {"float64", "float32"}, default="float64"
+        Precision of the iterations: ``"float32"`` casts X, y and (u, v) once so that every
+        product is a float32 BLAS call; recorded errors, losses and estimates stay float64
+        (see ``gsbench.methods._iterative``).
     """
 
     name = "dglnn1"
@@ -127,6 +131,7 @@ class DGLNN1(IterativeRegressor):
     def __init__(
         self, groups=1, *, alpha=None, step_u=None, v_step="u4", v_step_factor=1.0,
         update="sequential", max_iter=4000, stride=10, patience=None, record=None,
+        dtype="float64",
     ):  # fmt: skip
         self.groups = groups
         self.alpha = alpha
@@ -138,6 +143,7 @@ class DGLNN1(IterativeRegressor):
         self.stride = stride
         self.patience = patience
         self.record = record
+        self.dtype = dtype
 
     def _scales(self, X, y, ops):
         _, S = correlation_scales(X, y, ops)
@@ -243,11 +249,12 @@ class DGLNN2(DGLNN1):
     def __init__(
         self, groups=1, *, alpha=None, step_u=None, v_step="u4", v_step_factor=1.0,
         update="sequential", eta=None, tau=None, eps=None, max_iter=4000, stride=10,
-        patience=None, record=None,
+        patience=None, record=None, dtype="float64",
     ):  # fmt: skip
         super().__init__(
             groups, alpha=alpha, step_u=step_u, v_step=v_step, v_step_factor=v_step_factor,
             update=update, max_iter=max_iter, stride=stride, patience=patience, record=record,
+            dtype=dtype,
         )  # fmt: skip
         self.eta = eta
         self.tau = tau
@@ -316,7 +323,7 @@ class DGLNNGD(IterativeRegressor):
         None: ``0.04 / S^(4/3)``: an update moves ``w_l`` by about
         ``3 step u_l^4 g_l`` and ``u_l^4 ~ (sqrt 2 S)^(4/3)``, so this keeps that factor
         near 0.2 at the largest group, the same margin as Theorem 3's gamma.
-    max_iter, stride, patience, record : as :class:`DGLNN1` (``max_iter=6000``).
+    max_iter, stride, patience, record, dtype : as :class:`DGLNN1` (``max_iter=6000``).
     """
 
     name = "dglnn_gd"
@@ -331,7 +338,7 @@ class DGLNNGD(IterativeRegressor):
 
     def __init__(
         self, groups=1, *, alpha=None, step=None, max_iter=6000, stride=10, patience=None,
-        record=None,
+        record=None, dtype="float64",
     ):  # fmt: skip
         self.groups = groups
         self.alpha = alpha
@@ -340,6 +347,7 @@ class DGLNNGD(IterativeRegressor):
         self.stride = stride
         self.patience = patience
         self.record = record
+        self.dtype = dtype
 
     def _init_state(self, X, y, ops):
         B, n, _ = X.shape

@@ -53,7 +53,7 @@ class HadamardDepth(IterativeRegressor):
         termination ends runs well before this cap.
     positive : bool, default=False
         Fit ``w = u^N`` (non-negative coefficients only): ``v(0) = 0``, where it stays.
-    stride, patience, record : see :class:`gsbench.methods.dglnn.DGLNN1`.
+    stride, patience, record, dtype : see :class:`gsbench.methods.dglnn.DGLNN1`.
     """
 
     name = "hadamard_depth"
@@ -70,7 +70,7 @@ class HadamardDepth(IterativeRegressor):
 
     def __init__(
         self, groups=1, *, depth=3, alpha=None, step=None, positive=False, max_iter=10000,
-        stride=10, patience=None, record=None,
+        stride=10, patience=None, record=None, dtype="float64",
     ):  # fmt: skip
         self.groups = groups
         self.depth = depth
@@ -81,6 +81,7 @@ class HadamardDepth(IterativeRegressor):
         self.stride = stride
         self.patience = patience
         self.record = record
+        self.dtype = dtype
 
     def _init_state(self, X, y, ops):
         B, _, p = X.shape
@@ -128,7 +129,7 @@ class Hadamard(HadamardDepth):
     positive : bool, default=False
         Fit ``w = u ⊙ u`` only (non-negative coefficients).
     max_iter : int, default=4000
-    stride, patience, record : as :class:`HadamardDepth`.
+    stride, patience, record, dtype : as :class:`HadamardDepth`.
     """
 
     name = "hadamard"
@@ -150,7 +151,7 @@ class Hadamard(HadamardDepth):
 
     def __init__(
         self, groups=1, *, alpha=None, step=None, positive=False, max_iter=4000, stride=10,
-        patience=None, record=None,
+        patience=None, record=None, dtype="float64",
     ):  # fmt: skip
         self.groups = groups
         self.alpha = alpha
@@ -160,3 +161,4 @@ class Hadamard(HadamardDepth):
         self.stride = stride
         self.patience = patience
         self.record = record
+        self.dtype = dtype
