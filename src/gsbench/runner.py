@@ -132,9 +132,10 @@ def fit_problems_sweep(
     ests = [make_method(method, s, groups=groups, preset=preset) for s in settings]
     batches: list[list[int]] = []
     if isinstance(ests[0], IterativeRegressor):
-        for k, est in enumerate(ests):  # first batch that takes it, in order of the settings
+        full = [est.get_params(deep=False) for est in ests]
+        for k in range(len(ests)):  # into the first batch that takes it, in order
             for batch in batches:
-                if sweep_conflict([ests[j] for j in batch] + [est]) is None:
+                if sweep_conflict(type(ests[0]), [full[j] for j in batch + [k]]) is None:
                     batch.append(k)
                     break
             else:

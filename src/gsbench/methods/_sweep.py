@@ -17,6 +17,7 @@ from typing import Any, Sequence
 
 import numpy as np
 from sklearn.base import clone
+from sklearn.utils._param_validation import validate_parameter_constraints
 
 from ._base import FitResult, GroupOps, batch_arrays, group_structure
 from ._design import SharedDesign
@@ -32,10 +33,11 @@ def _same(a: Any, b: Any) -> bool:
         return a == b
 
 
-def sweep_estimators(method, settings: Sequence[dict], *, groups=None,
-                     preset: str | None = None) -> list[IterativeRegressor]:
-    """One validated estimator per setting: ``method`` (a registry name, made with ``groups``
-    and ``preset``, or an estimator, cloned) with ``settings[k]`` set on top."""
+def sweep_settings(method, settings: Sequence[dict], *, groups=None,
+                   preset: str | None = None) -> tuple[IterativeRegressor, list[dict]]:
+    """The base estimator and every setting's full, validated parameters: ``method`` (a
+    registry name, made with ``groups`` and ``preset``, or an estimator) with ``settings[k]``
+    on top. Errors name the setting and the parameter."""
     if isinstance(method, str):
         from . import make_method  # the registry imports this module
 
@@ -48,46 +50,47 @@ def sweep_estimators(method, settings: Sequence[dict], *, groups=None,
                          "fit its settings one at a time")
     if isinstance(settings, dict) or not len(settings):
         raise ValueError("fit_sweep: settings must be a non-empty list of parameter dicts")
+    common = base.get_params(deep=False)
     out = []
     for k, setting in enumerate(settings):
+        unknown = sorted(set(setting) - set(common))
         try:
-            est = clone(base).set_params(**setting)
-            est._validate()
+            if unknown:
+                raise ValueError(f"unknown parameter {unknown[0]!r}; valid: {', '.join(sorted(common))}")
+            params = {**common, **setting}
+            validate_parameter_constraints(type(base)._parameter_constraints, params,
+                                           caller_name=name)
         except (ValueError, TypeError) as exc:
             raise ValueError(f"fit_sweep: setting {k} {setting!r} of {name!r}: {exc}") from None
-        out.append(est)
-    return out
+        out.append(params)
+    return base, out
 
 
-def sweep_conflict(estimators: Sequence[IterativeRegressor]) -> str | None:
-    """Why these estimators cannot be advanced as one sweep (a sentence naming the
-    parameter), or None when they can: they may differ only in their class's
-    ``sweep_parameters``, and in ``max_iter`` only when ``patience`` is set and every
+def sweep_conflict(cls: type, params: Sequence[dict]) -> str | None:
+    """Why settings of method ``cls`` with these full parameters cannot be advanced as one
+    sweep (a sentence naming the parameter), or None when they can: they may differ only in
+    ``cls.sweep_parameters``, and in ``max_iter`` only when ``patience`` is set and every
     ``max_iter`` below the largest is a multiple of ``stride``."""
-    first = estimators[0]
-    cls = type(first)
-    if any(type(est) is not cls for est in estimators):
-        return "settings are of different methods"
-    params = [est.get_params(deep=False) for est in estimators]
-    for key in params[0]:
+    first = params[0]
+    for key in first:
         values = [p[key] for p in params]
         if all(_same(values[0], v) for v in values[1:]):
             continue
         if key not in cls.sweep_parameters:
             shown = ", ".join(dict.fromkeys(repr(v) for v in values))
             return (f"settings differ in {key!r} ({shown}), which "
-                    f"cannot vary within a sweep of {first.name!r} (only "
+                    f"cannot vary within a sweep of {cls.name!r} (only "
                     f"{', '.join(cls.sweep_parameters)} can); fit each value of {key!r} as "
                     "its own sweep")
     ends = sorted({p["max_iter"] for p in params})
     if len(ends) > 1:
-        if first.patience is None:
+        if first["patience"] is None:
             return (f"settings differ in 'max_iter' ({', '.join(map(str, ends))}) with "
                     "patience=None, whose default max_iter // 10 would differ too; set patience")
-        off = [m for m in ends[:-1] if m % first.stride]
+        off = [m for m in ends[:-1] if m % first["stride"]]
         if off:
             return (f"settings differ in 'max_iter' ({', '.join(map(str, ends))}): every "
-                    f"max_iter below the largest must be a multiple of stride={first.stride} "
+                    f"max_iter below the largest must be a multiple of stride={first['stride']} "
                     f"({off[0]} is not)")
     return None
 
@@ -133,17 +136,16 @@ def fit_sweep(method, settings: Sequence[dict], X, y, X_val=None, y_val=None, w_
         If the method is not iterative, a setting is invalid (the message names it), or the
         settings differ in a parameter that cannot vary within a sweep (named).
     """
-    estimators = sweep_estimators(method, settings, groups=groups, preset=preset)
-    conflict = sweep_conflict(estimators)
+    base, full = sweep_settings(method, settings, groups=groups, preset=preset)
+    conflict = sweep_conflict(type(base), full)
     if conflict is not None:
         raise ValueError(f"fit_sweep: {conflict}")
     X, y, X_val, y_val, w_star = batch_arrays(X, y, X_val, y_val, w_star)
-    K, T, p = len(estimators), X.shape[0], X.shape[2]
+    K, T, p = len(full), X.shape[0], X.shape[2]
     # Settings sorted by depth, so that each depth is one block of rows in the batch.
-    depths = [getattr(est, "depth", 0) for est in estimators]
-    order = sorted(range(K), key=lambda k: depths[k])
-    est = clone(estimators[order[0]])
-    params = [estimators[k].get_params(deep=False) for k in order]
+    order = sorted(range(K), key=lambda k: full[k].get("depth", 0))
+    params = [full[k] for k in order]
+    est = clone(base).set_params(**params[0])
     est._sweep_values = {
         key: np.repeat([np.nan if q[key] is None else float(q[key]) for q in params], T)
         for key in type(est).sweep_parameters
