@@ -120,8 +120,10 @@ def sweep_rows(n, p, iterations, repeats):
         est = make_method(name, base, groups=GROUP_SIZE)
         ests = [make_method(name, {**base, **s}, groups=GROUP_SIZE) for s in settings]
         with threadpool_limits(limits=1):
-            one = best_of(lambda: ests[SWEEP_K // 2].fit_batch(X, y, Xv, yv, ws), repeats)
-            sweep = best_of(lambda: fit_sweep(est, settings, X, y, Xv, yv, ws), repeats)
+            one = sweep = float("inf")
+            for _ in range(repeats):  # interleaved, so that both see the same load
+                one = min(one, best_of(lambda: ests[SWEEP_K // 2].fit_batch(X, y, Xv, yv, ws), 1))
+                sweep = min(sweep, best_of(lambda: fit_sweep(est, settings, X, y, Xv, yv, ws), 1))
             separate = best_of(lambda: [e.fit_batch(X, y, Xv, yv, ws) for e in ests],
                                1 if n * p > 10**6 else repeats)
             swept = fit_sweep(est, settings, X, y, Xv, yv, ws)
@@ -147,7 +149,7 @@ def sweep_section(args) -> dict:
     rows = []
     for n, p in shapes:
         iterations = 100 if n * p > 10**6 else (200 if args.quick else 500)
-        for row in sweep_rows(n, p, iterations, 1 if n * p > 10**6 else args.repeats):
+        for row in sweep_rows(n, p, iterations, 2 if n * p > 10**6 else args.repeats + 2):
             rows.append(row)
             print(f"{row['method']:<15}{n:>6}{p:>6}{row['one_seconds']:>10.3f}"
                   f"{row['sweep_seconds']:>10.3f}{row['separate_seconds']:>10.3f}"
