@@ -119,17 +119,23 @@ def sweep_rows(n, p, iterations, repeats):
         settings = [{"alpha": float(a)} for a in np.geomspace(*SWEEP_ALPHAS[name], SWEEP_K)]
         est = make_method(name, base, groups=GROUP_SIZE)
         ests = [make_method(name, {**base, **s}, groups=GROUP_SIZE) for s in settings]
+        out = {}
+
+        def timed(key, fn):
+            start = time.perf_counter()
+            out[key] = fn()
+            return time.perf_counter() - start
+
         with threadpool_limits(limits=1):
             one = sweep = float("inf")
             for _ in range(repeats):  # interleaved, so that both see the same load
-                one = min(one, best_of(lambda: ests[SWEEP_K // 2].fit_batch(X, y, Xv, yv, ws), 1))
-                sweep = min(sweep, best_of(lambda: fit_sweep(est, settings, X, y, Xv, yv, ws), 1))
-            separate = best_of(lambda: [e.fit_batch(X, y, Xv, yv, ws) for e in ests],
-                               1 if n * p > 10**6 else repeats)
-            swept = fit_sweep(est, settings, X, y, Xv, yv, ws)
-            alone = [e.fit_batch(X, y, Xv, yv, ws)[0] for e in ests[:2]]
+                one = min(one, timed("one", lambda: ests[0].fit_batch(X, y, Xv, yv, ws)))
+                sweep = min(sweep, timed("sweep",
+                                         lambda: fit_sweep(est, settings, X, y, Xv, yv, ws)))
+            separate = timed("separate", lambda: [e.fit_batch(X, y, Xv, yv, ws)[0] for e in ests])
         diff = max(float(np.max(np.abs(s[0].coef_final - a.coef_final))
-                         / np.max(np.abs(a.coef_final))) for s, a in zip(swept, alone))
+                         / np.max(np.abs(a.coef_final)))
+                   for s, a in zip(out["sweep"], out["separate"]))
         rows.append({
             "method": name, "n": n, "p": p, "K": SWEEP_K, "iterations": iterations,
             "blas_threads": 1, "one_seconds": one, "sweep_seconds": sweep,
@@ -148,8 +154,8 @@ def sweep_section(args) -> dict:
           f"{'sweep/one':>10}{'sep/one':>9}{'sep/swp':>9}")
     rows = []
     for n, p in shapes:
-        iterations = 100 if n * p > 10**6 else (200 if args.quick else 500)
-        for row in sweep_rows(n, p, iterations, 2 if n * p > 10**6 else args.repeats + 2):
+        iterations = 40 if n * p > 10**6 else (100 if args.quick else 300)
+        for row in sweep_rows(n, p, iterations, 2 if n * p > 10**6 else args.repeats):
             rows.append(row)
             print(f"{row['method']:<15}{n:>6}{p:>6}{row['one_seconds']:>10.3f}"
                   f"{row['sweep_seconds']:>10.3f}{row['separate_seconds']:>10.3f}"

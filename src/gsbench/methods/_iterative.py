@@ -292,7 +292,8 @@ class IterativeRegressor(GroupSparseRegressor):
                     self._retire(run, rec, bad, t, None)
                     if run.idx.size == 0:
                         break
-                if t % self.stride and t != last:  # (fit_sweep: other budgets are multiples of stride)
+                # (in a sweep, every budget below the last is a multiple of stride)
+                if t % self.stride and t != last:
                     continue
                 w = self._coef(run.state, ops)
                 finite = np.all(np.isfinite(w), axis=1)

@@ -56,7 +56,8 @@ def sweep_settings(method, settings: Sequence[dict], *, groups=None,
         unknown = sorted(set(setting) - set(common))
         try:
             if unknown:
-                raise ValueError(f"unknown parameter {unknown[0]!r}; valid: {', '.join(sorted(common))}")
+                raise ValueError(f"unknown parameter {unknown[0]!r}; valid: "
+                                 f"{', '.join(sorted(common))}")
             params = {**common, **setting}
             validate_parameter_constraints(type(base)._parameter_constraints, params,
                                            caller_name=name)
