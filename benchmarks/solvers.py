@@ -155,8 +155,8 @@ def sweep_section(args) -> dict:
           f"{'sweep/one':>10}{'sep/one':>9}{'sep/swp':>9}")
     rows = []
     for n, p in shapes:
-        iterations = 40 if n * p > 10**6 else (100 if args.quick else 300)
-        for row in sweep_rows(n, p, iterations, 2 if n * p > 10**6 else args.repeats):
+        iterations = 10 if n * p > 10**6 else (100 if args.quick else 300)
+        for row in sweep_rows(n, p, iterations, 1 if n * p > 10**6 else args.repeats):
             rows.append(row)
             print(f"{row['method']:<15}{n:>6}{p:>6}{row['one_seconds']:>10.3f}"
                   f"{row['sweep_seconds']:>10.3f}{row['separate_seconds']:>10.3f}"
