@@ -1,10 +1,11 @@
 """Solver benchmark: cost per iteration against the bare matrix products, group-lasso
-throughput, the group-lasso path against the baseline commit and skglm, and the default
-study's wall time.
+throughput, the group-lasso path against the baseline commit and skglm, hyperparameter
+sweeps fitted together, and the default study's wall time.
 
     python benchmarks/solvers.py [--quick] [--study] [--out benchmarks/results/solvers.json]
     python benchmarks/solvers.py --path-only [--baseline 145ee0a] [--quick]
     python benchmarks/solvers.py --float32 [--quick]
+    python benchmarks/solvers.py --sweep-only [--quick]
 
 For every iterative method, (n, p) and batch size B it times ``fit_batch`` for a fixed number
 of iterations (early termination off) and, on the same arrays in the same run, the bare
@@ -30,6 +31,15 @@ this process's CPU time, which other processes' time slices do not inflate), at
 iteration in each dtype for reference; it records the ratios float32 / float64 (key
 ``float32`` of the JSON). ``--float32`` runs this section alone and updates only that key of
 an existing JSON.
+The sweep section (key ``sweep``) times, for every iterative method on one problem, the same
+number of iterations (early termination off, one BLAS thread, CPU time of the process, which
+a shared machine's load distorts far less than wall time) three ways in the same run:
+one setting (``fit_batch``), K = 16 settings of alpha fitted together
+(``gsbench.methods.fit_sweep``: each iteration multiplies X by a p x 16 matrix) and the 16
+settings fitted one after the other. ``sweep_over_one`` is the cost of the sweep in units of
+one setting (target <= 3; 16 separate fits cost 16), ``separate_over_sweep`` the speed-up
+over separate fits. ``--sweep-only`` runs this section alone and updates its key in an
+existing ``--out`` file.
 """
 
 from __future__ import annotations
@@ -126,6 +136,49 @@ def float32_rows(n, p, B, iterations, repeats):
             "float64_seconds_per_iteration_per_problem": best["float64"] / iterations / B,
             "float32_seconds_per_iteration_per_problem": best["float32"] / iterations / B,
             "float32_over_float64": best["float32"] / best["float64"],
+SWEEP_K = 16
+#: alpha of the K settings of each method's sweep (decades around its default); other
+#: parameters at their defaults (hadamard_depth: depth 3).
+SWEEP_ALPHAS = {"dglnn1": (1e-8, 1e-4), "dglnn2": (1e-8, 1e-4), "dglnn_gd": (0.01, 0.3),
+                "hadamard": (1e-8, 1e-3), "hadamard_depth": (1e-3, 0.1)}
+
+
+def sweep_rows(n, p, iterations, repeats):
+    """One setting vs K settings fitted together vs K separate fits, same problem and run."""
+    from threadpoolctl import threadpool_limits
+
+    from gsbench.methods import fit_sweep
+
+    X, y, Xv, yv, ws = stacked(n, p, 1)
+    rows = []
+    for name in ITERATIVE:
+        base = {"max_iter": iterations, "patience": 10**9, "stride": 10}
+        settings = [{"alpha": float(a)} for a in np.geomspace(*SWEEP_ALPHAS[name], SWEEP_K)]
+        est = make_method(name, base, groups=GROUP_SIZE)
+        ests = [make_method(name, {**base, **s}, groups=GROUP_SIZE) for s in settings]
+        out = {}
+
+        def timed(key, fn):  # CPU time: this process's share of a loaded machine is erratic
+            start = time.process_time()
+            out[key] = fn()
+            return time.process_time() - start
+
+        with threadpool_limits(limits=1):
+            one = sweep = float("inf")
+            for _ in range(repeats):  # interleaved, so that both see the same load
+                one = min(one, timed("one", lambda: ests[0].fit_batch(X, y, Xv, yv, ws)))
+                sweep = min(sweep, timed("sweep",
+                                         lambda: fit_sweep(est, settings, X, y, Xv, yv, ws)))
+            separate = timed("separate", lambda: [e.fit_batch(X, y, Xv, yv, ws)[0] for e in ests])
+        diff = max(float(np.max(np.abs(s[0].coef_final - a.coef_final))
+                         / np.max(np.abs(a.coef_final)))
+                   for s, a in zip(out["sweep"], out["separate"]))
+        rows.append({
+            "method": name, "n": n, "p": p, "K": SWEEP_K, "iterations": iterations,
+            "blas_threads": 1, "one_seconds": one, "sweep_seconds": sweep,
+            "separate_seconds": separate, "sweep_over_one": sweep / one,
+            "separate_over_one": separate / one, "separate_over_sweep": separate / sweep,
+            "coef_rel_diff_sweep_vs_separate": diff,
         })
     return rows
 
@@ -157,6 +210,22 @@ def float32_section(args) -> dict:
     print(f"methods' float32 / float64: median {summary['median_method_ratio']:.2f} "
           f"(range {summary['min_method_ratio']:.2f}-{summary['max_method_ratio']:.2f})")
     return {"rows": rows, **summary}
+def sweep_section(args) -> dict:
+    shapes = [(100, 500)] if args.quick else [(100, 500), (1000, 5000)]
+    print(f"\nsweeps of K={SWEEP_K} settings (alpha) fitted together, one BLAS thread; "
+          "CPU seconds for the same iterations")
+    print(f"{'method':<15}{'n':>6}{'p':>6}{'one':>10}{'sweep':>10}{'separate':>10}"
+          f"{'sweep/one':>10}{'sep/one':>9}{'sep/swp':>9}")
+    rows = []
+    for n, p in shapes:
+        iterations = 10 if n * p > 10**6 else (100 if args.quick else 300)
+        for row in sweep_rows(n, p, iterations, 1 if n * p > 10**6 else args.repeats):
+            rows.append(row)
+            print(f"{row['method']:<15}{n:>6}{p:>6}{row['one_seconds']:>10.3f}"
+                  f"{row['sweep_seconds']:>10.3f}{row['separate_seconds']:>10.3f}"
+                  f"{row['sweep_over_one']:>10.2f}{row['separate_over_one']:>9.2f}"
+                  f"{row['separate_over_sweep']:>9.2f}", flush=True)
+    return {"K": SWEEP_K, "target_sweep_over_one": 3.0, "clock": "process_time", "rows": rows}
 
 
 def group_lasso_rows(n, p, repeats, backends):
@@ -378,6 +447,8 @@ def main(argv=None) -> int:
                     help="also time the group-lasso paths of every cell of the default study")
     ap.add_argument("--float32", action="store_true",
                     help="only the float32 / float64 comparison of the iterative methods")
+    ap.add_argument("--sweep-only", action="store_true",
+                    help="only the sweep section (K settings fitted together), merged into --out")
     ap.add_argument("--baseline", default="145ee0a",
                     help="commit whose fista_path is timed side by side ('' to skip)")
     args = ap.parse_args(argv)
@@ -388,12 +459,17 @@ def main(argv=None) -> int:
         "machine": {"python": platform.python_version(), "processor": platform.machine(),
                     "cores": os.cpu_count(),
                     "blas": [(i.get("internal_api"), i.get("num_threads")) for i in threadpool_info()]},
-        "iterative": [], "float32": {}, "group_lasso": [], "group_lasso_path": {}, "study": {},
+        "iterative": [], "float32": {}, "group_lasso": [], "group_lasso_path": {}, "sweep": {},
+        "study": {},
     }
     if args.float32:  # this section alone: the other sections of an earlier run are kept
         previous = json.loads(args.out.read_text()) if args.out.exists() else {}
         report = {**previous, "machine": report["machine"], "float32": float32_section(args)}
         return write_report(report, args.out)
+    if args.sweep_only:
+        previous = json.loads(args.out.read_text()) if args.out.exists() else {}
+        return write_report({**report, **previous, "machine": report["machine"],
+                             "sweep": sweep_section(args)}, args.out)
     if args.path_only:
         report["group_lasso_path"] = group_lasso_path_section(args)
         return write_report(report, args.out)
@@ -416,6 +492,7 @@ def main(argv=None) -> int:
             print(f"{row['backend']:<22}{n:>6}{p:>6}{row['fits_per_second']:>10.3g}"
                   f"{row['seconds_per_fit']:>10.3g}")
     report["group_lasso_path"] = group_lasso_path_section(args)
+    report["sweep"] = sweep_section(args)
     if args.study:
         seconds = study_wall_time("config/config.yaml", 2)
         report["study"] = {"config": "config/config.yaml", "cores": 2, "wall_seconds": seconds}

@@ -86,6 +86,18 @@ def test_readme_adding_a_method_example(monkeypatch):
     assert np.linalg.norm(est.coef_ - problem.w_star) < 1e-2 * np.linalg.norm(problem.w_star)
 
 
+def test_readme_sweep_example(monkeypatch):
+    namespace, out = run_block(block_using("fit_sweep("), monkeypatch)
+    lines = out.splitlines()
+    assert len(lines) == 4 and lines[0].startswith("{'depth': 2, 'alpha': 0.1}")
+    results, X, y = namespace["results"], namespace["X"], namespace["y"]
+    alone = gsbench.make_method("hadamard_depth", {"depth": 3, "alpha": 0.01}, groups=4)
+    for a, b in zip(results[3], alone.fit_batch(X, y, namespace["X_val"], namespace["y_val"],
+                                                namespace["w_star"])):
+        np.testing.assert_allclose(a.coef_validation, b.coef_validation, rtol=1e-10, atol=1e-12)
+
+
 def test_every_readme_python_block_is_tested():
-    tested = [block_using(t) for t in ("gsbench.make_method(", "gsbench.summarize(", "class PlainGD")]
+    tested = [block_using(t) for t in ("gsbench.make_method(", "gsbench.summarize(", "class PlainGD",
+                                       "fit_sweep(")]
     assert sorted(tested) == sorted(BLOCKS)

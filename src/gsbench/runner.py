@@ -100,3 +100,65 @@ def fit_problems(
         results = [FitResult.failure(first.p, msg, seconds) for _ in problems]
     rows = [result_row(res, pr, used, threshold) for res, pr in zip(results, problems)]
     return rows, results
+
+
+def fit_problems_sweep(
+    method: str,
+    problems: Sequence[Problem],
+    settings: Sequence[dict[str, Any]],
+    *,
+    preset: str | None = None,
+    threshold: float = DEFAULT_THRESHOLD,
+) -> list[tuple[list[dict[str, Any]], list[FitResult]]]:
+    """:func:`fit_problems` for each of K settings (hyperparameter dicts) of one method on the
+    same problems: ``out[k] == fit_problems(method, problems, settings[k], ...)`` (to
+    rounding; ``seconds`` is the shared wall time divided by the fits).
+
+    An iterative method advances the settings that differ only in numeric hyperparameters
+    together (:func:`gsbench.methods.fit_sweep`: one product of X with a p x K matrix per
+    iteration); settings that differ in anything else form separate sweeps, and a method
+    that is not iterative fits its settings one at a time. A sweep that raises is refitted
+    setting by setting, so that the failure is recorded where it belongs.
+    """
+    from .methods import IterativeRegressor, fit_sweep
+    from .methods._sweep import sweep_conflict
+
+    settings = [dict(s or {}) for s in settings]
+    out: list = [None] * len(settings)
+    if not problems or not settings:
+        return [([], []) for _ in settings]
+    first = problems[0]
+    groups = first.group_sizes.tolist()
+    ests = [make_method(method, s, groups=groups, preset=preset) for s in settings]
+    batches: list[list[int]] = []
+    if isinstance(ests[0], IterativeRegressor):
+        full = [est.get_params(deep=False) for est in ests]
+        for k in range(len(ests)):  # into the first batch that takes it, in order
+            for batch in batches:
+                if sweep_conflict(type(ests[0]), [full[j] for j in batch + [k]]) is None:
+                    batch.append(k)
+                    break
+            else:
+                batches.append([k])
+    for batch in batches:
+        if len(batch) < 2:
+            continue
+        try:
+            swept = fit_sweep(
+                make_method(method, groups=groups, preset=preset), [settings[k] for k in batch],
+                *(np.stack([getattr(pr, a) for pr in problems])
+                  for a in ("X", "y", "X_val", "y_val", "w_star")),
+            )  # fmt: skip
+        except MethodError:
+            raise
+        except Exception:  # refitted one setting at a time below
+            continue
+        for k, results in zip(batch, swept):
+            used = ests[k].get_params(deep=False)
+            used.pop("groups", None)
+            out[k] = ([result_row(res, pr, used, threshold) for res, pr in zip(results, problems)],
+                      results)
+    for k, setting in enumerate(settings):
+        if out[k] is None:
+            out[k] = fit_problems(method, problems, setting, preset=preset, threshold=threshold)
+    return out

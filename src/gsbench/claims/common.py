@@ -31,7 +31,7 @@ import numpy as np
 import pandas as pd
 
 from ..problems import Problem, derive_seed, make_problem
-from ..runner import fit_problems
+from ..runner import fit_problems, fit_problems_sweep
 from ..verdict import Finding, Measure
 from .settings import method_spec
 
@@ -97,6 +97,30 @@ def fit_trials(method: str, params: dict, problems: list[Problem], *, threshold:
     plus the columns ``extra(result, problem) -> dict`` returns)."""
     start = time.perf_counter()
     rows, results = fit_problems(method, problems, params, preset=preset, threshold=threshold)
+    frame = trial_frame(rows, results, problems, interp_tol, extra)
+    log.info("%s %s: %d trials in %.1f s", method, params, len(problems), time.perf_counter() - start)
+    return frame
+
+
+def fit_trials_sweep(method: str, settings: list[dict], problems: list[Problem], *,
+                     threshold: float, interp_tol: float = 1e-3, preset: str | None = None,
+                     extra: Callable | None = None) -> list[pd.DataFrame]:
+    """:func:`fit_trials` of each of K settings (hyperparameter dicts) of one method on the
+    same problems, one frame per setting; the settings an iterative method can advance
+    together are fitted as one sweep (:func:`gsbench.runner.fit_problems_sweep`: one product
+    of X with a p x K matrix per iteration instead of K matrix-vector products)."""
+    start = time.perf_counter()
+    fitted = fit_problems_sweep(method, problems, settings, preset=preset, threshold=threshold)
+    frames = [trial_frame(rows, results, problems, interp_tol, extra) for rows, results in fitted]
+    log.info("%s, %d settings: %d trials each in %.1f s", method, len(settings), len(problems),
+             time.perf_counter() - start)
+    return frames
+
+
+def trial_frame(rows: list[dict], results: list, problems: list[Problem], interp_tol: float,
+                extra: Callable | None = None) -> pd.DataFrame:
+    """The per-trial frame (:data:`TRIAL_COLUMNS` + ``extra``) of one method's fit rows and
+    results on ``problems``."""
     out = []
     for t, (row, res, pr) in enumerate(zip(rows, results, problems)):
         last = int(res.path["iteration"][-1]) if "iteration" in res.path and len(res.path["iteration"]) else -1
@@ -117,7 +141,6 @@ def fit_trials(method: str, params: dict, problems: list[Problem], *, threshold:
             "interpolated": ok and resid <= interp_tol,
             **(extra(res, pr) if extra is not None else {}),
         })  # fmt: skip
-    log.info("%s %s: %d trials in %.1f s", method, params, len(problems), time.perf_counter() - start)
     return pd.DataFrame(out)
 
 
@@ -126,15 +149,20 @@ def fit_whole_runs(section: dict, problems: list[Problem], *, threshold: float,
     """Every method of ``section["methods"]`` run without early stopping to
     ``section["max_iter"]`` (path recorded every ``section["stride"]``) on ``problems``: one
     :func:`fit_trials` frame per method, with the columns ``method`` (its label) and
-    ``columns``."""
-    frames = []
+    ``columns``, in the order of the labels. Labels of one registry method are fitted
+    together (:func:`fit_trials_sweep`)."""
+    by_name: dict[str, list[tuple[str, dict]]] = {}
     for label, body in section["methods"].items():
         name, params = method_spec(label, body)
         full = {**params, "max_iter": section["max_iter"], "stride": section["stride"],
                 "patience": NO_EARLY_STOP}  # fmt: skip
-        frames.append(fit_trials(name, full, problems, threshold=threshold,
-                                 interp_tol=section["interp_tol"]).assign(method=label, **columns))
-    return frames
+        by_name.setdefault(name, []).append((label, full))
+    frame_of = {}
+    for name, entries in by_name.items():
+        frames = fit_trials_sweep(name, [full for _, full in entries], problems,
+                                  threshold=threshold, interp_tol=section["interp_tol"])
+        frame_of.update({label: f for (label, _), f in zip(entries, frames)})
+    return [frame_of[label].assign(method=label, **columns) for label in section["methods"]]
 
 
 def not_run_trials(problems: list[Problem], reason: str) -> pd.DataFrame:

@@ -4,7 +4,9 @@ initialisation alpha, with noise, on an uncorrelated and a correlated design.
 Every (design, method label) is fitted on the same ``trials`` problems per design, without
 early termination, for ``budget(depth, alpha)`` iterations (``max(min_iter, budget_factor x
 predicted escape time)``); a combination whose need exceeds the cap ``max_iter`` is not
-fitted and its rows say so (``status = "not_run"``).
+fitted and its rows say so (``status = "not_run"``). The labels of one registry method are
+fitted together on a design's problems (``fit_trials_sweep``: every depth and alpha in one
+batch, each for its own budget).
 """
 
 from __future__ import annotations
@@ -13,7 +15,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from .common import NO_EARLY_STOP, budget, fit_trials, not_run_trials, setting_problems, write_csv
+from .common import (NO_EARLY_STOP, budget, fit_trials_sweep, not_run_trials, setting_problems,
+                     write_csv)  # fmt: skip
 from .settings import method_spec
 
 
@@ -26,17 +29,26 @@ def depth_trials(settings: dict, path: str | Path) -> pd.DataFrame:
         problem = {**ds["problem"], **extra}
         problems = setting_problems(problem, ds["trials"])
         amplitude = float(problem.get("amplitude", 1.0))
+        runs, to_fit = {}, {}  # label -> (depth, alpha, max_iter); name -> [(label, params)]
         for label, body in ds["methods"].items():
             name, params = method_spec(label, body)
             depth = params.get("depth", 2 if name == "hadamard" else None)
             alpha = params.get("alpha")
             max_iter = budget(depth, alpha, ds, amplitude)
-            if max_iter is None:
-                frame = not_run_trials(problems, f"needs > {ds['max_iter']} iterations")
-            else:
+            runs[label] = (depth, alpha, max_iter)
+            if max_iter is not None:
                 full = {**params, "max_iter": max_iter, "stride": ds["stride"],
                         "patience": NO_EARLY_STOP}
-                frame = fit_trials(name, full, problems, threshold=ds["threshold"])
+                to_fit.setdefault(name, []).append((label, full))
+        fitted = {}
+        for name, entries in to_fit.items():
+            frames_k = fit_trials_sweep(name, [full for _, full in entries], problems,
+                                        threshold=ds["threshold"])
+            fitted.update({label: f for (label, _), f in zip(entries, frames_k)})
+        for label, (depth, alpha, max_iter) in runs.items():
+            frame = fitted.get(label)
+            if frame is None:
+                frame = not_run_trials(problems, f"needs > {ds['max_iter']} iterations")
             frames.append(frame.assign(design=design, method=label, depth=depth, alpha=alpha,
                                        max_iter=max_iter if max_iter is not None else -1))
     out = pd.concat(frames, ignore_index=True)

@@ -5,7 +5,8 @@ problems: fit without early termination for the label's budget, keep the final i
 ``w``, and compare it with the reference interpolant ``w_ref`` (basis pursuit, or group
 basis pursuit) of the same problem: ``distance = ||w - w_ref|| / ||w_ref||`` and
 ``norm_ratio = R(w) / R(w_ref)`` with R the reference's norm. Only trials whose final
-iterate interpolates count (``interpolated``); the others are budget-exhausted.
+iterate interpolates count (``interpolated``); the others are budget-exhausted. The labels
+of one registry method are fitted together (``fit_trials_sweep``), each for its budget.
 """
 
 from __future__ import annotations
@@ -19,8 +20,8 @@ import numpy as np
 import pandas as pd
 
 from ..verdict import Measure
-from .common import (NO_EARLY_STOP, band, bootstrap, budget, figure, fit_trials, legend, log_scale,
-                     not_run_trials, setting_problems, write_csv)  # fmt: skip
+from .common import (NO_EARLY_STOP, band, bootstrap, budget, figure, fit_trials_sweep, legend,
+                     log_scale, not_run_trials, setting_problems, write_csv)  # fmt: skip
 from .settings import method_spec
 
 
@@ -36,8 +37,15 @@ def final_vs_reference(section: dict, reference: Callable, norm: Callable) -> tu
                          "w_star_norm": norm(pr, pr.w_star),
                          "ref_distance_to_w_star": float(np.linalg.norm(w_ref - pr.w_star) / np.linalg.norm(pr.w_star)),
                          **info})
-    frames = []
+    ref_of = {pr.seed: w for pr, w in zip(problems, refs)}
+
+    def compare(res, pr):
+        w, w_ref = res.coef_final, ref_of[pr.seed]
+        return {"distance": float(np.linalg.norm(w - w_ref) / np.linalg.norm(w_ref)),
+                "norm_ratio": float(norm(pr, w) / norm(pr, w_ref))}
+
     amplitude = float(section["problem"].get("amplitude", 1.0))
+    runs, to_fit = {}, {}  # label -> (name, params, depth, max_iter); name -> [(label, params)]
     for label, body in section["methods"].items():
         name, params = method_spec(label, body)
         depth = params.get("depth") if name.startswith("hadamard") else None
@@ -45,20 +53,21 @@ def final_vs_reference(section: dict, reference: Callable, norm: Callable) -> tu
             max_iter = budget(depth, params.get("alpha"), section, amplitude)
         else:  # a method entry may set its own budget
             max_iter = int(params.pop("max_iter", section["max_iter"]))
-        if max_iter is None:
+        runs[label] = (name, params, depth, max_iter)
+        if max_iter is not None:
+            full = {**params, "max_iter": max_iter, "stride": section["stride"], "patience": NO_EARLY_STOP}
+            to_fit.setdefault(name, []).append((label, full))
+    fitted = {}
+    for name, entries in to_fit.items():
+        frames_k = fit_trials_sweep(name, [full for _, full in entries], problems, threshold=1.0,
+                                    interp_tol=section["interp_tol"], extra=compare)
+        fitted.update({label: f for (label, _), f in zip(entries, frames_k)})
+    frames = []
+    for label, (name, params, depth, max_iter) in runs.items():
+        frame = fitted.get(label)
+        if frame is None:
             frame = not_run_trials(problems, f"needs > {section['max_iter']} iterations")
             frame["distance"] = frame["norm_ratio"] = math.nan
-        else:
-            full = {**params, "max_iter": max_iter, "stride": section["stride"], "patience": NO_EARLY_STOP}
-            ref_of = {pr.seed: w for pr, w in zip(problems, refs)}
-
-            def compare(res, pr):
-                w, w_ref = res.coef_final, ref_of[pr.seed]
-                return {"distance": float(np.linalg.norm(w - w_ref) / np.linalg.norm(w_ref)),
-                        "norm_ratio": float(norm(pr, w) / norm(pr, w_ref))}
-
-            frame = fit_trials(name, full, problems, threshold=1.0, interp_tol=section["interp_tol"],
-                               extra=compare)
         family = f"{name} N={depth}" if depth else name
         frames.append(frame.assign(method=label, family=family, alpha=params.get("alpha"),
                                    max_iter=max_iter or -1))

@@ -11,6 +11,7 @@ from typing import Any
 
 from ._base import FitResult, GroupSparseRegressor, PathRegressor
 from ._iterative import IterativeRegressor
+from ._sweep import fit_sweep
 from .dglnn import DGLNN1, DGLNN2, DGLNNGD
 from .group_bp import GroupBasisPursuit
 from .group_iht import GroupIHT
@@ -109,7 +110,7 @@ def make_method(name: str, params: dict[str, Any] | None = None, *, groups=None,
 
 __all__ = [
     "REGISTRY", "FitResult", "GroupSparseRegressor", "IterativeRegressor", "PathRegressor",
-    "MethodError", "register", "get_method", "make_method",
+    "MethodError", "register", "get_method", "make_method", "fit_sweep",
     "DGLNN1", "DGLNN2", "DGLNNGD", "Hadamard", "HadamardDepth", "GroupLassoPath", "LassoPath",
     "GroupMCPPath", "GroupOMP", "GroupIHT", "GroupBasisPursuit", "SklearnPath",
 ]  # fmt: skip

@@ -22,6 +22,7 @@ from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.utils._param_validation import validate_parameter_constraints
 
 from ..results_schema import STATUS_DIVERGED, STATUS_FAILED, STATUS_OK
+from ._design import rmatvec
 
 
 @dataclass
@@ -170,7 +171,8 @@ def batch_arrays(X, y, X_val=None, y_val=None, w_star=None):
 
 
 def correlation_scales(X: np.ndarray, y: np.ndarray, ops: GroupOps) -> tuple[np.ndarray, np.ndarray]:
-    """Signal scales estimated from the data, per problem of a batch.
+    """Signal scales estimated from the data, per problem of a batch (X of shape (B, n, p) or
+    a :class:`~gsbench.methods._design.SharedDesign`, y of shape (B, n)).
 
     Returns ``(entry_scale, group_scale)`` of shape (B,)::
 
@@ -181,7 +183,7 @@ def correlation_scales(X: np.ndarray, y: np.ndarray, ops: GroupOps) -> tuple[np.
     the unknown signal size are derived from these, never from w*.
     """
     n = X.shape[1]
-    c = np.matmul(y[:, None, :], X)[:, 0, :] / n
+    c = rmatvec(X, y) / n
     entry = np.abs(c).max(axis=1)
     group = ops.norm(c).max(axis=1)
     tiny = np.finfo(float).tiny

@@ -24,6 +24,13 @@ The loop advances all problems of a batch together and, at every ``stride`` iter
 Retired problems are dropped from the batch (their arrays are compacted away) so that the
 remaining ones cost nothing extra.
 
+Hyperparameter sweeps (:func:`gsbench.methods.fit_sweep`) run K settings of one method on T
+problems as one batch of B = K T elements sharing the T designs (a
+:class:`~gsbench.methods._design.SharedDesign`, so a product is X_t times a p x K matrix).
+The numeric hyperparameters listed in a class's ``sweep_parameters`` may then differ between
+elements: a method reads them through :meth:`IterativeRegressor._hyperparameter` (shape
+(B,)), and ``max_iter`` becomes a per-element budget (each element retires at its own).
+
 A fit is ``converged`` when the early-termination rule above ended it (at or before
 ``max_iter``): each tracked minimum (oracle error with ``w*``, validation loss with a
 validation set) was followed by ``max(patience, t_min)`` iterations without improvement. A
@@ -50,20 +57,11 @@ from sklearn.utils._param_validation import Interval, StrOptions
 
 from ..results_schema import STATUS_DIVERGED, STATUS_OK
 from ._base import FitResult, GroupOps, GroupSparseRegressor
+from ._design import matvec, rmatvec
 
 DIVERGENCE_FACTOR = 1e8
 #: Values of the ``dtype`` parameter: the precision of an iterative method's arithmetic.
 DTYPES = ("float64", "float32")
-
-
-def matvec(X: np.ndarray, w: np.ndarray) -> np.ndarray:
-    """Batched ``X w``: (B, n, p), (B, p) -> (B, n)."""
-    return np.matmul(X, w[:, :, None])[:, :, 0]
-
-
-def rmatvec(X: np.ndarray, r: np.ndarray) -> np.ndarray:
-    """Batched ``X^T r``: (B, n, p), (B, n) -> (B, p)."""
-    return np.matmul(r[:, None, :], X)[:, 0, :]
 
 
 def loss_gradient(X: np.ndarray, y: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -79,9 +77,10 @@ def loss_gradient(X: np.ndarray, y: np.ndarray, w: np.ndarray) -> tuple[np.ndarr
     return loss, rmatvec(X, r)
 
 
-def as_dtype(dtype: np.dtype, X: np.ndarray, y: np.ndarray, state: dict):
-    """X, y and every floating array of ``state`` in ``dtype`` (no copy when already so);
-    integer and boolean state (counters, flags) is kept as it is."""
+def as_dtype(dtype: np.dtype, X, y: np.ndarray, state: dict):
+    """X (an ndarray or a ``SharedDesign``), y and every floating array of ``state`` in
+    ``dtype`` (no copy when already so); integer and boolean state (counters, flags) is kept
+    as it is."""
     state = {key: val.astype(dtype, copy=False) if val.dtype.kind == "f" else val
              for key, val in state.items()}
     return X.astype(dtype, copy=False), y.astype(dtype, copy=False), state
@@ -90,19 +89,22 @@ def as_dtype(dtype: np.dtype, X: np.ndarray, y: np.ndarray, state: dict):
 class _Running:
     """The problems of a batch still running: their data and state, compacted on retirement.
 
-    ``idx`` holds their original positions in the batch; every array has them on axis 0.
+    ``idx`` holds their original positions in the batch; every array has them on axis 0
+    (``ends``: the iteration budget of each, ``max_iter``).
     """
 
-    def __init__(self, X, y, X_val, y_val, w_star, state, limit):
+    def __init__(self, X, y, X_val, y_val, w_star, state, limit, ends):
         self.idx = np.arange(X.shape[0])
         self.X, self.y, self.X_val, self.y_val, self.w_star = X, y, X_val, y_val, w_star
         self.state = state
         self.limit = limit
+        self.ends = ends
 
     def keep(self, keep: np.ndarray) -> None:
         """Drop the problems where ``keep`` is False."""
         self.idx = self.idx[keep]
         self.limit = self.limit[keep]
+        self.ends = self.ends[keep]
         self.X, self.y = self.X[keep], self.y[keep]
         self.X_val = None if self.X_val is None else self.X_val[keep]
         self.y_val = None if self.y_val is None else self.y_val[keep]
@@ -240,6 +242,30 @@ class IterativeRegressor(GroupSparseRegressor):
 
     #: Products with X or X^T per iteration (for the benchmark's bare-product reference).
     products_per_iteration = 2
+    #: Parameters that may differ between the settings of one sweep (numbers, read per batch
+    #: element); a subclass adds its own to ``("max_iter",)``.
+    sweep_parameters: tuple[str, ...] = ("max_iter",)
+    #: Per-element values set by ``fit_sweep`` on its private copy: name -> (B,) array,
+    #: NaN where a setting leaves the parameter None (its data-derived default).
+    _sweep_values: dict[str, np.ndarray] | None = None
+
+    def _hyperparameter(self, name: str, default: np.ndarray) -> np.ndarray:
+        """Hyperparameter ``name`` per batch element, shape (B,): the parameter's value
+        (each element's own in a sweep), the data-derived ``default`` of shape (B,) where
+        it is None."""
+        given = self._given(name, default.shape[0])
+        return np.where(np.isnan(given), default, given)
+
+    def _given(self, name: str, B: int) -> np.ndarray:
+        """Hyperparameter ``name`` as set, per batch element, shape (B,): NaN where None."""
+        if self._sweep_values and name in self._sweep_values:
+            return self._sweep_values[name]
+        value = getattr(self, name)
+        return np.full(B, np.nan if value is None else float(value))
+
+    def _varies(self, name: str) -> bool:
+        """Whether ``name`` differs between the elements of this batch (a sweep over it)."""
+        return bool(self._sweep_values) and name in self._sweep_values
 
     def _init_state(self, X, y, ops):  # pragma: no cover - interface
         raise NotImplementedError
@@ -271,12 +297,14 @@ class IterativeRegressor(GroupSparseRegressor):
         loss0 = np.einsum("bi,bi->b", y, y) / (2 * n)
         limit = DIVERGENCE_FACTOR * np.maximum(loss0, np.finfo(float).tiny)
         X, y, state = as_dtype(np.dtype(self.dtype), X, y, state)
-        run = _Running(X, y, X_val, y_val, w_star, state, limit)
-        rec = _BatchRecords(B, p, self.max_iter // self.stride + 2, patience)
+        ends = self._given("max_iter", B).astype(np.int64)
+        last = int(ends.max())
+        run = _Running(X, y, X_val, y_val, w_star, state, limit, ends)
+        rec = _BatchRecords(B, p, last // self.stride + 2, patience)
 
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             rec.take(0, self._coef(run.state, ops), run, self._recorded(run.state, ops))
-            for t in range(1, self.max_iter + 1):
+            for t in range(1, last + 1):
                 loss = self._step(run.state, run.X, run.y, ops, t)
                 bad = ~(loss <= run.limit)  # catches NaN and inf too
                 if bad.any():
@@ -288,7 +316,8 @@ class IterativeRegressor(GroupSparseRegressor):
                     self._retire(run, rec, bad, t, None)
                     if run.idx.size == 0:
                         break
-                if t % self.stride and t != self.max_iter:
+                # (in a sweep, every budget below the last is a multiple of stride)
+                if t % self.stride and t != last:
                     continue
                 w = self._coef(run.state, ops)
                 finite = np.all(np.isfinite(w), axis=1)
@@ -300,7 +329,7 @@ class IterativeRegressor(GroupSparseRegressor):
                         break
                 rec.take(t, w, run, self._recorded(run.state, ops))
                 settled = rec.settled(t, run)
-                done = settled | (t == self.max_iter)
+                done = settled | (run.ends == t)
                 if done.any():
                     self._retire(run, rec, done, t, w, converged=settled[done])
                     if run.idx.size == 0:

@@ -48,6 +48,7 @@ import numpy as np
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from ._base import correlation_scales
+from ._design import rmatvec
 from ._iterative import POSITIVE_OR_NONE, IterativeRegressor, loss_gradient
 
 GROUPS = ["array-like", Interval(Integral, 1, None, closed="left")]
@@ -118,6 +119,7 @@ class DGLNN1(IterativeRegressor):
         },
     }  # fmt: skip
     products_per_iteration = 4
+    sweep_parameters = ("max_iter", "alpha", "step_u", "v_step_factor")
     _parameter_constraints = {
         **IterativeRegressor._parameter_constraints,
         "groups": GROUPS,
@@ -147,9 +149,8 @@ class DGLNN1(IterativeRegressor):
 
     def _scales(self, X, y, ops):
         _, S = correlation_scales(X, y, ops)
-        B = X.shape[0]
-        alpha = np.full(B, self.alpha) if self.alpha is not None else 1e-6 * np.sqrt(S)
-        gamma = np.full(B, self.step_u) if self.step_u is not None else 1.0 / (20.0 * S)
+        alpha = self._hyperparameter("alpha", 1e-6 * np.sqrt(S))
+        gamma = self._hyperparameter("step_u", 1.0 / (20.0 * S))
         return S, alpha, gamma
 
     def _init_state(self, X, y, ops):
@@ -158,11 +159,13 @@ class DGLNN1(IterativeRegressor):
         u = np.repeat(alpha[:, None], ops.n_groups, axis=1)
         v = ops.expand(1.0 / np.sqrt(ops.sizes)[None, :].repeat(B, axis=0))
         state = {"u": u, "v": v, "gamma": gamma[:, None], "S": S}
+        if self._varies("v_step_factor"):
+            state["v_step_factor"] = self._given("v_step_factor", B)[:, None]
         return state, {"alpha": alpha, "step_u": gamma}
 
     def _direction_step(self, state, u2, g):
         """``z = v - eta_{l,t} (D u)^2 ⊙ g`` with ``eta_{l,t} = c/u_l^4`` (or ``c/u_l^2``)."""
-        c = self.v_step_factor
+        c = state.get("v_step_factor", self.v_step_factor)
         return state["v"] - (c * g / u2 if self.v_step == "u4" else c * g)
 
     def _step(self, state, X, y, ops, t):
@@ -239,6 +242,7 @@ class DGLNN2(DGLNN1):
             **DGLNN1.presets["authors"], "eta": 0.02, "tau": 3e-2, "eps": 1e-12,
         },
     }  # fmt: skip
+    sweep_parameters = DGLNN1.sweep_parameters + ("eta", "tau", "eps")
     _parameter_constraints = {
         **DGLNN1._parameter_constraints,
         "eta": POSITIVE_OR_NONE,
@@ -264,13 +268,14 @@ class DGLNN2(DGLNN1):
         state, resolved = super()._init_state(X, y, ops)
         S, alpha, gamma = state["S"], resolved["alpha"], resolved["step_u"]
         B = S.shape[0]
-        eta = np.full(B, self.eta) if self.eta is not None else 4.0 / (9.0 * S**2)
-        eps = np.full(B, self.eps) if self.eps is not None else 1e-3 * alpha
-        tau = np.full(B, self.tau) if self.tau is not None else 0.2 * gamma * S
-        if self.tau is not None and np.any(tau >= 2.0 * gamma * S):
-            b = int(np.argmax(tau / (gamma * S)))
+        eta = self._hyperparameter("eta", 4.0 / (9.0 * S**2))
+        eps = self._hyperparameter("eps", 1e-3 * alpha)
+        tau = self._hyperparameter("tau", 0.2 * gamma * S)
+        early = ~np.isnan(self._given("tau", B)) & (tau >= 2.0 * gamma * S)
+        if early.any():
+            b = int(np.argmax(np.where(early, tau / (gamma * S), -np.inf)))
             warnings.warn(
-                f"dglnn2: tau={self.tau:g} >= 2*step_u*S = {2.0 * gamma[b] * S[b]:.3g}, the "
+                f"dglnn2: tau={tau[b]:g} >= 2*step_u*S = {2.0 * gamma[b] * S[b]:.3g}, the "
                 "largest relative change of u at iteration 1, so the step on v switches at "
                 "iteration 1 (no 1/u^4 phase); use tau well below 2*step_u*S, or tau=None "
                 "(0.2*step_u*S)",
@@ -329,6 +334,7 @@ class DGLNNGD(IterativeRegressor):
     name = "dglnn_gd"
     description = "DGLNN by plain gradient descent on (u, v), Theorem 2 initialisation, no normalisation"
     presets = {}
+    sweep_parameters = ("max_iter", "alpha", "step")
     _parameter_constraints = {
         **IterativeRegressor._parameter_constraints,
         "groups": GROUPS,
@@ -352,9 +358,9 @@ class DGLNNGD(IterativeRegressor):
     def _init_state(self, X, y, ops):
         B, n, _ = X.shape
         _, S = correlation_scales(X, y, ops)
-        alpha = np.full(B, self.alpha) if self.alpha is not None else 0.02 * np.cbrt(S)
-        step = np.full(B, self.step) if self.step is not None else 0.04 / S ** (4.0 / 3.0)
-        c = np.matmul(y[:, None, :], X)[:, 0, :] / n
+        alpha = self._hyperparameter("alpha", 0.02 * np.cbrt(S))
+        step = self._hyperparameter("step", 0.04 / S ** (4.0 / 3.0))
+        c = rmatvec(X, y) / n
         norms = ops.norm(c)
         norms[norms == 0] = 1.0
         v = c / ops.expand(norms) * (alpha[:, None] / np.sqrt(2.0))

@@ -59,6 +59,7 @@ class HadamardDepth(IterativeRegressor):
     name = "hadamard_depth"
     description = "depth-N diagonal network w=u^N-v^N, gradient descent from small init (Li et al. 2021)"
     presets = {}
+    sweep_parameters = ("max_iter", "depth", "alpha", "step")
     _parameter_constraints = {
         **IterativeRegressor._parameter_constraints,
         "groups": ["array-like", Interval(Integral, 1, None, closed="left")],
@@ -85,33 +86,60 @@ class HadamardDepth(IterativeRegressor):
 
     def _init_state(self, X, y, ops):
         B, _, p = X.shape
-        N = self.depth
+        N = self._given("depth", B).astype(np.int64)  # self.depth, or each element's in a sweep
         E, _ = correlation_scales(X, y, ops)
-        a = 1e-12 if N == 2 else 1e-4
-        alpha = np.full(B, self.alpha) if self.alpha is not None else (a * E) ** (1.0 / N)
-        step = (
-            np.full(B, self.step) if self.step is not None
-            else 1.0 / (5.0 * N**2 * E ** (2.0 - 2.0 / N))
-        )  # fmt: skip
+        a = np.where(N == 2, 1e-12, 1e-4)
+        alpha = self._hyperparameter("alpha", (a * E) ** (1.0 / N))
+        step = self._hyperparameter("step", 1.0 / (5.0 * N**2 * E ** (2.0 - 2.0 / N)))
         u = np.repeat(alpha[:, None], p, axis=1)
         v = np.zeros_like(u) if self.positive else u.copy()
-        return {"u": u, "v": v, "step": step[:, None]}, {"alpha": alpha, "step": step}
+        state = {"u": u, "v": v, "step": step[:, None]}
+        if self._varies("depth"):
+            state["depth"] = N
+        return state, {"alpha": alpha, "step": step}
+
+    def _depth_blocks(self, state) -> list[tuple[int, slice]]:
+        """``(N, rows)`` for every run of consecutive batch elements of one depth: one block
+        with ``self.depth``, unless a sweep varies the depth (``fit_sweep`` sorts the
+        settings by depth, so there is one block per depth)."""
+        depth = state.get("depth")
+        if depth is None:
+            return [(self.depth, slice(None))]
+        cuts = [0, *(np.flatnonzero(np.diff(depth)) + 1).tolist(), depth.size]
+        return [(int(depth[a]), slice(a, b)) for a, b in zip(cuts[:-1], cuts[1:])]
 
     def _step(self, state, X, y, ops, t):
-        u, v, N = state["u"], state["v"], self.depth
-        loss, g = loss_gradient(X, y, u**N - v**N)
-        if N == 2:  # the same update as power_gradients, without the powers
-            sg = state["step"] * 2.0 * g
-            state["u"] = u * (1.0 - sg)
-            state["v"] = v * (1.0 + sg)
-        else:
-            gu, gv = power_gradients(u, v, g, N)
-            state["u"] = u - state["step"] * gu
-            state["v"] = v - state["step"] * gv
+        u, v, step = state["u"], state["v"], state["step"]
+        blocks = self._depth_blocks(state)
+        loss, g = loss_gradient(X, y, self._coef(state, ops, blocks))
+        if len(blocks) == 1:
+            state["u"], state["v"] = _power_update(u, v, g, step, blocks[0][0])
+            return loss
+        new_u, new_v = np.empty_like(u), np.empty_like(v)
+        for N, rows in blocks:
+            new_u[rows], new_v[rows] = _power_update(u[rows], v[rows], g[rows], step[rows], N)
+        state["u"], state["v"] = new_u, new_v
         return loss
 
-    def _coef(self, state, ops):
-        return state["u"] ** self.depth - state["v"] ** self.depth
+    def _coef(self, state, ops, blocks=None):
+        u, v = state["u"], state["v"]
+        blocks = self._depth_blocks(state) if blocks is None else blocks
+        if len(blocks) == 1:
+            N = blocks[0][0]
+            return u**N - v**N
+        w = np.empty_like(u)
+        for N, rows in blocks:
+            w[rows] = u[rows] ** N - v[rows] ** N
+        return w
+
+
+def _power_update(u, v, g, step, N: int):
+    """One gradient step on ``w = u^N - v^N``: ``(u - step grad_u L, v - step grad_v L)``."""
+    if N == 2:  # the same update as power_gradients, without the powers
+        sg = step * 2.0 * g
+        return u * (1.0 - sg), v * (1.0 + sg)
+    gu, gv = power_gradients(u, v, g, N)
+    return u - step * gu, v - step * gv
 
 
 class Hadamard(HadamardDepth):
@@ -146,6 +174,7 @@ class Hadamard(HadamardDepth):
     _parameter_constraints = {
         k: v for k, v in HadamardDepth._parameter_constraints.items() if k != "depth"
     }
+    sweep_parameters = ("max_iter", "alpha", "step")
 
     depth = 2
 
