@@ -13,7 +13,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from .common import NO_EARLY_STOP, budget, fit_trials, not_run_trials, setting_problems, write_csv
+from .common import (NO_EARLY_STOP, RULES_OFF, budget, fit_trials, not_run_trials,
+                     setting_problems, write_csv)  # fmt: skip
 from .settings import method_spec
 
 
@@ -35,7 +36,7 @@ def depth_trials(settings: dict, path: str | Path) -> pd.DataFrame:
                 frame = not_run_trials(problems, f"needs > {ds['max_iter']} iterations")
             else:
                 full = {**params, "max_iter": max_iter, "stride": ds["stride"],
-                        "patience": NO_EARLY_STOP}
+                        "patience": NO_EARLY_STOP, **RULES_OFF}
                 frame = fit_trials(name, full, problems, threshold=ds["threshold"])
             frames.append(frame.assign(design=design, method=label, depth=depth, alpha=alpha,
                                        max_iter=max_iter if max_iter is not None else -1))

@@ -13,22 +13,38 @@ The loop advances all problems of a batch together and, at every ``stride`` iter
 
 * records ``||w_t - w*||`` (oracle error) and the validation loss
   ``||y_val - X_val w_t||^2 / (2 m)`` and keeps the best iterate of each;
-* retires a problem once both have been past their minimum for a patience window:
-  at record time t, with t_o and t_v the iterations of the two minima, the problem stops when
-  ``t - t_o >= max(patience, t_o)`` and ``t - t_v >= max(patience, t_v)``
-  (the window grows with the time the minimum took, so the slow, incremental fitting of a
-  weak group late in the run is not cut short);
+* retires a problem when one of the three **stopping rules** holds (the one rule of every
+  iterative method; README "Stopping rules"):
+
+  1. *settled*: both minima have been past for a patience window. At record time t, with
+     t_o and t_v the iterations of the two minima, ``t - t_o >= max(patience, t_o)`` and
+     ``t - t_v >= max(patience, t_v)`` (the window grows with the time the minimum took,
+     so the slow, incremental fitting of a weak group late in the run is not cut short);
+  2. *interpolated* (``interpolation_tol``): the training loss ``L_t = ||y - X w_t||^2 /
+     (2n)`` (the value ``_step`` returns) is at most ``interpolation_tol * L_0``, with
+     ``L_0 = ||y||^2 / (2n)``: the model fits the data, nothing is left to learn;
+  3. *stalled* (``stall_tol``): over the window ``[t - W, t]``, ``W = max(patience, t/2)``
+     (rounded up to records), the loss decreased by at most ``stall_tol * L_{t-W}``, and
+     not faster in the window's second half than in its first:
+     ``L_{t-W/2} - L_t <= L_{t-W} - L_{t-W/2}``. The second condition keeps the plateaus
+     of incremental learning: while a weak group grows exponentially from a small
+     initialisation the loss barely moves, but its decrease accelerates, so the fit goes on.
+     (A plateau can still be cut when the growing group's share of the loss decrease stays
+     below ``stall_tol`` and below the decelerating tail of the group fitted before it for
+     a whole window, i.e. for strengths of consecutive groups many times apart with a tiny
+     initialisation; ``stall_tol=None`` disables the rule.)
+
+  Rules 2 and 3 need neither ``w*`` nor a validation set;
 * retires a problem as ``diverged`` as soon as its training loss is not finite or exceeds
   ``1e8`` times its starting value ``||y||^2 / (2n)``.
 
 Retired problems are dropped from the batch (their arrays are compacted away) so that the
 remaining ones cost nothing extra.
 
-A fit is ``converged`` when the early-termination rule above ended it (at or before
-``max_iter``): each tracked minimum (oracle error with ``w*``, validation loss with a
-validation set) was followed by ``max(patience, t_min)`` iterations without improvement. A
-run that reached ``max_iter`` with a minimum still recent, or that diverged, is not
-converged (nor is a run with neither ``w*`` nor a validation set: nothing to stop on).
+A fit is ``converged`` when one of the stopping rules ended it (at or before ``max_iter``).
+A run that reached ``max_iter`` with none of them holding, or that diverged, is not
+converged. Whole runs to ``max_iter`` (the claims checker, the paper figures) set
+``patience`` huge and ``interpolation_tol = stall_tol = None``.
 
 The loop reads top to bottom in :meth:`IterativeRegressor._fit_batch`; the running
 problems' arrays live in a ``_Running``, everything recorded in a ``_BatchRecords``.
@@ -45,6 +61,9 @@ from ..results_schema import STATUS_DIVERGED, STATUS_OK
 from ._base import FitResult, GroupOps, GroupSparseRegressor
 
 DIVERGENCE_FACTOR = 1e8
+#: Defaults of stopping rules 2 (interpolation) and 3 (stall), the same for every method.
+INTERPOLATION_TOL = 1e-5
+STALL_TOL = 1e-6
 
 
 def matvec(X: np.ndarray, w: np.ndarray) -> np.ndarray:
@@ -95,10 +114,17 @@ class _Running:
 
 class _BatchRecords:
     """Per-problem outputs of one batch, indexed by original position: the recorded paths,
-    the best iterates under both stopping rules, and how and when each problem ended."""
+    the best iterates under both stopping rules, the training loss at every record, and how
+    and when each problem ended.
 
-    def __init__(self, B: int, p: int, n_rec: int, patience: int):
+    ``stop`` holds the stopping rules' settings: ``patience`` (int), ``stride`` (int),
+    ``interpolation_tol`` and ``stall_tol`` (float or None), ``loss0`` (shape (B,)).
+    """
+
+    def __init__(self, B: int, p: int, n_rec: int, patience: int, stop: dict | None = None):
         self.B, self.n_rec, self.patience = B, n_rec, patience
+        self.stop = {"stride": 1, "interpolation_tol": None, "stall_tol": None, **(stop or {})}
+        self.path_loss = np.full((n_rec, B), np.nan)  # training loss at record k (t = k stride)
         self.k = 0  # records taken
         self.path_it = np.full((n_rec, B), -1, dtype=np.int64)
         self.path_or = np.full((n_rec, B), np.nan)
@@ -117,11 +143,15 @@ class _BatchRecords:
         self.message = np.array([""] * B, dtype=object)
         self.extra: dict[str, np.ndarray] = {}
 
-    def take(self, t: int, w: np.ndarray, run: _Running, extras: dict[str, np.ndarray]) -> None:
-        """Record iteration t of the running problems (``w`` of shape (B_running, p)) and
-        keep the best iterate of each stopping rule."""
+    def take(self, t: int, w: np.ndarray, run: _Running, extras: dict[str, np.ndarray],
+             loss: np.ndarray | None = None) -> None:
+        """Record iteration t of the running problems (``w`` of shape (B_running, p), their
+        training loss ``loss`` of shape (B_running,)) and keep the best iterate of each
+        stopping rule."""
         idx, k = run.idx, self.k
         self.path_it[k, idx] = t
+        if loss is not None:
+            self.path_loss[k, idx] = loss
         if run.w_star is not None:
             err = np.linalg.norm(w - run.w_star, axis=1)
             self.path_or[k, idx] = err
@@ -156,6 +186,31 @@ class _BatchRecords:
         if run.X_val is not None:
             done &= t - self.it_val[idx] >= np.maximum(self.patience, self.it_val[idx])
         return done
+
+    def interpolated(self, run: _Running) -> np.ndarray:
+        """Stopping rule 2 at the last record, per running problem: training loss at most
+        ``interpolation_tol * L_0`` (False everywhere when the rule is off)."""
+        tol = self.stop["interpolation_tol"]
+        if tol is None:
+            return np.zeros(run.idx.size, dtype=bool)
+        return self.path_loss[self.k - 1, run.idx] <= tol * self.stop["loss0"][run.idx]
+
+    def stalled(self, t: int, run: _Running) -> np.ndarray:
+        """Stopping rule 3 at record time t (the last record), per running problem: over the
+        last ``W = max(patience, t/2)`` iterations (rounded up to records, at least two)
+        the loss fell by at most ``stall_tol`` times its value W ago, and its fall in the
+        window's second half is not larger than in its first (False when the rule is off or
+        the run is shorter than W)."""
+        tol, stride = self.stop["stall_tol"], self.stop["stride"]
+        if tol is None or t % stride:
+            return np.zeros(run.idx.size, dtype=bool)
+        k = self.k - 1  # the record of time t = k * stride
+        kw = max(-(-max(self.patience, t // 2) // stride), 2)
+        if kw > k:
+            return np.zeros(run.idx.size, dtype=bool)
+        start, mid, end = (self.path_loss[j, run.idx] for j in (k - kw, k - kw // 2, k))
+        first, second = start - mid, mid - end
+        return (first + second <= tol * start) & (second <= first)
 
     def diverged(self, gone: np.ndarray, message: str) -> None:
         self.status[gone] = STATUS_DIVERGED
@@ -213,6 +268,8 @@ class IterativeRegressor(GroupSparseRegressor):
         "max_iter": [Interval(Integral, 1, None, closed="left")],
         "stride": [Interval(Integral, 1, None, closed="left")],
         "patience": [Interval(Integral, 1, None, closed="left"), None],
+        "interpolation_tol": [Interval(Real, 0, 1, closed="neither"), None],
+        "stall_tol": [Interval(Real, 0, 1, closed="neither"), None],
         "record": [list, None],
     }
 
@@ -249,10 +306,13 @@ class IterativeRegressor(GroupSparseRegressor):
         loss0 = np.einsum("bi,bi->b", y, y) / (2 * n)
         limit = DIVERGENCE_FACTOR * np.maximum(loss0, np.finfo(float).tiny)
         run = _Running(X, y, X_val, y_val, w_star, state, limit)
-        rec = _BatchRecords(B, p, self.max_iter // self.stride + 2, patience)
+        stop = {"stride": self.stride, "loss0": loss0,
+                "interpolation_tol": getattr(self, "interpolation_tol", None),
+                "stall_tol": getattr(self, "stall_tol", None)}  # fmt: skip
+        rec = _BatchRecords(B, p, self.max_iter // self.stride + 2, patience, stop)
 
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-            rec.take(0, self._coef(run.state, ops), run, self._recorded(run.state, ops))
+            rec.take(0, self._coef(run.state, ops), run, self._recorded(run.state, ops), loss0)
             for t in range(1, self.max_iter + 1):
                 loss = self._step(run.state, run.X, run.y, ops, t)
                 bad = ~(loss <= run.limit)  # catches NaN and inf too
@@ -263,6 +323,7 @@ class IterativeRegressor(GroupSparseRegressor):
                         f"(> {DIVERGENCE_FACTOR:.0e} x its initial value); step size too large",
                     )
                     self._retire(run, rec, bad, t, None)
+                    loss = loss[~bad]
                     if run.idx.size == 0:
                         break
                 if t % self.stride and t != self.max_iter:
@@ -272,14 +333,14 @@ class IterativeRegressor(GroupSparseRegressor):
                 if not finite.all():
                     rec.diverged(run.idx[~finite], f"non-finite coefficients at iteration {t}")
                     self._retire(run, rec, ~finite, t, None)
-                    w = w[finite]
+                    w, loss = w[finite], loss[finite]
                     if run.idx.size == 0:
                         break
-                rec.take(t, w, run, self._recorded(run.state, ops))
-                settled = rec.settled(t, run)
-                done = settled | (t == self.max_iter)
+                rec.take(t, w, run, self._recorded(run.state, ops), loss)
+                ended = rec.settled(t, run) | rec.interpolated(run) | rec.stalled(t, run)
+                done = ended | (t == self.max_iter)
                 if done.any():
-                    self._retire(run, rec, done, t, w, converged=settled[done])
+                    self._retire(run, rec, done, t, w, converged=ended[done])
                     if run.idx.size == 0:
                         break
         return rec.results(resolved, w_star is not None, X_val is not None)

@@ -48,7 +48,13 @@ import numpy as np
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from ._base import correlation_scales
-from ._iterative import POSITIVE_OR_NONE, IterativeRegressor, loss_gradient
+from ._iterative import (
+    INTERPOLATION_TOL,
+    POSITIVE_OR_NONE,
+    STALL_TOL,
+    IterativeRegressor,
+    loss_gradient,
+)
 
 GROUPS = ["array-like", Interval(Integral, 1, None, closed="left")]
 
@@ -96,6 +102,13 @@ class DGLNN1(IterativeRegressor):
         Iterations between records of the oracle error and validation loss.
     patience : int or None, default=None
         Early-termination window (``max_iter // 10`` if None); see ``_iterative``.
+    interpolation_tol : float in (0, 1) or None, default=1e-5
+        Stop once the training loss ``||y - X w_t||^2 / (2n)`` is at most this fraction of
+        ``||y||^2 / (2n)`` (interpolation). None: never.
+    stall_tol : float in (0, 1) or None, default=1e-6
+        Stop once the training loss has fallen by at most this fraction over the last
+        ``max(patience, t/2)`` iterations without accelerating (the stopping rules of
+        ``gsbench.methods._iterative``). None: never.
     record : list of str or None
         Extra paths to keep: ``"coef"`` (w_t), ``"group_norms"`` (u_l^2), ``"directions"`` (v).
     """
@@ -126,7 +139,8 @@ class DGLNN1(IterativeRegressor):
 
     def __init__(
         self, groups=1, *, alpha=None, step_u=None, v_step="u4", v_step_factor=1.0,
-        update="sequential", max_iter=4000, stride=10, patience=None, record=None,
+        update="sequential", max_iter=4000, stride=10, patience=None,
+        interpolation_tol=INTERPOLATION_TOL, stall_tol=STALL_TOL, record=None,
     ):  # fmt: skip
         self.groups = groups
         self.alpha = alpha
@@ -137,6 +151,8 @@ class DGLNN1(IterativeRegressor):
         self.max_iter = max_iter
         self.stride = stride
         self.patience = patience
+        self.interpolation_tol = interpolation_tol
+        self.stall_tol = stall_tol
         self.record = record
 
     def _scales(self, X, y, ops):
@@ -243,11 +259,13 @@ class DGLNN2(DGLNN1):
     def __init__(
         self, groups=1, *, alpha=None, step_u=None, v_step="u4", v_step_factor=1.0,
         update="sequential", eta=None, tau=None, eps=None, max_iter=4000, stride=10,
-        patience=None, record=None,
+        patience=None,
+        interpolation_tol=INTERPOLATION_TOL, stall_tol=STALL_TOL, record=None,
     ):  # fmt: skip
         super().__init__(
             groups, alpha=alpha, step_u=step_u, v_step=v_step, v_step_factor=v_step_factor,
-            update=update, max_iter=max_iter, stride=stride, patience=patience, record=record,
+            update=update, max_iter=max_iter, stride=stride, patience=patience,
+            interpolation_tol=interpolation_tol, stall_tol=stall_tol, record=record,
         )  # fmt: skip
         self.eta = eta
         self.tau = tau
@@ -316,7 +334,8 @@ class DGLNNGD(IterativeRegressor):
         None: ``0.04 / S^(4/3)``: an update moves ``w_l`` by about
         ``3 step u_l^4 g_l`` and ``u_l^4 ~ (sqrt 2 S)^(4/3)``, so this keeps that factor
         near 0.2 at the largest group, the same margin as Theorem 3's gamma.
-    max_iter, stride, patience, record : as :class:`DGLNN1` (``max_iter=6000``).
+    max_iter, stride, patience, interpolation_tol, stall_tol, record : as :class:`DGLNN1`
+        (``max_iter=6000``).
     """
 
     name = "dglnn_gd"
@@ -331,7 +350,7 @@ class DGLNNGD(IterativeRegressor):
 
     def __init__(
         self, groups=1, *, alpha=None, step=None, max_iter=6000, stride=10, patience=None,
-        record=None,
+        interpolation_tol=INTERPOLATION_TOL, stall_tol=STALL_TOL, record=None,
     ):  # fmt: skip
         self.groups = groups
         self.alpha = alpha
@@ -339,6 +358,8 @@ class DGLNNGD(IterativeRegressor):
         self.max_iter = max_iter
         self.stride = stride
         self.patience = patience
+        self.interpolation_tol = interpolation_tol
+        self.stall_tol = stall_tol
         self.record = record
 
     def _init_state(self, X, y, ops):

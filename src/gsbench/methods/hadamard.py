@@ -23,7 +23,13 @@ import numpy as np
 from sklearn.utils._param_validation import Interval
 
 from ._base import correlation_scales
-from ._iterative import POSITIVE_OR_NONE, IterativeRegressor, loss_gradient
+from ._iterative import (
+    INTERPOLATION_TOL,
+    POSITIVE_OR_NONE,
+    STALL_TOL,
+    IterativeRegressor,
+    loss_gradient,
+)
 
 
 def power_gradients(u: np.ndarray, v: np.ndarray, g: np.ndarray, depth: int):
@@ -53,7 +59,8 @@ class HadamardDepth(IterativeRegressor):
         termination ends runs well before this cap.
     positive : bool, default=False
         Fit ``w = u^N`` (non-negative coefficients only): ``v(0) = 0``, where it stays.
-    stride, patience, record : see :class:`gsbench.methods.dglnn.DGLNN1`.
+    stride, patience, interpolation_tol, stall_tol, record : see
+        :class:`gsbench.methods.dglnn.DGLNN1`.
     """
 
     name = "hadamard_depth"
@@ -70,7 +77,8 @@ class HadamardDepth(IterativeRegressor):
 
     def __init__(
         self, groups=1, *, depth=3, alpha=None, step=None, positive=False, max_iter=10000,
-        stride=10, patience=None, record=None,
+        stride=10, patience=None,
+        interpolation_tol=INTERPOLATION_TOL, stall_tol=STALL_TOL, record=None,
     ):  # fmt: skip
         self.groups = groups
         self.depth = depth
@@ -80,6 +88,8 @@ class HadamardDepth(IterativeRegressor):
         self.max_iter = max_iter
         self.stride = stride
         self.patience = patience
+        self.interpolation_tol = interpolation_tol
+        self.stall_tol = stall_tol
         self.record = record
 
     def _init_state(self, X, y, ops):
@@ -128,7 +138,7 @@ class Hadamard(HadamardDepth):
     positive : bool, default=False
         Fit ``w = u ⊙ u`` only (non-negative coefficients).
     max_iter : int, default=4000
-    stride, patience, record : as :class:`HadamardDepth`.
+    stride, patience, interpolation_tol, stall_tol, record : as :class:`HadamardDepth`.
     """
 
     name = "hadamard"
@@ -150,7 +160,8 @@ class Hadamard(HadamardDepth):
 
     def __init__(
         self, groups=1, *, alpha=None, step=None, positive=False, max_iter=4000, stride=10,
-        patience=None, record=None,
+        patience=None,
+        interpolation_tol=INTERPOLATION_TOL, stall_tol=STALL_TOL, record=None,
     ):  # fmt: skip
         self.groups = groups
         self.alpha = alpha
@@ -159,4 +170,6 @@ class Hadamard(HadamardDepth):
         self.max_iter = max_iter
         self.stride = stride
         self.patience = patience
+        self.interpolation_tol = interpolation_tol
+        self.stall_tol = stall_tol
         self.record = record
