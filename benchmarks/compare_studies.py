@@ -111,7 +111,8 @@ def main(argv=None) -> int:
     for r in times.itertuples():
         print(f"  {r.method:<14} wall {r.job_s_a:8.1f} -> {r.job_s_b:8.1f} ({r.job_s_ratio:.2f})"
               f"   cpu {r.job_cpu_s_a:7.1f} -> {r.job_cpu_s_b:7.1f} ({r.job_cpu_s_ratio:.2f})"
-              f"   fits {r.fit_seconds_a:7.1f} -> {r.fit_seconds_b:7.1f} ({r.fit_seconds_ratio:.2f})"
+              f"   fits {r.fit_seconds_a:7.1f} -> {r.fit_seconds_b:7.1f} "
+              f"({r.fit_seconds_ratio:.2f})"
               f"   iterations ratio {r.iterations_ratio:.2f}"
               f"   converged {int(r.converged_a)} -> {int(r.converged_b)} of {int(r.fits_b)}")
     total = times[["job_s_a", "job_s_b", "job_cpu_s_a", "job_cpu_s_b"]].sum()

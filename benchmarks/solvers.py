@@ -307,9 +307,9 @@ def study_wall_time(root: Path, work: Path, config: str, cores: int,
         env["PYTHONPATH"] = str(pythonpath)
     work.mkdir(parents=True)
     start = time.perf_counter()
-    subprocess.run([str(snakemake), "--snakefile", str(root / "Snakefile"), "--directory", str(work),
-                    "--configfile", str(root / config), "--cores", str(cores), "--quiet"],
-                   check=True, capture_output=True, env=env)
+    subprocess.run([str(snakemake), "--snakefile", str(root / "Snakefile"), "--directory",
+                    str(work), "--configfile", str(root / config), "--cores", str(cores),
+                    "--quiet"], check=True, capture_output=True, env=env)  # fmt: skip
     return time.perf_counter() - start
 
 
@@ -361,9 +361,10 @@ def study_section(args) -> dict:
             study = yaml_study_name(ROOT / config)
             res_new = Path(tmp) / "new" / "results" / study
             res_old = Path(tmp) / "old" / "results" / study
-            check_new, check_old = imported_code(res_new, None), imported_code(res_old, base / "src")
+            check_new = imported_code(res_new, None)
+            check_old = imported_code(res_old, base / "src")
             if not (check_old["params_match"] and check_old["gsbench"].startswith(str(base))):
-                raise RuntimeError(f"the baseline study did not run the baseline's code: {check_old}")
+                raise RuntimeError(f"the baseline study did not run its own code: {check_old}")
             tr = compare_transitions(pd.read_csv(res_old / "transitions.csv"),
                                      pd.read_csv(res_new / "transitions.csv"))  # fmt: skip
             times = fit_times(res_old).merge(fit_times(res_new), on="method",

@@ -19,8 +19,8 @@ import numpy as np
 import pandas as pd
 
 from ..verdict import Measure
-from .common import (NO_EARLY_STOP, RULES_OFF, band, bootstrap, budget, figure, fit_trials, legend, log_scale,
-                     not_run_trials, setting_problems, write_csv)  # fmt: skip
+from .common import (NO_EARLY_STOP, RULES_OFF, band, bootstrap, budget, figure, fit_trials, legend,
+                     log_scale, not_run_trials, setting_problems, write_csv)  # fmt: skip
 from .settings import method_spec
 
 
@@ -49,8 +49,8 @@ def final_vs_reference(section: dict, reference: Callable, norm: Callable) -> tu
             frame = not_run_trials(problems, f"needs > {section['max_iter']} iterations")
             frame["distance"] = frame["norm_ratio"] = math.nan
         else:
-            full = {**params, "max_iter": max_iter, "stride": section["stride"], "patience": NO_EARLY_STOP,
-                    **RULES_OFF}
+            full = {**params, "max_iter": max_iter, "stride": section["stride"],
+                    "patience": NO_EARLY_STOP, **RULES_OFF}
             ref_of = {pr.seed: w for pr, w in zip(problems, refs)}
 
             def compare(res, pr):
