@@ -117,8 +117,9 @@ class _BatchRecords:
     the best iterates under both stopping rules, the training loss at every record, and how
     and when each problem ended.
 
-    ``stop`` holds the stopping rules' settings: ``patience`` (int), ``stride`` (int),
-    ``interpolation_tol`` and ``stall_tol`` (float or None), ``loss0`` (shape (B,)).
+    ``stop`` holds the settings of stopping rules 2 and 3 besides ``patience``: ``stride``
+    (int), ``interpolation_tol`` and ``stall_tol`` (float or None) and ``loss0``, the
+    starting losses ``||y||^2 / (2n)`` (shape (B,)).
     """
 
     def __init__(self, B: int, p: int, n_rec: int, patience: int, stop: dict | None = None):
