@@ -350,7 +350,7 @@ def study_section(args) -> dict:
 
     import pandas as pd
 
-    config, cores = "config/config.yaml", args.study_cores
+    config, cores = args.study_config, args.study_cores
     with tempfile.TemporaryDirectory() as tmp:
         base = baseline_checkout(args.study_baseline, Path(tmp) / "baseline")
         try:
@@ -400,6 +400,9 @@ def main(argv=None) -> int:
     ap.add_argument("--study-baseline", default="145ee0a",
                     help="commit whose default study is timed side by side (a git worktree)")
     ap.add_argument("--study-cores", type=int, default=2)
+    ap.add_argument("--study-config", default="config/config.yaml",
+                    help="study config (relative to each checkout) for --study: the default "
+                         "study; config/smoke.yaml checks the comparison quickly")
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results" / "solvers.json")
     ap.add_argument("--path-only", action="store_true",
