@@ -105,10 +105,11 @@ class DGLNN1(IterativeRegressor):
     interpolation_tol : float in (0, 1) or None, default=1e-5
         Stop once the training loss ``||y - X w_t||^2 / (2n)`` is at most this fraction of
         ``||y||^2 / (2n)`` (interpolation). None: never.
-    stall_tol : float in (0, 1) or None, default=1e-6
+    stall_tol : float in (0, 1) or None, default=None
         Stop once the training loss has fallen by at most this fraction over the last
         ``max(patience, t/2)`` iterations without accelerating (the stopping rules of
-        ``gsbench.methods._iterative``). None: never.
+        ``gsbench.methods._iterative``; e.g. 1e-6). None (the default): never, since a
+        long flat plateau before a late escape looks the same.
     record : list of str or None
         Extra paths to keep: ``"coef"`` (w_t), ``"group_norms"`` (u_l^2), ``"directions"`` (v).
     """
