@@ -1,11 +1,13 @@
 """Solver benchmark: cost per iteration against the bare matrix products, group-lasso
-throughput, the group-lasso path against the baseline commit and skglm, hyperparameter
-sweeps fitted together, and the default study's wall time.
+throughput, the group-lasso path against the baseline commit and skglm, float32 against
+float64, hyperparameter sweeps fitted together, and the default study's wall time against the
+baseline commit.
 
     python benchmarks/solvers.py [--quick] [--study] [--out benchmarks/results/solvers.json]
     python benchmarks/solvers.py --path-only [--baseline 145ee0a] [--quick]
     python benchmarks/solvers.py --float32 [--quick]
     python benchmarks/solvers.py --sweep-only [--quick]
+    python benchmarks/solvers.py --study-only [--study-baseline 145ee0a] [--study-cores 2]
 
 For every iterative method, (n, p) and batch size B it times ``fit_batch`` for a fixed number
 of iterations (early termination off) and, on the same arrays in the same run, the bare
@@ -40,6 +42,16 @@ settings fitted one after the other. ``sweep_over_one`` is the cost of the sweep
 one setting (target <= 3; 16 separate fits cost 16), ``separate_over_sweep`` the speed-up
 over separate fits. ``--sweep-only`` runs this section alone and updates its key in an
 existing ``--out`` file.
+
+``--study`` (or ``--study-only``) runs the default study (``config/config.yaml``) twice in
+the same invocation, one after the other, each from a clean results directory with
+``--cores 2``: with this checkout, then with a temporary ``git worktree`` of
+``--study-baseline`` (the commit issue 11 starts from), whose code the Snakemake process and
+its jobs import through ``PYTHONPATH`` (checked: the parameters recorded in the baseline's
+fits are those of the baseline's methods). It records both wall times, their ratio (this /
+baseline) and the side-by-side comparison of ``benchmarks/compare_studies.py`` (n* moved
+outside the other run's interval, success rates, fit time per method) under the key
+``"study"``.
 """
 
 from __future__ import annotations
@@ -424,21 +436,113 @@ def group_lasso_path_section(args) -> dict:
     return section
 
 
-def study_wall_time(config: str, cores: int) -> float:
-    """Wall time of ``snakemake`` on ``config`` from a clean results directory."""
+def study_wall_time(root: Path, work: Path, config: str, cores: int,
+                    pythonpath: Path | None = None) -> float:
+    """Wall time of ``snakemake`` on the Snakefile of checkout ``root`` with its ``config``,
+    from the clean directory ``work`` (its results go to ``work/results``); with
+    ``pythonpath``, the Snakemake process and its jobs import gsbench from there."""
     snakemake = Path(sys.executable).parent / "snakemake"
-    with tempfile.TemporaryDirectory() as work:
-        start = time.perf_counter()
-        subprocess.run([str(snakemake), "--snakefile", str(ROOT / "Snakefile"), "--directory", work,
-                        "--configfile", str(ROOT / config), "--cores", str(cores), "--quiet"],
-                       check=True, capture_output=True)
-        return time.perf_counter() - start
+    env = dict(os.environ)
+    if pythonpath is not None:
+        env["PYTHONPATH"] = str(pythonpath)
+    work.mkdir(parents=True)
+    start = time.perf_counter()
+    subprocess.run([str(snakemake), "--snakefile", str(root / "Snakefile"), "--directory",
+                    str(work), "--configfile", str(root / config), "--cores", str(cores),
+                    "--quiet"], check=True, capture_output=True, env=env)  # fmt: skip
+    return time.perf_counter() - start
+
+
+IMPORT_CHECK = r"""
+import json, sys
+import gsbench
+from gsbench.methods import get_method
+print(json.dumps({"file": gsbench.__file__,
+                  "params": {m: sorted(set(get_method(m)().get_params()) - {"groups"})
+                             for m in sys.argv[1:]}}))
+"""
+
+
+def imported_code(results: Path, pythonpath: Path | None) -> dict:
+    """Which gsbench a study's jobs ran: the package file the environment imports and whether
+    the parameters recorded in the fits (``trials.parquet``, all but ``groups``) are exactly
+    that package's parameters of each method."""
+    import pandas as pd
+
+    trials = pd.read_parquet(results / "trials.parquet", columns=["method_name", "params"])
+    methods = sorted(trials["method_name"].unique())
+    env = dict(os.environ)
+    if pythonpath is not None:
+        env["PYTHONPATH"] = str(pythonpath)
+    proc = subprocess.run([sys.executable, "-c", IMPORT_CHECK, *methods], check=True,
+                          capture_output=True, text=True, env=env)  # fmt: skip
+    seen = json.loads(proc.stdout.strip().splitlines()[-1])
+    recorded = {m: sorted(set().union(*(json.loads(p) for p in trials.loc[
+        trials["method_name"] == m, "params"]))) for m in methods}  # fmt: skip
+    return {"gsbench": seen["file"], "params_match": recorded == seen["params"]}
+
+
+def study_section(args) -> dict:
+    """The default study with this checkout and with ``args.study_baseline``, one after the
+    other, and their comparison (see the module docstring)."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from compare_studies import compare_transitions, fit_times
+
+    import pandas as pd
+
+    config, cores = args.study_config, args.study_cores
+    with tempfile.TemporaryDirectory() as tmp:
+        base = baseline_checkout(args.study_baseline, Path(tmp) / "baseline")
+        try:
+            print(f"\ndefault study ({config}, --cores {cores}): this checkout ...", flush=True)
+            new = study_wall_time(ROOT, Path(tmp) / "new", config, cores)
+            print(f"  {new:.0f} s; baseline {args.study_baseline} ...", flush=True)
+            old = study_wall_time(base, Path(tmp) / "old", config, cores, pythonpath=base / "src")
+            study = yaml_study_name(ROOT / config)
+            res_new = Path(tmp) / "new" / "results" / study
+            res_old = Path(tmp) / "old" / "results" / study
+            check_new = imported_code(res_new, None)
+            check_old = imported_code(res_old, base / "src")
+            if not (check_old["params_match"] and check_old["gsbench"].startswith(str(base))):
+                raise RuntimeError(f"the baseline study did not run its own code: {check_old}")
+            tr = compare_transitions(pd.read_csv(res_old / "transitions.csv"),
+                                     pd.read_csv(res_new / "transitions.csv"))  # fmt: skip
+            times = fit_times(res_old).merge(fit_times(res_new), on="method",
+                                             suffixes=("_baseline", "_new"))  # fmt: skip
+        finally:
+            subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", str(base)],
+                           check=False, capture_output=True)
+    print(f"  {old:.0f} s; ratio this / baseline = {new / old:.3f}")
+    moved = tr[tr["moved"]]
+    print(f"  settings compared: {len(tr)}, n* outside the other run's interval or label "
+          f"changed: {len(moved)}")
+    return {"config": config, "cores": cores, "baseline": args.study_baseline,
+            "wall_seconds": new, "baseline_wall_seconds": old, "ratio": new / old,
+            "imported": {"new": check_new, "baseline": check_old},
+            "settings_compared": len(tr), "settings_moved": len(moved),
+            "moved": json.loads(moved.to_json(orient="records")),
+            "fit_time": json.loads(times.to_json(orient="records"))}  # fmt: skip
+
+
+def yaml_study_name(config: Path) -> str:
+    import yaml
+
+    return str(yaml.safe_load(config.read_text())["study"])
 
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="fewer iterations, skip (1000, 5000)")
-    ap.add_argument("--study", action="store_true", help="also time the default study")
+    ap.add_argument("--study", action="store_true",
+                    help="also time the default study, this checkout and --study-baseline")
+    ap.add_argument("--study-only", action="store_true",
+                    help="only the default study, this checkout and --study-baseline")
+    ap.add_argument("--study-baseline", default="145ee0a",
+                    help="commit whose default study is timed side by side (a git worktree)")
+    ap.add_argument("--study-cores", type=int, default=2)
+    ap.add_argument("--study-config", default="config/config.yaml",
+                    help="study config (relative to each checkout) for --study: the default "
+                         "study; config/smoke.yaml checks the comparison quickly")
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results" / "solvers.json")
     ap.add_argument("--path-only", action="store_true",
@@ -462,17 +566,14 @@ def main(argv=None) -> int:
         "iterative": [], "float32": {}, "group_lasso": [], "group_lasso_path": {}, "sweep": {},
         "study": {},
     }
-    if args.float32:  # this section alone: the other sections of an earlier run are kept
-        previous = json.loads(args.out.read_text()) if args.out.exists() else {}
-        report = {**previous, "machine": report["machine"], "float32": float32_section(args)}
-        return write_report(report, args.out)
-    if args.sweep_only:
-        previous = json.loads(args.out.read_text()) if args.out.exists() else {}
-        return write_report({**report, **previous, "machine": report["machine"],
-                             "sweep": sweep_section(args)}, args.out)
-    if args.path_only:
-        report["group_lasso_path"] = group_lasso_path_section(args)
-        return write_report(report, args.out)
+    only = {"float32": (args.float32, float32_section), "sweep": (args.sweep_only, sweep_section),
+            "group_lasso_path": (args.path_only, group_lasso_path_section),
+            "study": (args.study_only, study_section)}
+    for key, (chosen, section) in only.items():
+        if chosen:  # this section alone: the other sections of an earlier run are kept
+            previous = json.loads(args.out.read_text()) if args.out.exists() else {}
+            return write_report({**report, **previous, "machine": report["machine"],
+                                 key: section(args)}, args.out)
     shapes = SHAPES[:2] if args.quick else SHAPES
     print(f"{'method':<15}{'n':>6}{'p':>6}{'B':>4}{'s/it/problem':>15}{'bare':>12}{'ratio':>8}")
     for n, p in shapes:
@@ -494,9 +595,7 @@ def main(argv=None) -> int:
     report["group_lasso_path"] = group_lasso_path_section(args)
     report["sweep"] = sweep_section(args)
     if args.study:
-        seconds = study_wall_time("config/config.yaml", 2)
-        report["study"] = {"config": "config/config.yaml", "cores": 2, "wall_seconds": seconds}
-        print(f"\ndefault study (config/config.yaml, --cores 2): {seconds:.0f} s")
+        report["study"] = study_section(args)
     return write_report(report, args.out)
 
 

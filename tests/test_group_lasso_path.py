@@ -149,7 +149,7 @@ def test_path_patience_keeps_the_selected_estimates():
     problems = [make_problem(100, 200, 4, 4, sigma=1.0, n_val=100, seed=s) for s in range(4)]
     arrays = [np.stack([getattr(pr, a) for pr in problems])
               for a in ("X", "y", "X_val", "y_val", "w_star")]
-    full = make_method("group_lasso", {}, groups=4).fit_batch(*arrays)
+    full = make_method("group_lasso", {"path_patience": None}, groups=4).fit_batch(*arrays)
     early = make_method("group_lasso", {"path_patience": 3}, groups=4).fit_batch(*arrays)
     for a, b in zip(full, early):
         assert b.iterations < a.iterations == 20

@@ -255,10 +255,12 @@ def test_batched_fit_equals_unbatched(name):
 
 @pytest.mark.parametrize("name", ["dglnn2", "hadamard"])
 def test_early_termination_reports_the_same_estimates(name):
-    """The patience window (default max_iter // 10, growing with the minimum's iteration)
-    stops runs early without changing the oracle- and validation-stopped estimates."""
+    """The stopping rules (patience window, default max_iter // 10, growing with the
+    minimum's iteration; interpolation; stall) stop runs early without changing the oracle-
+    and validation-stopped estimates."""
     prs = [fig4_problem(seed) for seed in range(3)]
-    for early, full in zip(fit_all(name, prs), fit_all(name, prs, {"patience": 10**6})):
+    whole = {"patience": 10**6, "interpolation_tol": None, "stall_tol": None}
+    for early, full in zip(fit_all(name, prs), fit_all(name, prs, whole)):
         assert full.iterations == 4000 and early.iterations < full.iterations
         assert early.converged and not full.converged
         assert early.oracle_iteration == full.oracle_iteration

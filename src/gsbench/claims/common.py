@@ -50,8 +50,10 @@ def claim_finding(**fields) -> Finding:
         raise ValueError(f"verdict must be one of {', '.join(VERDICTS)}, got {fields.get('verdict')!r}")
     return Finding(**fields)
 
-#: No early termination (claims that need whole paths or the final iterate).
+#: No early termination (claims that need whole paths or the final iterate): ``patience``
+#: beyond any budget, and the interpolation and stall rules off (``_iterative``).
 NO_EARLY_STOP = 10**12
+RULES_OFF = {"interpolation_tol": None, "stall_tol": None}
 
 TRIAL_COLUMNS = [
     "trial", "seed", "status", "rel_error_oracle", "rel_error_validation", "rel_error_final",
@@ -155,7 +157,7 @@ def fit_whole_runs(section: dict, problems: list[Problem], *, threshold: float,
     for label, body in section["methods"].items():
         name, params = method_spec(label, body)
         full = {**params, "max_iter": section["max_iter"], "stride": section["stride"],
-                "patience": NO_EARLY_STOP}  # fmt: skip
+                "patience": NO_EARLY_STOP, **RULES_OFF}  # fmt: skip
         by_name.setdefault(name, []).append((label, full))
     frame_of = {}
     for name, entries in by_name.items():

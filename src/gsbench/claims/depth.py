@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from .common import (NO_EARLY_STOP, budget, fit_trials_sweep, not_run_trials, setting_problems,
-                     write_csv)  # fmt: skip
+from .common import (NO_EARLY_STOP, RULES_OFF, budget, fit_trials_sweep, not_run_trials,
+                     setting_problems, write_csv)  # fmt: skip
 from .settings import method_spec
 
 
@@ -38,7 +38,7 @@ def depth_trials(settings: dict, path: str | Path) -> pd.DataFrame:
             runs[label] = (depth, alpha, max_iter)
             if max_iter is not None:
                 full = {**params, "max_iter": max_iter, "stride": ds["stride"],
-                        "patience": NO_EARLY_STOP}
+                        "patience": NO_EARLY_STOP, **RULES_OFF}
                 to_fit.setdefault(name, []).append((label, full))
         fitted = {}
         for name, entries in to_fit.items():

@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from ..verdict import Measure
-from .common import (NO_EARLY_STOP, band, bootstrap, budget, figure, fit_trials_sweep, legend,
+from .common import (NO_EARLY_STOP, RULES_OFF, band, bootstrap, budget, figure, fit_trials_sweep, legend,
                      log_scale, not_run_trials, setting_problems, write_csv)  # fmt: skip
 from .settings import method_spec
 
@@ -55,7 +55,8 @@ def final_vs_reference(section: dict, reference: Callable, norm: Callable) -> tu
             max_iter = int(params.pop("max_iter", section["max_iter"]))
         runs[label] = (name, params, depth, max_iter)
         if max_iter is not None:
-            full = {**params, "max_iter": max_iter, "stride": section["stride"], "patience": NO_EARLY_STOP}
+            full = {**params, "max_iter": max_iter, "stride": section["stride"],
+                    "patience": NO_EARLY_STOP, **RULES_OFF}
             to_fit.setdefault(name, []).append((label, full))
     fitted = {}
     for name, entries in to_fit.items():

@@ -9,17 +9,23 @@ same shape (stacked arrays) and returns one :class:`FitResult` per problem; ``fi
 * the **validation-stopped** one, least validation loss ``||y_val - X_val w_t||^2 / n_val``
   (what a practitioner can use);
 * the **final** one, the last iterate or the last value of the regularisation path.
+
+Path methods share one stopping rule (``path_patience``, :class:`PathPatience`): with a
+validation set, a path ends once its validation loss ``||y_val - X_val w_k||^2`` has not
+decreased for ``path_patience`` consecutive path values; the values after it are not fitted.
+The iterative methods' rules are in ``gsbench.methods._iterative``.
 """
 
 from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+from numbers import Integral
 from typing import Any
 
 import numpy as np
 from sklearn.base import BaseEstimator, RegressorMixin
-from sklearn.utils._param_validation import validate_parameter_constraints
+from sklearn.utils._param_validation import Interval, validate_parameter_constraints
 
 from ..results_schema import STATUS_DIVERGED, STATUS_FAILED, STATUS_OK
 from ._design import rmatvec
@@ -51,8 +57,10 @@ class FitResult:
         ``iteration`` and per-record quantities (``oracle_error``, ``val_loss``, ...).
     converged : bool
         The fit met its method's stopping criterion rather than running out of budget:
-        iterative methods, stopped by the early-termination rule before or at ``max_iter``
-        (see ``_iterative``); path methods, the solver's tolerance met at every lambda.
+        iterative methods, ended by one of the stopping rules (oracle and validation minima
+        settled, training loss interpolating or stalled; see ``_iterative``) before or at
+        ``max_iter``; path methods, the solver's tolerance met at every fitted path value
+        (a path ended by ``path_patience`` is converged when its fitted values are).
     """
 
     coef_oracle: np.ndarray
@@ -285,27 +293,87 @@ def path_result(coefs: np.ndarray, X_val, y_val, w_star, **kw) -> FitResult:
     )
 
 
+#: Default ``path_patience`` of every path method: path values without a decrease of the
+#: validation loss before the path ends.
+PATH_PATIENCE = 3
+PATH_PATIENCE_CONSTRAINT = [Interval(Integral, 1, None, closed="left"), None]
+
+
+class PathPatience:
+    """The stopping rule of every path method, for B problems advanced together.
+
+    After each path value k, with ``V_k = ||y_val - X_val w_k||^2``, a problem's path ends
+    once ``V`` has not decreased for ``patience`` consecutive values (``V_k >= min_{j<k}
+    V_j`` for the last ``patience`` values of k). The oracle- and validation-stopped
+    estimates are then chosen among the values fitted so far.
+
+    Parameters
+    ----------
+    patience : int
+    X_val : ndarray of shape (B, m, p) or (m, p)
+    y_val : ndarray of shape (B, m) or (m,)
+    """
+
+    def __init__(self, patience: int, X_val: np.ndarray, y_val: np.ndarray):
+        self.patience = int(patience)
+        self.X_val = X_val if X_val.ndim == 3 else X_val[None]
+        self.y_val = y_val if y_val.ndim == 2 else y_val[None]
+        B = self.y_val.shape[0]
+        self.best = np.full(B, np.inf)
+        self.since = np.zeros(B, dtype=int)  # path values since the least validation loss
+
+    def update(self, w: np.ndarray, rows: np.ndarray | None = None) -> np.ndarray:
+        """Take the path values ``w`` (shape (R, p) or (p,)) of problems ``rows`` (all when
+        None); returns, per row, whether its path ends here (bool array of shape (R,))."""
+        w = w if w.ndim == 2 else w[None]
+        rows = np.arange(self.best.size) if rows is None else np.asarray(rows)
+        r = self.y_val[rows] - np.matmul(self.X_val[rows], w[:, :, None])[:, :, 0]
+        loss = np.einsum("ij,ij->i", r, r)
+        improved = loss < self.best[rows]
+        self.best[rows] = np.where(improved, loss, self.best[rows])
+        self.since[rows] = np.where(improved, 0, self.since[rows] + 1)
+        return self.since[rows] >= self.patience
+
+
 class PathRegressor(GroupSparseRegressor):
     """Base of the explicit estimators fitted over a decreasing regularisation path
-    ``lambda_k = lambda_max * ratio^(k / (K-1))``, k = 0..K-1, warm-started."""
+    ``lambda_k = lambda_max * ratio^(k / (K-1))``, k = 0..K-1, warm-started.
 
-    def _path(self, X, y, ops) -> tuple[np.ndarray, dict]:  # pragma: no cover - interface
-        """Coefficients (K, p) along the path for one problem, and resolved values.
+    Every subclass has the parameter ``path_patience`` (int or None, default
+    :data:`PATH_PATIENCE`): with a validation set, the path ends once the validation loss
+    has not decreased for that many consecutive values (:class:`PathPatience`); None fits the
+    whole path."""
 
+    def _path(self, X, y, ops, stop: PathPatience | None = None
+              ) -> tuple[np.ndarray, dict]:  # pragma: no cover - interface  # fmt: skip
+        """Coefficients (K', p) along the path for one problem, and resolved values.
+
+        With ``stop``, the path loop calls ``stop.update(w_k)`` after each value and ends
+        when it returns True (then K' <= K values were fitted).
         ``resolved["converged"]`` (1.0 or 0.0), when present, says whether the solver met its
-        tolerance at every lambda; it becomes ``FitResult.converged`` (False when absent).
+        tolerance at every fitted value; it becomes ``FitResult.converged`` (False when
+        absent).
         """
         raise NotImplementedError
+
+    def _stopper(self, X_val, y_val) -> PathPatience | None:
+        """The path-patience rule for validation data of one problem or a batch (None when
+        it is off or there is no validation set)."""
+        patience = getattr(self, "path_patience", None)
+        if patience is None or X_val is None:
+            return None
+        return PathPatience(patience, X_val, y_val)
 
     def _path_batch(self, X, y, ops, X_val=None, y_val=None) -> list:
         """``_path`` of every problem of a stack X (B, n, p), y (B, n): a list of B
         ``(coefs, resolved)`` pairs, or ``(None, message)`` for a problem whose fit raised.
-        Subclasses whose solver advances the B problems together override it (and may use
-        the validation set X_val (B, m, p), y_val (B, m) to end a path early)."""
+        Subclasses whose solver advances the B problems together override it; the
+        validation set X_val (B, m, p), y_val (B, m) ends a path early (``path_patience``)."""
         out = []
         for b in range(X.shape[0]):
+            stop = None if X_val is None else self._stopper(X_val[b], y_val[b])
             try:
-                out.append(self._path(X[b], y[b], ops))
+                out.append(self._path(X[b], y[b], ops, stop=stop))
             except Exception as exc:  # a failed fit is a result, not a crash
                 out.append((None, f"{type(exc).__name__}: {exc}"))
         return out
@@ -315,7 +383,7 @@ class PathRegressor(GroupSparseRegressor):
         try:
             paths = self._path_batch(X, y, ops, X_val, y_val)
         except Exception:  # isolate the failing problem(s): one at a time
-            paths = PathRegressor._path_batch(self, X, y, ops)
+            paths = PathRegressor._path_batch(self, X, y, ops, X_val, y_val)
         seconds = (time.perf_counter() - start) / X.shape[0]
         results = []
         for b, (coefs, resolved) in enumerate(paths):

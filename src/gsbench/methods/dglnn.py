@@ -49,7 +49,13 @@ from sklearn.utils._param_validation import Interval, StrOptions
 
 from ._base import correlation_scales
 from ._design import rmatvec
-from ._iterative import POSITIVE_OR_NONE, IterativeRegressor, loss_gradient
+from ._iterative import (
+    INTERPOLATION_TOL,
+    POSITIVE_OR_NONE,
+    STALL_TOL,
+    IterativeRegressor,
+    loss_gradient,
+)
 
 GROUPS = ["array-like", Interval(Integral, 1, None, closed="left")]
 
@@ -97,6 +103,14 @@ class DGLNN1(IterativeRegressor):
         Iterations between records of the oracle error and validation loss.
     patience : int or None, default=None
         Early-termination window (``max_iter // 10`` if None); see ``_iterative``.
+    interpolation_tol : float in (0, 1) or None, default=1e-5
+        Stop once the training loss ``||y - X w_t||^2 / (2n)`` is at most this fraction of
+        ``||y||^2 / (2n)`` (interpolation). None: never.
+    stall_tol : float in (0, 1) or None, default=None
+        Stop once the training loss has fallen by at most this fraction over the last
+        ``max(patience, t/2)`` iterations without accelerating (the stopping rules of
+        ``gsbench.methods._iterative``; e.g. 1e-6). None (the default): never, since a
+        long flat plateau before a late escape looks the same.
     record : list of str or None
         Extra paths to keep: ``"coef"`` (w_t), ``"group_norms"`` (u_l^2), ``"directions"`` (v).
     dtype : {"float64", "float32"}, default="float64"
@@ -132,8 +146,8 @@ class DGLNN1(IterativeRegressor):
 
     def __init__(
         self, groups=1, *, alpha=None, step_u=None, v_step="u4", v_step_factor=1.0,
-        update="sequential", max_iter=4000, stride=10, patience=None, record=None,
-        dtype="float64",
+        update="sequential", max_iter=4000, stride=10, patience=None,
+        interpolation_tol=INTERPOLATION_TOL, stall_tol=STALL_TOL, record=None, dtype="float64",
     ):  # fmt: skip
         self.groups = groups
         self.alpha = alpha
@@ -144,6 +158,8 @@ class DGLNN1(IterativeRegressor):
         self.max_iter = max_iter
         self.stride = stride
         self.patience = patience
+        self.interpolation_tol = interpolation_tol
+        self.stall_tol = stall_tol
         self.record = record
         self.dtype = dtype
 
@@ -253,12 +269,13 @@ class DGLNN2(DGLNN1):
     def __init__(
         self, groups=1, *, alpha=None, step_u=None, v_step="u4", v_step_factor=1.0,
         update="sequential", eta=None, tau=None, eps=None, max_iter=4000, stride=10,
-        patience=None, record=None, dtype="float64",
+        patience=None,
+        interpolation_tol=INTERPOLATION_TOL, stall_tol=STALL_TOL, record=None, dtype="float64",
     ):  # fmt: skip
         super().__init__(
             groups, alpha=alpha, step_u=step_u, v_step=v_step, v_step_factor=v_step_factor,
-            update=update, max_iter=max_iter, stride=stride, patience=patience, record=record,
-            dtype=dtype,
+            update=update, max_iter=max_iter, stride=stride, patience=patience,
+            interpolation_tol=interpolation_tol, stall_tol=stall_tol, record=record, dtype=dtype,
         )  # fmt: skip
         self.eta = eta
         self.tau = tau
@@ -328,7 +345,8 @@ class DGLNNGD(IterativeRegressor):
         None: ``0.04 / S^(4/3)``: an update moves ``w_l`` by about
         ``3 step u_l^4 g_l`` and ``u_l^4 ~ (sqrt 2 S)^(4/3)``, so this keeps that factor
         near 0.2 at the largest group, the same margin as Theorem 3's gamma.
-    max_iter, stride, patience, record, dtype : as :class:`DGLNN1` (``max_iter=6000``).
+    max_iter, stride, patience, interpolation_tol, stall_tol, record, dtype : as
+        :class:`DGLNN1` (``max_iter=6000``).
     """
 
     name = "dglnn_gd"
@@ -344,7 +362,7 @@ class DGLNNGD(IterativeRegressor):
 
     def __init__(
         self, groups=1, *, alpha=None, step=None, max_iter=6000, stride=10, patience=None,
-        record=None, dtype="float64",
+        interpolation_tol=INTERPOLATION_TOL, stall_tol=STALL_TOL, record=None, dtype="float64",
     ):  # fmt: skip
         self.groups = groups
         self.alpha = alpha
@@ -352,6 +370,8 @@ class DGLNNGD(IterativeRegressor):
         self.max_iter = max_iter
         self.stride = stride
         self.patience = patience
+        self.interpolation_tol = interpolation_tol
+        self.stall_tol = stall_tol
         self.record = record
         self.dtype = dtype
 

@@ -20,7 +20,7 @@ from numbers import Integral, Real
 import numpy as np
 from sklearn.utils._param_validation import Interval
 
-from ._base import PathRegressor
+from ._base import PATH_PATIENCE, PATH_PATIENCE_CONSTRAINT, PathRegressor
 
 
 class GroupBasisPursuit(PathRegressor):
@@ -36,6 +36,10 @@ class GroupBasisPursuit(PathRegressor):
     max_iter : int, default=5000
         ADMM iterations per radius; ``resolved["converged"]`` is 1.0 when every radius met
         ``tol``; ``resolved["max_gap"]`` is the largest certified relative gap.
+    path_patience : int or None, default=3
+        With a validation set, end the path once the validation loss has not decreased for
+        this many consecutive path values (the rule of every path method,
+        :class:`gsbench.methods._base.PathPatience`). None: the whole path.
     """
 
     name = "group_bp"
@@ -46,14 +50,16 @@ class GroupBasisPursuit(PathRegressor):
         "eps_ratios": ["array-like"],
         "tol": [Interval(Real, 0, None, closed="neither")],
         "max_iter": [Interval(Integral, 1, None, closed="left")],
+        "path_patience": PATH_PATIENCE_CONSTRAINT,
     }
 
     def __init__(self, groups=1, *, eps_ratios=(0.3, 0.1, 0.03, 0.01, 0.0), tol=1e-6,
-                 max_iter=5000):  # fmt: skip
+                 max_iter=5000, path_patience=PATH_PATIENCE):  # fmt: skip
         self.groups = groups
         self.eps_ratios = eps_ratios
         self.tol = tol
         self.max_iter = max_iter
+        self.path_patience = path_patience
 
     def _validate(self) -> None:
         super()._validate()
@@ -62,7 +68,7 @@ class GroupBasisPursuit(PathRegressor):
             raise ValueError(f"eps_ratios must be a non-empty list of values in [0, 1), got "
                              f"{[float(x) for x in np.ravel(self.eps_ratios)]}")  # fmt: skip
 
-    def _path(self, X, y, ops):
+    def _path(self, X, y, ops, stop=None):
         from ..convex import group_basis_pursuit
 
         ratios = np.sort(np.asarray(self.eps_ratios, dtype=float))[::-1]
@@ -76,5 +82,8 @@ class GroupBasisPursuit(PathRegressor):
             w = coefs[k] = cert.coef
             converged &= cert.converged
             max_gap = max(max_gap, cert.gap / max(cert.primal_value, np.finfo(float).tiny))
+            if stop is not None and stop.update(w)[0]:
+                coefs = coefs[: k + 1]
+                break
         return coefs, {"eps_max": float(ratios[0] * ynorm), "converged": float(converged),
                        "max_gap": float(max_gap)}  # fmt: skip

@@ -24,7 +24,7 @@ from numbers import Integral, Real
 import numpy as np
 from sklearn.utils._param_validation import Interval, StrOptions
 
-from ._base import GroupOps, PathRegressor
+from ._base import PATH_PATIENCE, PATH_PATIENCE_CONSTRAINT, GroupOps, PathRegressor
 
 
 def hard_threshold(z: np.ndarray, k: int, ops: GroupOps) -> np.ndarray:
@@ -92,6 +92,10 @@ class GroupIHT(PathRegressor):
     max_iter : int, default=500
         Iterations per sparsity level; ``resolved["converged"]`` is 1.0 when every level
         met ``tol``.
+    path_patience : int or None, default=3
+        With a validation set, end the path once the validation loss has not decreased for
+        this many consecutive path values (the rule of every path method,
+        :class:`gsbench.methods._base.PathPatience`). None: the whole path.
     """
 
     name = "group_iht"
@@ -103,14 +107,17 @@ class GroupIHT(PathRegressor):
         "step": [StrOptions({"normalized"}), Interval(Real, 0, None, closed="neither")],
         "tol": [Interval(Real, 0, None, closed="neither")],
         "max_iter": [Interval(Integral, 1, None, closed="left")],
+        "path_patience": PATH_PATIENCE_CONSTRAINT,
     }
 
-    def __init__(self, groups=1, *, max_groups=None, step="normalized", tol=1e-6, max_iter=500):
+    def __init__(self, groups=1, *, max_groups=None, step="normalized", tol=1e-6, max_iter=500,
+                 path_patience=PATH_PATIENCE):  # fmt: skip
         self.groups = groups
         self.max_groups = max_groups
         self.step = step
         self.tol = tol
         self.max_iter = max_iter
+        self.path_patience = path_patience
 
     def _levels(self, n, ops) -> int:
         if self.max_groups is not None:
@@ -118,7 +125,7 @@ class GroupIHT(PathRegressor):
         cols = np.cumsum(np.sort(ops.sizes)[::-1])
         return max(1, int(np.searchsorted(cols, n / 2, side="right")))
 
-    def _path(self, X, y, ops):
+    def _path(self, X, y, ops, stop=None):
         K = self._levels(X.shape[0], ops)
         w = np.zeros(X.shape[1])
         coefs = np.empty((K, X.shape[1]))
@@ -128,5 +135,8 @@ class GroupIHT(PathRegressor):
             coefs[k - 1] = w
             total += it
             converged &= ok
+            if stop is not None and stop.update(w)[0]:
+                coefs = coefs[:k]
+                break
         return coefs, {"max_groups": float(K), "solver_iterations": float(total),
                        "converged": float(converged)}  # fmt: skip

@@ -30,7 +30,7 @@ import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils._param_validation import Interval, StrOptions
 
-from ._base import GroupOps, PathRegressor
+from ._base import PATH_PATIENCE, PATH_PATIENCE_CONSTRAINT, GroupOps, PathRegressor
 
 
 def kkt_violation(X: np.ndarray, y: np.ndarray, w: np.ndarray, lam: float, ops: GroupOps) -> float:
@@ -388,9 +388,10 @@ class GroupLassoPath(PathRegressor):
     max_iter : int, default=2000
         Iterations per path value. ``FitResult.converged`` says whether ``tol`` was met at
         every path value.
-    path_patience : int or None, default=None
-        ``"numpy"`` with a validation set: end the path once the validation loss has not
-        decreased for this many consecutive values (the later values are not fitted, so the
+    path_patience : int or None, default=3
+        With a validation set, end the path once the validation loss has not decreased for
+        this many consecutive values (the rule of every path method,
+        :class:`gsbench.methods._base.PathPatience`; the later values are not fitted, so the
         path is shorter; the oracle-stopped estimate is then the best of the fitted values).
         None fits the whole path.
     """
@@ -405,12 +406,12 @@ class GroupLassoPath(PathRegressor):
         "backend": [StrOptions({"numpy", "group-lasso"})],
         "tol": [Interval(Real, 0, None, closed="neither")],
         "max_iter": [Interval(Integral, 1, None, closed="left")],
-        "path_patience": [Interval(Integral, 1, None, closed="left"), None],
+        "path_patience": PATH_PATIENCE_CONSTRAINT,
     }
 
     def __init__(
         self, groups=1, *, n_lambdas=20, lambda_ratio=1e-3, backend="numpy", tol=1e-6,
-        max_iter=2000, path_patience=None,
+        max_iter=2000, path_patience=PATH_PATIENCE,
     ):  # fmt: skip
         self.groups = groups
         self.n_lambdas = n_lambdas
@@ -441,15 +442,17 @@ class GroupLassoPath(PathRegressor):
             for b in range(X.shape[0])
         ]  # fmt: skip
 
-    def _path(self, X, y, ops):
+    def _path(self, X, y, ops, stop=None):
         lambdas = self.lambdas(X, y, ops)
         resolved = {"lambda_max": float(lambdas[0])}
         if self.backend == "numpy":
+            val = {} if stop is None else {"X_val": stop.X_val[0], "y_val": stop.y_val[0],
+                                           "patience": stop.patience}  # fmt: skip
             coefs, total, converged = fista_path(X, y, lambdas, ops, tol=self.tol,
-                                                 max_iter=self.max_iter)
+                                                 max_iter=self.max_iter, **val)  # fmt: skip
             resolved["solver_iterations"] = float(total)
             resolved["converged"] = bool(converged.all())
-            return coefs, resolved
+            return coefs[: int(np.isfinite(coefs[:, 0]).sum())], resolved
         from group_lasso import GroupLasso
 
         model = GroupLasso(
@@ -464,6 +467,9 @@ class GroupLassoPath(PathRegressor):
                 model.set_params(group_reg=float(lam) / 2)  # see the module docstring
                 model.fit(X, y)
                 coefs[k] = np.ravel(model.coef_)
+                if stop is not None and stop.update(coefs[k])[0]:
+                    coefs = coefs[: k + 1]
+                    break
         # the package warns (sklearn's ConvergenceWarning) when FISTA hits n_iter
         resolved["converged"] = float(
             not any(issubclass(w.category, ConvergenceWarning) for w in caught)

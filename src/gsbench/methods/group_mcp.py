@@ -30,7 +30,7 @@ from numbers import Integral, Real
 import numpy as np
 from sklearn.utils._param_validation import Interval
 
-from ._base import GroupOps, PathRegressor
+from ._base import PATH_PATIENCE, PATH_PATIENCE_CONSTRAINT, GroupOps, PathRegressor
 from .group_lasso import lambda_max
 
 
@@ -83,13 +83,16 @@ def _correlation(X, r):
     return np.matmul(r[:, None, :], X)[:, 0, :] / X.shape[1]
 
 
-def mcp_path_batch(X, y, lambdas, gamma: float, ops: GroupOps, *, tol=1e-8, max_iter=5000):
+def mcp_path_batch(X, y, lambdas, gamma: float, ops: GroupOps, *, tol=1e-8, max_iter=5000,
+                   stop=None):  # fmt: skip
     """Group-MCP stationary points of B problems along their own ``lambdas`` (B, K),
     warm-started, all problems advanced together (see module docs).
 
     Each problem stops when its stationarity violation is at most ``tol * lambdas[b, 0]``
-    (checked every 10 iterations). Returns ``(coefs (B, K, p), iterations (B,),
-    converged (B,) bool: every path value met tol)``.
+    (checked every 10 iterations). With ``stop`` (a
+    :class:`~gsbench.methods._base.PathPatience` over the B problems) a problem's path ends
+    when the rule says so; its later values are not fitted (NaN). Returns ``(coefs (B, K, p),
+    iterations (B,), converged (B,) bool: every fitted path value met tol)``.
     """
     B, n, p = X.shape
     L = 1.01 * np.linalg.norm(X, ord=2, axis=(1, 2)) ** 2 / n
@@ -104,18 +107,22 @@ def mcp_path_batch(X, y, lambdas, gamma: float, ops: GroupOps, *, tol=1e-8, max_
         return np.einsum("bi,bi->b", r, r) / (2 * n) + mcp_penalty(ops.norm(w), lams, gamma).sum(1)
 
     w = np.zeros((B, p))
-    coefs = np.empty((B, lambdas.shape[1], p))
+    coefs = np.full((B, lambdas.shape[1], p), np.nan)
     iterations = np.zeros(B, dtype=int)
     converged = np.ones(B, dtype=bool)
+    alive = np.ones(B, dtype=bool)  # still extending its path
     for k in range(lambdas.shape[1]):
         # Work on the still-running problems only: the batch is compacted (a copy of their
         # X) whenever at most half of it is still running.
-        idx = np.arange(B)
-        Xa, ya, ta, lam_k = X, y, t, lambdas[:, k]
+        idx = np.flatnonzero(alive)
+        if idx.size == B:
+            Xa, ya, ta, lam_k = X, y, t, lambdas[:, k]
+        else:
+            Xa, ya, ta, lam_k = X[idx], y[idx], t[idx], lambdas[idx, k]
         lams = lam_k[:, None] * sqrt_sizes
-        wa = w.copy()
-        z, tk, f_old = wa.copy(), np.ones(B), objective(Xa, ya, wa, lams)
-        running = np.ones(B, dtype=bool)
+        wa = w[idx]
+        z, tk, f_old = wa.copy(), np.ones(idx.size), objective(Xa, ya, wa, lams)
+        running = np.ones(idx.size, dtype=bool)
         for it in range(1, max_iter + 1):
             step = z + ta[:, None] * _correlation(Xa, ya - _matvec(Xa, z))
             w_new = firm_threshold(step, ta[:, None] * lams, gamma * lams, (ta / gamma)[:, None],
@@ -142,7 +149,12 @@ def mcp_path_batch(X, y, lambdas, gamma: float, ops: GroupOps, *, tol=1e-8, max_
                     )
         converged[idx[running]] = False
         w[idx] = wa
-        coefs[:, k] = w
+        live = np.flatnonzero(alive)
+        coefs[live, k] = w[live]
+        if stop is not None:
+            alive[live[stop.update(w[live], live)]] = False
+            if not alive.any():
+                break
     return coefs, iterations, converged
 
 
@@ -173,6 +185,10 @@ class GroupMCPPath(PathRegressor):
     max_iter : int, default=2000
         Iterations per path value; ``resolved["converged"]`` is 1.0 when every path value met
         ``tol``, else 0.0.
+    path_patience : int or None, default=3
+        With a validation set, end the path once the validation loss has not decreased for
+        this many consecutive path values (the rule of every path method,
+        :class:`gsbench.methods._base.PathPatience`). None: the whole path.
 
     The B problems of a batch are solved together (:func:`mcp_path_batch`).
     """
@@ -187,26 +203,29 @@ class GroupMCPPath(PathRegressor):
         "lambda_ratio": [Interval(Real, 0, 1, closed="neither")],
         "tol": [Interval(Real, 0, None, closed="neither")],
         "max_iter": [Interval(Integral, 1, None, closed="left")],
+        "path_patience": PATH_PATIENCE_CONSTRAINT,
     }
 
     def __init__(self, groups=1, *, gamma=3.0, n_lambdas=20, lambda_ratio=1e-3, tol=1e-6,
-                 max_iter=2000):  # fmt: skip
+                 max_iter=2000, path_patience=PATH_PATIENCE):  # fmt: skip
         self.groups = groups
         self.gamma = gamma
         self.n_lambdas = n_lambdas
         self.lambda_ratio = lambda_ratio
         self.tol = tol
         self.max_iter = max_iter
+        self.path_patience = path_patience
 
     def lambdas(self, X, y, ops) -> np.ndarray:
         return lambda_max(X, y, ops) * np.geomspace(1.0, self.lambda_ratio, self.n_lambdas)
 
-    def _solve(self, X, y, ops):
-        """Paths of a batch X (B, n, p): ``(coefs (B, K, p), lambdas (B, K), its, converged)``."""
+    def _solve(self, X, y, ops, stop=None):
+        """Paths of a batch X (B, n, p): ``(coefs (B, K, p), lambdas (B, K), its, converged)``
+        (NaN rows after a path ended by ``stop``)."""
         lmax = np.max(ops.norm(_correlation(X, y)) / np.sqrt(ops.sizes)[None, :], axis=1)
         lambdas = lmax[:, None] * np.geomspace(1.0, self.lambda_ratio, self.n_lambdas)[None, :]
         coefs, its, ok = mcp_path_batch(X, y, lambdas, float(self.gamma), ops, tol=self.tol,
-                                        max_iter=self.max_iter)  # fmt: skip
+                                        max_iter=self.max_iter, stop=stop)  # fmt: skip
         return coefs, lambdas, its, ok
 
     @staticmethod
@@ -214,11 +233,14 @@ class GroupMCPPath(PathRegressor):
         return {"lambda_max": float(lambdas[b, 0]), "solver_iterations": float(its[b]),
                 "converged": float(ok[b])}  # fmt: skip
 
-    def _path(self, X, y, ops):
-        coefs, lambdas, its, ok = self._solve(X[None], y[None], ops)
-        return coefs[0], self._resolved(lambdas, its, ok, 0)
+    def _path(self, X, y, ops, stop=None):
+        coefs, lambdas, its, ok = self._solve(X[None], y[None], ops, stop)
+        fitted = int(np.isfinite(coefs[0, :, 0]).sum())
+        return coefs[0, :fitted], self._resolved(lambdas, its, ok, 0)
 
     def _path_batch(self, X, y, ops, X_val=None, y_val=None):
         """All B problems advance together (one batched matmul per iteration)."""
-        coefs, lambdas, its, ok = self._solve(X, y, ops)
-        return [(coefs[b], self._resolved(lambdas, its, ok, b)) for b in range(X.shape[0])]
+        coefs, lambdas, its, ok = self._solve(X, y, ops, self._stopper(X_val, y_val))
+        fitted = np.isfinite(coefs[:, :, 0]).sum(axis=1)  # path values computed
+        return [(coefs[b, : fitted[b]], self._resolved(lambdas, its, ok, b))
+                for b in range(X.shape[0])]  # fmt: skip

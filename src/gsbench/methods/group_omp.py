@@ -18,11 +18,12 @@ from numbers import Integral
 import numpy as np
 from sklearn.utils._param_validation import Interval
 
-from ._base import PathRegressor
+from ._base import PATH_PATIENCE, PATH_PATIENCE_CONSTRAINT, PathRegressor
 
 
-def group_omp_path(X, y, ops, max_groups: int) -> np.ndarray:
-    """Group-OMP solutions with 1..K groups; returns coefs of shape (K, p), K <= max_groups."""
+def group_omp_path(X, y, ops, max_groups: int, stop=None) -> np.ndarray:
+    """Group-OMP solutions with 1..K groups; returns coefs of shape (K, p), K <= max_groups
+    (fewer when ``stop``, a :class:`~gsbench.methods._base.PathPatience`, ends the path)."""
     n, p = X.shape
     sqrt_sizes = np.sqrt(ops.sizes)
     selected = np.zeros(ops.n_groups, dtype=bool)
@@ -40,7 +41,7 @@ def group_omp_path(X, y, ops, max_groups: int) -> np.ndarray:
         w[cols] = np.linalg.lstsq(X[:, cols], y, rcond=None)[0]
         r = y - X @ w
         coefs.append(w)
-        if np.linalg.norm(r) <= 1e-12 * ynorm:
+        if np.linalg.norm(r) <= 1e-12 * ynorm or (stop is not None and stop.update(w)[0]):
             break
     if not coefs:
         return np.zeros((1, p))
@@ -55,6 +56,10 @@ class GroupOMP(PathRegressor):
     groups : int or array-like
     max_groups : int or None, default=None
         Longest path; ``None``: until the selected columns would exceed n.
+    path_patience : int or None, default=3
+        With a validation set, end the path once the validation loss has not decreased for
+        this many consecutive path values (the rule of every path method,
+        :class:`gsbench.methods._base.PathPatience`). None: the whole path.
     """
 
     name = "group_omp"
@@ -63,13 +68,15 @@ class GroupOMP(PathRegressor):
     _parameter_constraints = {
         "groups": ["array-like", Interval(Integral, 1, None, closed="left")],
         "max_groups": [Interval(Integral, 1, None, closed="left"), None],
+        "path_patience": PATH_PATIENCE_CONSTRAINT,
     }
 
-    def __init__(self, groups=1, *, max_groups=None):
+    def __init__(self, groups=1, *, max_groups=None, path_patience=PATH_PATIENCE):
         self.groups = groups
         self.max_groups = max_groups
+        self.path_patience = path_patience
 
-    def _path(self, X, y, ops):
+    def _path(self, X, y, ops, stop=None):
         k = ops.n_groups if self.max_groups is None else int(self.max_groups)
-        coefs = group_omp_path(X, y, ops, k)
+        coefs = group_omp_path(X, y, ops, k, stop)
         return coefs, {"max_groups": float(coefs.shape[0]), "converged": 1.0}

@@ -23,7 +23,13 @@ import numpy as np
 from sklearn.utils._param_validation import Interval
 
 from ._base import correlation_scales
-from ._iterative import POSITIVE_OR_NONE, IterativeRegressor, loss_gradient
+from ._iterative import (
+    INTERPOLATION_TOL,
+    POSITIVE_OR_NONE,
+    STALL_TOL,
+    IterativeRegressor,
+    loss_gradient,
+)
 
 
 def power_gradients(u: np.ndarray, v: np.ndarray, g: np.ndarray, depth: int):
@@ -53,7 +59,8 @@ class HadamardDepth(IterativeRegressor):
         termination ends runs well before this cap.
     positive : bool, default=False
         Fit ``w = u^N`` (non-negative coefficients only): ``v(0) = 0``, where it stays.
-    stride, patience, record, dtype : see :class:`gsbench.methods.dglnn.DGLNN1`.
+    stride, patience, interpolation_tol, stall_tol, record, dtype : see
+        :class:`gsbench.methods.dglnn.DGLNN1`.
     """
 
     name = "hadamard_depth"
@@ -71,7 +78,8 @@ class HadamardDepth(IterativeRegressor):
 
     def __init__(
         self, groups=1, *, depth=3, alpha=None, step=None, positive=False, max_iter=10000,
-        stride=10, patience=None, record=None, dtype="float64",
+        stride=10, patience=None,
+        interpolation_tol=INTERPOLATION_TOL, stall_tol=STALL_TOL, record=None, dtype="float64",
     ):  # fmt: skip
         self.groups = groups
         self.depth = depth
@@ -81,6 +89,8 @@ class HadamardDepth(IterativeRegressor):
         self.max_iter = max_iter
         self.stride = stride
         self.patience = patience
+        self.interpolation_tol = interpolation_tol
+        self.stall_tol = stall_tol
         self.record = record
         self.dtype = dtype
 
@@ -157,7 +167,8 @@ class Hadamard(HadamardDepth):
     positive : bool, default=False
         Fit ``w = u ⊙ u`` only (non-negative coefficients).
     max_iter : int, default=4000
-    stride, patience, record, dtype : as :class:`HadamardDepth`.
+    stride, patience, interpolation_tol, stall_tol, record, dtype : as
+        :class:`HadamardDepth`.
     """
 
     name = "hadamard"
@@ -180,7 +191,8 @@ class Hadamard(HadamardDepth):
 
     def __init__(
         self, groups=1, *, alpha=None, step=None, positive=False, max_iter=4000, stride=10,
-        patience=None, record=None, dtype="float64",
+        patience=None,
+        interpolation_tol=INTERPOLATION_TOL, stall_tol=STALL_TOL, record=None, dtype="float64",
     ):  # fmt: skip
         self.groups = groups
         self.alpha = alpha
@@ -189,5 +201,7 @@ class Hadamard(HadamardDepth):
         self.max_iter = max_iter
         self.stride = stride
         self.patience = patience
+        self.interpolation_tol = interpolation_tol
+        self.stall_tol = stall_tol
         self.record = record
         self.dtype = dtype

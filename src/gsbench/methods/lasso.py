@@ -16,7 +16,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import lasso_path
 from sklearn.utils._param_validation import Interval
 
-from ._base import PathRegressor
+from ._base import PATH_PATIENCE, PATH_PATIENCE_CONSTRAINT, PathRegressor
 
 
 class LassoPath(PathRegressor):
@@ -34,6 +34,10 @@ class LassoPath(PathRegressor):
         Coordinate-descent epochs per path value; whether the tolerance was met at every
         path value is ``FitResult.converged`` (scikit-learn's ``ConvergenceWarning`` is
         caught for that, never silenced process-wide).
+    path_patience : int or None, default=3
+        With a validation set, end the path once the validation loss has not decreased for
+        this many consecutive path values (the rule of every path method,
+        :class:`gsbench.methods._base.PathPatience`). None: the whole path.
     """
 
     name = "lasso"
@@ -45,20 +49,36 @@ class LassoPath(PathRegressor):
         "lambda_ratio": [Interval(Real, 0, 1, closed="neither")],
         "tol": [Interval(Real, 0, None, closed="neither")],
         "max_iter": [Interval(Integral, 1, None, closed="left")],
+        "path_patience": PATH_PATIENCE_CONSTRAINT,
     }
 
-    def __init__(self, groups=1, *, n_lambdas=20, lambda_ratio=1e-3, tol=1e-6, max_iter=5000):
+    def __init__(self, groups=1, *, n_lambdas=20, lambda_ratio=1e-3, tol=1e-6, max_iter=5000,
+                 path_patience=PATH_PATIENCE):  # fmt: skip
         self.groups = groups
         self.n_lambdas = n_lambdas
         self.lambda_ratio = lambda_ratio
         self.tol = tol
         self.max_iter = max_iter
+        self.path_patience = path_patience
 
-    def _path(self, X, y, ops):
+    def _path(self, X, y, ops, stop=None):
         lmax = float(np.max(np.abs(X.T @ y)) / X.shape[0])
         lambdas = lmax * np.geomspace(1.0, self.lambda_ratio, self.n_lambdas)
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", ConvergenceWarning)
-            _, coefs, _ = lasso_path(X, y, alphas=lambdas, tol=self.tol, max_iter=self.max_iter)
+            if stop is None:
+                _, coefs, _ = lasso_path(X, y, alphas=lambdas, tol=self.tol,
+                                         max_iter=self.max_iter)  # fmt: skip
+                coefs = coefs.T.copy()
+            else:  # one value at a time, warm-started as lasso_path does
+                path, w = [], None
+                for lam in lambdas:
+                    init = None if w is None else w.copy()  # updated in place by the solver
+                    w = lasso_path(X, y, alphas=[lam], tol=self.tol, max_iter=self.max_iter,
+                                   coef_init=init)[1][:, 0].copy()  # fmt: skip
+                    path.append(w)
+                    if stop.update(w)[0]:
+                        break
+                coefs = np.array(path)
         converged = not any(issubclass(w.category, ConvergenceWarning) for w in caught)
-        return coefs.T.copy(), {"lambda_max": lmax, "converged": float(converged)}
+        return coefs, {"lambda_max": lmax, "converged": float(converged)}

@@ -37,7 +37,7 @@ from sklearn.base import clone
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils._param_validation import Interval
 
-from ._base import PathRegressor
+from ._base import PATH_PATIENCE, PATH_PATIENCE_CONSTRAINT, PathRegressor
 
 
 def import_estimator(path: str) -> type:
@@ -84,6 +84,10 @@ class SklearnPath(PathRegressor):
         Fixed constructor parameters.
     path : dict of lists, default=None
         Swept constructor parameters, lists of one common length; ``None``: one fit.
+    path_patience : int or None, default=3
+        With a validation set, end the path once the validation loss has not decreased for
+        this many consecutive path values (the rule of every path method,
+        :class:`gsbench.methods._base.PathPatience`). None: the whole path.
     """
 
     name = "sklearn"
@@ -94,14 +98,16 @@ class SklearnPath(PathRegressor):
         "estimator": [str, None],
         "params": [dict, None],
         "path": [dict, None],
+        "path_patience": PATH_PATIENCE_CONSTRAINT,
     }
 
     def __init__(self, groups=1, *, estimator="sklearn.linear_model.LassoCV", params=None,
-                 path=None):  # fmt: skip
+                 path=None, path_patience=PATH_PATIENCE):  # fmt: skip
         self.groups = groups
         self.estimator = estimator
         self.params = params
         self.path = path
+        self.path_patience = path_patience
 
     def _path_values(self) -> list[dict]:
         path = self.path or {}
@@ -149,7 +155,7 @@ class SklearnPath(PathRegressor):
         # Sizes or labels can only be told apart knowing p: a list is checked at fit time.
         self._base_estimator(self.groups if isinstance(self.groups, Integral) else 1)
 
-    def _path(self, X, y, ops):
+    def _path(self, X, y, ops, stop=None):
         est = self._base_estimator(_estimator_groups(ops.sizes))
         values = self._path_values()
         coefs = np.empty((len(values), X.shape[1]))
@@ -159,5 +165,8 @@ class SklearnPath(PathRegressor):
                 est.set_params(**v)
                 est.fit(X, y)
                 coefs[k] = np.ravel(est.coef_)
+                if stop is not None and stop.update(coefs[k])[0]:
+                    coefs = coefs[: k + 1]
+                    break
         converged = not any(issubclass(w.category, ConvergenceWarning) for w in caught)
         return coefs, {"converged": float(converged)}

@@ -15,8 +15,10 @@ from ..results_schema import STATUS_OK
 
 log = logging.getLogger(__name__)
 
-#: Never terminate early: the figures show whole trajectories, including late over-fitting.
+#: Never terminate early: the figures show whole trajectories, including late over-fitting
+#: (``patience`` beyond any budget, the interpolation and stall rules off).
 NO_EARLY_STOP = 10**12
+RULES_OFF = {"interpolation_tol": None, "stall_tol": None}
 
 
 def _problems(fs: dict, seeds: Iterable[int]) -> list[Problem]:
@@ -31,7 +33,7 @@ def _stack(problems: list[Problem]):
 def _fit(method: str, preset: str | None, params: dict | None, group_size, arrays,
          max_iter: int, stride: int, record: list[str] | None = None):
     full = {**(params or {}), "max_iter": int(max_iter), "stride": int(min(stride, max_iter)),
-            "patience": NO_EARLY_STOP}
+            "patience": NO_EARLY_STOP, **RULES_OFF}
     if record:
         full["record"] = list(record)
     est = make_method(method, full, groups=group_size, preset=preset)
