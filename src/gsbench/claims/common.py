@@ -119,6 +119,28 @@ def fit_trials_sweep(method: str, settings: list[dict], problems: list[Problem],
     return frames
 
 
+def whole_run(params: dict, max_iter: int, stride: int) -> dict:
+    """``params`` run to ``max_iter`` without early stopping (every stopping rule off),
+    recording every ``stride`` iterations."""
+    return {**params, "max_iter": max_iter, "stride": stride, "patience": NO_EARLY_STOP,
+            **RULES_OFF}
+
+
+def fit_labels(runs: dict[str, tuple[str, dict]], problems: list[Problem], **kw
+               ) -> dict[str, pd.DataFrame]:
+    """:func:`fit_trials_sweep` of labelled runs ``label -> (registry name, parameters)``:
+    the labels of one registry method are fitted together; returns ``label -> frame``
+    (``kw`` as :func:`fit_trials_sweep`)."""
+    by_name: dict[str, list[str]] = {}
+    for label, (name, _) in runs.items():
+        by_name.setdefault(name, []).append(label)
+    frames = {}
+    for name, labels in by_name.items():
+        fitted = fit_trials_sweep(name, [runs[label][1] for label in labels], problems, **kw)
+        frames.update(zip(labels, fitted))
+    return frames
+
+
 def trial_frame(rows: list[dict], results: list, problems: list[Problem], interp_tol: float,
                 extra: Callable | None = None) -> pd.DataFrame:
     """The per-trial frame (:data:`TRIAL_COLUMNS` + ``extra``) of one method's fit rows and
@@ -153,17 +175,11 @@ def fit_whole_runs(section: dict, problems: list[Problem], *, threshold: float,
     :func:`fit_trials` frame per method, with the columns ``method`` (its label) and
     ``columns``, in the order of the labels. Labels of one registry method are fitted
     together (:func:`fit_trials_sweep`)."""
-    by_name: dict[str, list[tuple[str, dict]]] = {}
+    runs = {}
     for label, body in section["methods"].items():
         name, params = method_spec(label, body)
-        full = {**params, "max_iter": section["max_iter"], "stride": section["stride"],
-                "patience": NO_EARLY_STOP, **RULES_OFF}  # fmt: skip
-        by_name.setdefault(name, []).append((label, full))
-    frame_of = {}
-    for name, entries in by_name.items():
-        frames = fit_trials_sweep(name, [full for _, full in entries], problems,
-                                  threshold=threshold, interp_tol=section["interp_tol"])
-        frame_of.update({label: f for (label, _), f in zip(entries, frames)})
+        runs[label] = (name, whole_run(params, section["max_iter"], section["stride"]))
+    frame_of = fit_labels(runs, problems, threshold=threshold, interp_tol=section["interp_tol"])
     return [frame_of[label].assign(method=label, **columns) for label in section["methods"]]
 
 

@@ -15,8 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .common import (NO_EARLY_STOP, RULES_OFF, budget, fit_trials_sweep, not_run_trials,
-                     setting_problems, write_csv)  # fmt: skip
+from .common import budget, fit_labels, not_run_trials, setting_problems, whole_run, write_csv
 from .settings import method_spec
 
 
@@ -29,7 +28,7 @@ def depth_trials(settings: dict, path: str | Path) -> pd.DataFrame:
         problem = {**ds["problem"], **extra}
         problems = setting_problems(problem, ds["trials"])
         amplitude = float(problem.get("amplitude", 1.0))
-        runs, to_fit = {}, {}  # label -> (depth, alpha, max_iter); name -> [(label, params)]
+        runs, to_fit = {}, {}  # label -> (depth, alpha, max_iter); label -> (name, params)
         for label, body in ds["methods"].items():
             name, params = method_spec(label, body)
             depth = params.get("depth", 2 if name == "hadamard" else None)
@@ -37,14 +36,8 @@ def depth_trials(settings: dict, path: str | Path) -> pd.DataFrame:
             max_iter = budget(depth, alpha, ds, amplitude)
             runs[label] = (depth, alpha, max_iter)
             if max_iter is not None:
-                full = {**params, "max_iter": max_iter, "stride": ds["stride"],
-                        "patience": NO_EARLY_STOP, **RULES_OFF}
-                to_fit.setdefault(name, []).append((label, full))
-        fitted = {}
-        for name, entries in to_fit.items():
-            frames_k = fit_trials_sweep(name, [full for _, full in entries], problems,
-                                        threshold=ds["threshold"])
-            fitted.update({label: f for (label, _), f in zip(entries, frames_k)})
+                to_fit[label] = (name, whole_run(params, max_iter, ds["stride"]))
+        fitted = fit_labels(to_fit, problems, threshold=ds["threshold"])
         for label, (depth, alpha, max_iter) in runs.items():
             frame = fitted.get(label)
             if frame is None:

@@ -20,8 +20,8 @@ import numpy as np
 import pandas as pd
 
 from ..verdict import Measure
-from .common import (NO_EARLY_STOP, RULES_OFF, band, bootstrap, budget, figure, fit_trials_sweep, legend,
-                     log_scale, not_run_trials, setting_problems, write_csv)  # fmt: skip
+from .common import (band, bootstrap, budget, figure, fit_labels, legend, log_scale,
+                     not_run_trials, setting_problems, whole_run, write_csv)  # fmt: skip
 from .settings import method_spec
 
 
@@ -45,7 +45,7 @@ def final_vs_reference(section: dict, reference: Callable, norm: Callable) -> tu
                 "norm_ratio": float(norm(pr, w) / norm(pr, w_ref))}
 
     amplitude = float(section["problem"].get("amplitude", 1.0))
-    runs, to_fit = {}, {}  # label -> (name, params, depth, max_iter); name -> [(label, params)]
+    runs, to_fit = {}, {}  # label -> (name, params, depth, max_iter); label -> (name, params)
     for label, body in section["methods"].items():
         name, params = method_spec(label, body)
         depth = params.get("depth") if name.startswith("hadamard") else None
@@ -55,14 +55,9 @@ def final_vs_reference(section: dict, reference: Callable, norm: Callable) -> tu
             max_iter = int(params.pop("max_iter", section["max_iter"]))
         runs[label] = (name, params, depth, max_iter)
         if max_iter is not None:
-            full = {**params, "max_iter": max_iter, "stride": section["stride"],
-                    "patience": NO_EARLY_STOP, **RULES_OFF}
-            to_fit.setdefault(name, []).append((label, full))
-    fitted = {}
-    for name, entries in to_fit.items():
-        frames_k = fit_trials_sweep(name, [full for _, full in entries], problems, threshold=1.0,
-                                    interp_tol=section["interp_tol"], extra=compare)
-        fitted.update({label: f for (label, _), f in zip(entries, frames_k)})
+            to_fit[label] = (name, whole_run(params, max_iter, section["stride"]))
+    fitted = fit_labels(to_fit, problems, threshold=1.0, interp_tol=section["interp_tol"],
+                        extra=compare)
     frames = []
     for label, (name, params, depth, max_iter) in runs.items():
         frame = fitted.get(label)
