@@ -148,6 +148,12 @@ def float32_rows(n, p, B, iterations, repeats):
             "float64_seconds_per_iteration_per_problem": best["float64"] / iterations / B,
             "float32_seconds_per_iteration_per_problem": best["float32"] / iterations / B,
             "float32_over_float64": best["float32"] / best["float64"],
+        })
+    return rows
+
+
+# hyperparameter sweeps fitted together ---------------------------------------------------
+
 SWEEP_K = 16
 #: alpha of the K settings of each method's sweep (decades around its default); other
 #: parameters at their defaults (hadamard_depth: depth 3).

@@ -6,6 +6,8 @@ import contextlib
 import importlib.metadata
 import io
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -101,3 +103,17 @@ def test_every_readme_python_block_is_tested():
     tested = [block_using(t) for t in ("gsbench.make_method(", "gsbench.summarize(", "class PlainGD",
                                        "fit_sweep(")]
     assert sorted(tested) == sorted(BLOCKS)
+
+
+def test_benchmark_scripts_compile_and_solvers_lists_its_sections(root):
+    """The benchmark scripts are not imported by any other test: a merge that breaks one
+    must fail here, not when someone next measures."""
+    import py_compile
+
+    for script in sorted((root / "benchmarks").glob("*.py")):
+        py_compile.compile(str(script), doraise=True)
+    proc = subprocess.run([sys.executable, str(root / "benchmarks" / "solvers.py"), "--help"],
+                          capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    for flag in ("--study-only", "--float32", "--sweep-only", "--path-only"):
+        assert flag in proc.stdout
