@@ -71,11 +71,18 @@ def fit_times(study: Path) -> pd.DataFrame:
         rows.append({"method": d.name, "job_s": float(tsv["s"].sum()),
                      "job_cpu_s": float(tsv["cpu_time"].sum())})  # fmt: skip
     jobs = pd.DataFrame(rows)
-    trials = pd.read_parquet(study / "trials.parquet",
-                             columns=["method", "seconds", "iterations", "converged"])  # fmt: skip
-    per = trials.groupby("method").agg(fit_seconds=("seconds", "sum"),
-                                       iterations=("iterations", "sum"),
-                                       converged=("converged", "sum"), fits=("seconds", "size"))
+    import pyarrow.parquet as pq
+
+    path = study / "trials.parquet"
+    # studies older than the converged column (e.g. commit 145ee0a) lack it
+    has_converged = "converged" in pq.read_schema(path).names
+    trials = pd.read_parquet(path, columns=["method", "seconds", "iterations"]
+                             + (["converged"] if has_converged else []))  # fmt: skip
+    agg = {"fit_seconds": ("seconds", "sum"), "iterations": ("iterations", "sum"),
+           "fits": ("seconds", "size")}
+    if has_converged:
+        agg["converged"] = ("converged", "sum")
+    per = trials.groupby("method").agg(**agg)
     return jobs.merge(per.reset_index(), on="method", how="outer")
 
 

@@ -504,6 +504,7 @@ def study_section(args) -> dict:
             new = study_wall_time(ROOT, Path(tmp) / "new", config, cores)
             print(f"  {new:.0f} s; baseline {args.study_baseline} ...", flush=True)
             old = study_wall_time(base, Path(tmp) / "old", config, cores, pythonpath=base / "src")
+            print(f"  {old:.0f} s; ratio this / baseline = {new / old:.3f}", flush=True)
             study = yaml_study_name(ROOT / config)
             res_new = Path(tmp) / "new" / "results" / study
             res_old = Path(tmp) / "old" / "results" / study
@@ -518,7 +519,6 @@ def study_section(args) -> dict:
         finally:
             subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", str(base)],
                            check=False, capture_output=True)
-    print(f"  {old:.0f} s; ratio this / baseline = {new / old:.3f}")
     moved = tr[tr["moved"]]
     print(f"  settings compared: {len(tr)}, n* outside the other run's interval or label "
           f"changed: {len(moved)}")
