@@ -57,6 +57,21 @@ def result_row(result: FitResult, problem: Problem, params: dict,
     }
 
 
+def _stacked(problems: Sequence[Problem]) -> tuple[np.ndarray, ...]:
+    """X (B, n, p), y (B, n), X_val (B, m, p), y_val (B, m), w_star (B, p) of problems of one
+    shape, stacked on a leading batch axis."""
+    return tuple(np.stack([getattr(pr, a) for pr in problems])
+                 for a in ("X", "y", "X_val", "y_val", "w_star"))
+
+
+def _used_params(est) -> dict[str, Any]:
+    """The estimator's parameters as recorded in a row's ``params`` (``groups`` is the
+    cell's)."""
+    used = est.get_params(deep=False)
+    used.pop("groups", None)
+    return used
+
+
 def fit_problems(
     method: str,
     problems: Sequence[Problem],
@@ -81,17 +96,10 @@ def fit_problems(
         ):
             raise ValueError("fit_problems needs problems of one shape and group structure")
     est = make_method(method, params, groups=first.group_sizes.tolist(), preset=preset)
-    used = est.get_params(deep=False)
-    used.pop("groups", None)
+    used = _used_params(est)
     start = time.perf_counter()
     try:
-        results = est.fit_batch(
-            np.stack([pr.X for pr in problems]),
-            np.stack([pr.y for pr in problems]),
-            np.stack([pr.X_val for pr in problems]),
-            np.stack([pr.y_val for pr in problems]),
-            np.stack([pr.w_star for pr in problems]),
-        )
+        results = est.fit_batch(*_stacked(problems))
     except MethodError:
         raise
     except Exception as exc:  # recorded, never fatal to a study
@@ -144,18 +152,14 @@ def fit_problems_sweep(
         if len(batch) < 2:
             continue
         try:
-            swept = fit_sweep(
-                make_method(method, groups=groups, preset=preset), [settings[k] for k in batch],
-                *(np.stack([getattr(pr, a) for pr in problems])
-                  for a in ("X", "y", "X_val", "y_val", "w_star")),
-            )  # fmt: skip
+            swept = fit_sweep(make_method(method, groups=groups, preset=preset),
+                              [settings[k] for k in batch], *_stacked(problems))
         except MethodError:
             raise
         except Exception:  # refitted one setting at a time below
             continue
         for k, results in zip(batch, swept):
-            used = ests[k].get_params(deep=False)
-            used.pop("groups", None)
+            used = _used_params(ests[k])
             out[k] = ([result_row(res, pr, used, threshold) for res, pr in zip(results, problems)],
                       results)
     for k, setting in enumerate(settings):

@@ -28,7 +28,7 @@ from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.utils._param_validation import Interval, validate_parameter_constraints
 
 from ..results_schema import STATUS_DIVERGED, STATUS_FAILED, STATUS_OK
-from ._design import rmatvec
+from ._design import matvec, rmatvec
 
 
 @dataclass
@@ -327,7 +327,7 @@ class PathPatience:
         None); returns, per row, whether its path ends here (bool array of shape (R,))."""
         w = w if w.ndim == 2 else w[None]
         rows = np.arange(self.best.size) if rows is None else np.asarray(rows)
-        r = self.y_val[rows] - np.matmul(self.X_val[rows], w[:, :, None])[:, :, 0]
+        r = self.y_val[rows] - matvec(self.X_val[rows], w)
         loss = np.einsum("ij,ij->i", r, r)
         improved = loss < self.best[rows]
         self.best[rows] = np.where(improved, loss, self.best[rows])
