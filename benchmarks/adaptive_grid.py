@@ -198,6 +198,30 @@ def synthetic(fixed_config: Path, adaptive_config: Path, curves: int = 60, seed:
     }  # fmt: skip
 
 
+def totals(section: dict) -> dict:
+    """Fits of both grids summed over the methods of ``section`` and their ratio."""
+    fixed = sum(r["fits_fixed"] for r in section["methods"].values())
+    adaptive = sum(r["fits_adaptive"] for r in section["methods"].values())
+    return {"fits_fixed": fixed, "fits_adaptive": adaptive,
+            "fits_ratio": round(adaptive / fixed, 4) if fixed else None}
+
+
+def summary_table(section: dict) -> str:
+    """Per method (and all together): fits of both grids, their ratio and the relative n*
+    interval widths (median, max), as a Markdown table."""
+    lines = ["| method | fits fixed | fits adaptive | ratio | median width fixed | adaptive | "
+             "max width fixed | adaptive |", "|---|---|---|---|---|---|---|---|"]
+    for method, r in section["methods"].items():
+        wf, wa = r["rel_width_fixed"], r["rel_width_adaptive"]
+        lines.append(f"| {method} | {r['fits_fixed']} | {r['fits_adaptive']} | "
+                     f"{r['fits_ratio']:.2f} | {wf['median']} | {wa['median']} | {wf['max']} | "
+                     f"{wa['max']} |")
+    t = totals(section)
+    lines.append(f"| all | {t['fits_fixed']} | {t['fits_adaptive']} | {t['fits_ratio']:.2f} |"
+                 " | | | |")
+    return "\n".join(lines)
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("fixed_dir", type=Path, nargs="?")
@@ -221,13 +245,7 @@ def main(argv=None) -> int:
     section = compare(args.fixed_dir, args.adaptive_dir, args.fixed_config, args.adaptive_config)
     data["adaptive_grid"] = section
     args.out.write_text(json.dumps(data, indent=2) + "\n")
-    print("| method | fits fixed | fits adaptive | ratio | median width fixed | adaptive | "
-          "max width fixed | adaptive |")
-    print("|---|---|---|---|---|---|---|---|")
-    for method, r in section["methods"].items():
-        wf, wa = r["rel_width_fixed"], r["rel_width_adaptive"]
-        print(f"| {method} | {r['fits_fixed']} | {r['fits_adaptive']} | {r['fits_ratio']:.2f} | "
-              f"{wf['median']} | {wa['median']} | {wf['max']} | {wa['max']} |")
+    print(summary_table(section))
     print(f"written: {args.out}")
     return 0
 

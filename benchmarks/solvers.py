@@ -3,7 +3,8 @@ throughput, the group-lasso path against the baseline commit and skglm, float32 
 float64, hyperparameter sweeps fitted together, and the default study's wall time against the
 baseline commit.
 
-    python benchmarks/solvers.py [--quick] [--study] [--out benchmarks/results/solvers.json]
+    python benchmarks/solvers.py [--quick] [--study] [--adaptive FIXED ADAPTIVE]
+                                 [--out benchmarks/results/solvers.json]
     python benchmarks/solvers.py --path-only [--baseline 145ee0a] [--quick]
     python benchmarks/solvers.py --float32 [--quick]
     python benchmarks/solvers.py --sweep-only [--quick]
@@ -52,6 +53,13 @@ fits are those of the baseline's methods). It records both wall times, their rat
 baseline) and the side-by-side comparison of ``benchmarks/compare_studies.py`` (n* moved
 outside the other run's interval, success rates, fit time per method) under the key
 ``"study"``.
+
+The adaptive-grid section (key ``adaptive_grid``, every full run) reports the fits and n*
+interval widths of the adaptive n grid against the fixed grid of ``config/paper.yaml``: from
+two finished studies given with ``--adaptive FIXED ADAPTIVE``, else from the last
+measurement of ``benchmarks/adaptive_grid.py`` (its JSON; the studies take about 2 h).
+Every run ends with the key ``headline``: the ratios issue 11 asks for, from the sections
+that ran.
 """
 
 from __future__ import annotations
@@ -530,6 +538,37 @@ def study_section(args) -> dict:
             "fit_time": json.loads(times.to_json(orient="records"))}  # fmt: skip
 
 
+ADAPTIVE_JSON = ROOT / "benchmarks" / "results" / "adaptive_grid.json"
+
+
+def adaptive_section(args) -> dict:
+    """The adaptive n grid against the fixed grid of config/paper.yaml (key ``adaptive_grid``).
+
+    With ``--adaptive FIXED ADAPTIVE`` (two finished studies' ``results/<study>``
+    directories, config/paper.yaml and config/paper_adaptive.yaml) it is computed in this run
+    by ``benchmarks/adaptive_grid.py``'s ``compare``; otherwise it is read from that script's
+    last measurement, ``benchmarks/results/adaptive_grid.json`` (the two studies take about
+    2 h 10 min on 2 cores, so they are not rerun here), and the source is recorded.
+    """
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    import adaptive_grid
+
+    if args.adaptive:
+        fixed, adaptive = args.adaptive
+        section = adaptive_grid.compare(fixed, adaptive, ROOT / "config" / "paper.yaml",
+                                        ROOT / "config" / "paper_adaptive.yaml")  # fmt: skip
+        source = f"computed in this run from {fixed} and {adaptive}"
+    else:
+        if not ADAPTIVE_JSON.exists():
+            raise SystemExit(f"{ADAPTIVE_JSON} is missing: run benchmarks/adaptive_grid.py "
+                             "FIXED ADAPTIVE, or pass --adaptive FIXED ADAPTIVE")
+        section = json.loads(ADAPTIVE_JSON.read_text())["adaptive_grid"]
+        source = f"{ADAPTIVE_JSON.relative_to(ROOT)} (benchmarks/adaptive_grid.py)"
+    print(f"\nadaptive n grid against the fixed grid of config/paper.yaml ({source})")
+    print(adaptive_grid.summary_table(section))
+    return {"source": source, **adaptive_grid.totals(section), **section}
+
+
 def yaml_study_name(config: Path) -> str:
     import yaml
 
@@ -559,6 +598,10 @@ def main(argv=None) -> int:
                     help="only the float32 / float64 comparison of the iterative methods")
     ap.add_argument("--sweep-only", action="store_true",
                     help="only the sweep section (K settings fitted together), merged into --out")
+    ap.add_argument("--adaptive", nargs=2, type=Path, metavar=("FIXED", "ADAPTIVE"),
+                    help="results/<study> of config/paper.yaml and config/paper_adaptive.yaml "
+                         "to compare (default: the last measurement, "
+                         "benchmarks/results/adaptive_grid.json)")
     ap.add_argument("--baseline", default="145ee0a",
                     help="commit whose fista_path is timed side by side ('' to skip)")
     args = ap.parse_args(argv)
@@ -570,7 +613,7 @@ def main(argv=None) -> int:
                     "cores": os.cpu_count(),
                     "blas": [(i.get("internal_api"), i.get("num_threads")) for i in threadpool_info()]},
         "iterative": [], "float32": {}, "group_lasso": [], "group_lasso_path": {}, "sweep": {},
-        "study": {},
+        "study": {}, "adaptive_grid": {},
     }
     only = {"float32": (args.float32, float32_section), "sweep": (args.sweep_only, sweep_section),
             "group_lasso_path": (args.path_only, group_lasso_path_section),
@@ -600,12 +643,40 @@ def main(argv=None) -> int:
                   f"{row['seconds_per_fit']:>10.3g}")
     report["group_lasso_path"] = group_lasso_path_section(args)
     report["sweep"] = sweep_section(args)
+    report["adaptive_grid"] = adaptive_section(args)
     if args.study:
         report["study"] = study_section(args)
     return write_report(report, args.out)
 
 
+def headline(report: dict) -> dict:
+    """Issue 11's ratios from the sections of ``report`` that were run (key ``headline``)."""
+    out = {}
+    if report.get("study"):
+        st = report["study"]
+        out["study_wall_over_baseline"] = st["ratio"]
+        out["study_settings_moved"] = f"{st['settings_moved']}/{st['settings_compared']}"
+    if report.get("float32"):
+        out["float32_over_float64_median"] = report["float32"]["median_method_ratio"]
+    if report.get("sweep"):
+        for row in report["sweep"]["rows"]:
+            key = f"sweep_over_one_max_{row['n']}x{row['p']}"
+            out[key] = max(out.get(key, 0.0), row["sweep_over_one"])
+    rows = report.get("group_lasso_path", {}).get("rows", [])
+    for key in ("new_over_skglm", "new_over_old"):
+        values = [r[key] for r in rows if key in r]
+        if values:
+            out[f"group_lasso_path_{key}_range"] = [min(values), max(values)]
+    if report.get("adaptive_grid"):
+        out["adaptive_fits_over_fixed"] = report["adaptive_grid"]["fits_ratio"]
+    return out
+
+
 def write_report(report: dict, out: Path) -> int:
+    report["headline"] = headline(report)
+    print("\nheadline (issue 11):")
+    for key, value in report["headline"].items():
+        print(f"  {key}: {value}")
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(report, indent=2))
     print(f"\nwrote {out}")

@@ -155,3 +155,21 @@ def test_cli_param_dtype_float32(capsys):
     assert main(args + ["--param", "dtype=float16"]) != 0
     err = capsys.readouterr().err
     assert "'dtype'" in err and "float16" in err and len(err.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("name", ["dglnn2", "hadamard"])
+def test_float32_sweep_equals_separate_float32_fits(name):
+    # A sweep shares the float32 designs between its settings (X times a p x K matrix in
+    # float32): its fits equal the separate float32 fits up to the products' rounding.
+    from gsbench.methods import fit_sweep
+
+    X, y, Xv, yv, ws = stacked(48, 64, 4, 2, trials=2)
+    base = {"dtype": "float32", "max_iter": 200, "patience": 10**6, "interpolation_tol": None}
+    settings = [{"alpha": a} for a in (1e-6, 1e-4)] if name == "dglnn2" else \
+        [{"alpha": a} for a in (1e-4, 1e-2)]
+    swept = fit_sweep(make_method(name, base, groups=4), settings, X, y, Xv, yv, ws)
+    for setting, results in zip(settings, swept):
+        alone = make_method(name, {**base, **setting}, groups=4).fit_batch(X, y, Xv, yv, ws)
+        for a, b in zip(results, alone):
+            assert a.coef_final.dtype == np.float64
+            assert np.abs(a.coef_final - b.coef_final).max() < 1e-4 * np.abs(b.coef_final).max()
