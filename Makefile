@@ -40,9 +40,8 @@ claims: $(BIN)/gsbench
 	$(BIN)/snakemake --workflow-profile workflow/profiles/default --cores $(CORES) claims
 
 # Every section of the solver benchmark, the default study against the baseline commit
-# included (about 30 min on 2 cores); skglm (the `bench` extra) for the group-lasso ratio.
+# included (about 30 min on 2 cores).
 benchmark: $(BIN)/gsbench
-	$(BIN)/python -m pip install --quiet -e ".[workflow,test,bench]"
 	$(BIN)/python benchmarks/solvers.py --study
 
 clean:

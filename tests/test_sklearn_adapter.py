@@ -129,5 +129,7 @@ def test_skglm_group_lasso_through_the_adapter_matches_group_lasso():
     est = make_method("sklearn", {"estimator": "skglm.GroupLasso", "params": {"tol": 1e-10},
                                   "path": {"alpha": [2 * lam for lam in lambdas]}}, groups=4)
     coefs, _ = est._path(pr.X, pr.y, ops)
-    ref, _ = fista_path(pr.X, pr.y, np.array(lambdas), ops, tol=1e-11, max_iter=100000)
+    ref, _, converged = fista_path(pr.X, pr.y, np.array(lambdas), ops, tol=1e-11,
+                                   max_iter=100000)
+    assert converged.all()
     np.testing.assert_allclose(coefs, ref, atol=1e-6)
