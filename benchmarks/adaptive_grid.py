@@ -152,7 +152,7 @@ def synthetic(fixed_config: Path, adaptive_config: Path, curves: int = 60, seed:
     (``adaptive_config``, :func:`plan_round` on :func:`transitions` of all rounds) are
     compared by fits and relative n* interval width; no estimator is fitted.
     """
-    from gsbench.study.adaptive import coarse_sizes, plan_round, success_counts
+    from gsbench.study.adaptive import first_sizes, plan_round, success_counts
 
     fixed_cfg, adaptive_cfg = load_config(fixed_config), load_config(adaptive_config)
     spec, trials = adaptive_grid(adaptive_cfg), adaptive_cfg["trials"]
@@ -171,7 +171,7 @@ def synthetic(fixed_config: Path, adaptive_config: Path, curves: int = 60, seed:
         return out
 
     fixed = pd.DataFrame(rows([(c, n) for c in range(curves) for n in fixed_cfg["grid"]["n"]]))
-    adaptive = pd.DataFrame(rows([(c, n) for c in range(curves) for n in coarse_sizes(spec)]))
+    adaptive = pd.DataFrame(rows([(c, n) for c in range(curves) for n in first_sizes(spec)]))
     rounds = 0
     for _ in range(spec.rounds):
         est = _estimate(adaptive, adaptive_cfg)

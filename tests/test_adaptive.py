@@ -13,6 +13,7 @@ from gsbench.study import ConfigError, load_config, read_trials
 from gsbench.study.adaptive import (
     AdaptiveGrid,
     coarse_sizes,
+    first_sizes,
     new_sizes,
     plan_round,
     round_plan,
@@ -80,10 +81,11 @@ def test_adaptive_needs_its_range_and_precision_and_no_decoy_design():
 
 
 def test_max_fits_counts_every_round_a_study_may_run():
-    # round 0: 3 coarse n x 6 possible (g, s) cells... x 4 trials x 3 methods; rounds add more
+    # round 0: 2 n (the 3 coarse ones without the top) x the possible (g, s) settings x 4
+    # trials x 3 methods; each round adds at most one n per setting
     config = adaptive_config(rounds=4)
     plan = plan_study(load_config(config))
-    assert plan.max_fits == plan.fits + 4 * 1 * (plan.cells // 3) * plan.methods * plan.trials
+    assert plan.max_fits == plan.fits + 4 * 1 * (plan.cells // 2) * plan.methods * plan.trials
     config["max_fits"] = plan.fits + 1  # round 0 alone fits under the limit, the rounds do not
     with pytest.raises(ConfigError, match="config key 'max_fits'"):
         load_config(config)
@@ -113,19 +115,24 @@ def test_plan_round_adds_sample_sizes_only_inside_wide_n_star_intervals():
         _estimate(5, np.nan, np.nan, np.nan, "all_failed"),
         _estimate(6, np.nan, np.nan, np.nan, "not_monotone"),
         _estimate(7, np.nan, np.nan, np.nan, "below_grid"),  # by the fit, but p(16) < 1/2
+        _estimate(8, np.nan, np.nan, np.nan, "above_grid"),  # failing at 91, 512 not fitted
+        _estimate(9, 60.0, 55.0, 65.0),                     # done below 91: 512 never needed
+        _estimate(10, 88.0, 60.0, 200.0),                   # p(91) < 1/2: the top first
     ])  # fmt: skip
     counts = pd.DataFrame(
         _counts(1, coarse) + _counts(2, {16: 0, 91: 0.3, 110: 0.6, 512: 1})
         + _counts(3, {16: 0.6, 91: 1, 512: 1}) + _counts(4, {16: 0, 91: 0, 512: 0.4})
         + _counts(5, coarse) + _counts(6, {16: 0, 91: 0.7, 200: 0.2, 512: 1})
-        + _counts(7, {16: 0.4, 91: 1, 512: 1})
+        + _counts(7, {16: 0.4, 91: 1, 512: 1}) + _counts(8, {16: 0, 91: 0.3})
+        + _counts(9, {16: 0, 91: 1}) + _counts(10, {16: 0, 91: 0.45})
     )
     added = plan_round(estimates, counts, spec)
     by_s = added.groupby("active_groups")["n"].apply(list).to_dict()
     # two n at the geometric thirds of the interval, a (b/a)^(1/3) and a (b/a)^(2/3): for s = 1
     # of (91, 512); where the rates cross 1/2 for s = 6 (not monotone: 91 wins, 200 fails) and
     # s = 7 (fitted below the range, but p(16) < 1/2): of (91, 200) and (16, 91)
-    assert by_s == {1: [162, 288], 6: [118, 154], 7: [29, 51]}
+    # s = 8 and 10 still fail at their largest n, 91: they get the top of the range, 512, alone
+    assert by_s == {1: [162, 288], 6: [118, 154], 7: [29, 51], 8: [512], 10: [512]}
     assert list(added.columns) == [*SETTING_KEYS, "n"]
 
 
@@ -151,15 +158,21 @@ def _fake_trials(sizes, n_star, slope=12.0, trials=14, seed=0):
 def test_each_round_adds_n_inside_the_previous_rounds_interval_until_the_target():
     spec = AdaptiveGrid(16, 512, precision=0.3, coarse=3, rounds=6)
     n_star = {1: 40.0, 2: 150.0, 4: 300.0, 8: 700.0}  # the last is above the range
-    sizes = {s: coarse_sizes(spec) for s in n_star}
+    sizes = {s: first_sizes(spec) for s in n_star}
+    assert sizes[1] == [16, 91]  # round 0: the coarse sizes without the top, 512
     for _ in range(spec.rounds):
         trials = _fake_trials(sizes, n_star)
         est = transitions(trials, n_boot=100).set_index("active_groups")
-        added = plan_round(est.reset_index(), success_counts(trials, "rel_error_oracle", 0.05), spec)
+        counts = success_counts(trials, "rel_error_oracle", 0.05)
+        added = plan_round(est.reset_index(), counts, spec)
         for row in added.itertuples():
+            assert row.n not in sizes[row.active_groups]
+            top = counts[counts["active_groups"] == row.active_groups].iloc[-1]
+            if top["k"] / top["m"] < 0.5:  # still failing at its largest n: the top
+                assert row.n == 512
+                continue
             assert est.loc[row.active_groups, "transition"] == "ok"
             assert est.loc[row.active_groups, "n_star_low"] < row.n < est.loc[row.active_groups, "n_star_high"]
-            assert row.n not in sizes[row.active_groups]
         if added.empty:
             break
         for row in added.itertuples():
@@ -170,6 +183,7 @@ def test_each_round_adds_n_inside_the_previous_rounds_interval_until_the_target(
     assert list(ok.index) == [1, 2, 4]
     assert ((ok["n_star_high"] - ok["n_star_low"]) / ok["n_star"] <= 0.3).all()
     assert final.loc[8, "transition"] == "above_grid" and sizes[8] == [16, 91, 512]
+    assert 512 not in sizes[1]  # n* = 40: the top was never fitted
     for s in (1, 2, 4):  # within the interval's factor of the truth
         assert ok.loc[s, "n_star_low"] * 0.8 < n_star[s] < ok.loc[s, "n_star_high"] * 1.25
 
@@ -209,13 +223,21 @@ def test_tiny_adaptive_study_rounds_union_and_rerun(tmp_path):
     snakemake(tmp_path, cfg, target)
     out = tmp_path / "results" / "tiny"
     plans = {r: pd.read_csv(out / "adaptive" / f"round{r}.csv") for r in range(3)}
-    assert sorted(plans[0]["n"].unique()) == [8, 23, 64]
-    assert len(plans[0]) == 6  # both settings at the coarse n
+    assert sorted(plans[0]["n"].unique()) == [8, 23]  # the coarse 8, 23, 64 without the top
+    assert len(plans[0]) == 4  # both settings
     for r in (1, 2):
         est = pd.read_csv(out / "adaptive" / f"round{r}_estimates.csv").set_index("active_groups")
         assert not plans[r].empty
-        for row in plans[r].itertuples():  # only where the previous estimate was too wide
-            e = est.loc[row.active_groups]
+        done = pd.concat([plans[k] for k in range(r)])
+        fitted = read_trials(sorted((out / "fits" / "group_lasso").glob("round*.parquet")))
+        for row in plans[r].itertuples():
+            if row.n == 64:  # the top: only for a setting failing at its largest n so far
+                largest = done.loc[done["active_groups"] == row.active_groups, "n"].max()
+                last = fitted[(fitted["active_groups"] == row.active_groups)
+                              & (fitted["n"] == largest)]
+                assert (last["rel_error_oracle"] <= 0.05).mean() < 0.5
+                continue
+            e = est.loc[row.active_groups]  # else only where the estimate was too wide
             assert e["transition"] == "ok" and e["rel_width"] > 0.15
             assert e["n_star_low"] < row.n < e["n_star_high"]
         # a setting already successful at n = 8 gets nothing
@@ -230,7 +252,7 @@ def test_tiny_adaptive_study_rounds_union_and_rerun(tmp_path):
     expected = transitions(trials, n_boot=50, seed=0)
     assert list(final["n_points"]) == list(expected["n_points"])
     np.testing.assert_allclose(final["n_star"], expected["n_star"])
-    assert final.loc[final["active_groups"] == 3, "n_points"].item() == 5  # 3 coarse + 2 rounds
+    assert final.loc[final["active_groups"] == 3, "n_points"].item() == 4  # 2 in round 0 + 2 rounds
     # complete: a rerun has nothing to do and rewrites no fit
     mtimes = {f: f.stat().st_mtime_ns for f in fit_files}
     proc = snakemake(tmp_path, cfg, target, "--dry-run")

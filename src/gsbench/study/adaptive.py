@@ -1,8 +1,10 @@
 r"""An adaptive sample-size grid: a coarse round, then sample sizes only around each n*.
 
 With ``grid.n: {adaptive: {range: [lo, hi], precision: r, ...}}`` a study fits in rounds.
-Round 0 fits every setting at ``coarse`` sample sizes, geometric over ``[lo, hi]`` (both ends
-included). After each round the phase transition of every (method, setting) is estimated
+Round 0 fits every setting at the ``coarse`` sample sizes geometric over ``[lo, hi]`` (both
+ends included) except ``hi`` itself (:func:`first_sizes`): the largest, costliest fits are
+needed only by curves whose success rate is still below 1/2 at their largest n, and a later
+round adds ``hi`` to exactly those (before anything else for them). After each round the phase transition of every (method, setting) is estimated
 from *all* rounds' trials with :func:`gsbench.analysis.transitions` (the estimate the study
 reports), and the next round adds ``per_round`` sample sizes to each curve whose interval is
 still wider than the target,
@@ -40,7 +42,7 @@ from .config import ConfigError
 from .io import read_trials, write_table_atomic
 
 __all__ = [
-    "AdaptiveGrid", "PLAN_COLUMNS", "adaptive_grid", "coarse_sizes", "new_sizes",
+    "AdaptiveGrid", "PLAN_COLUMNS", "adaptive_grid", "coarse_sizes", "first_sizes", "new_sizes",
     "plan_round", "round_plan", "plan_cells", "read_plan", "run_round_chunk",
 ]  # fmt: skip
 
@@ -94,6 +96,12 @@ def coarse_sizes(spec: AdaptiveGrid) -> list[int]:
     return sizes
 
 
+def first_sizes(spec: AdaptiveGrid) -> list[int]:
+    """Round 0's sample sizes: :func:`coarse_sizes` without the top of the range, which a
+    later round adds only to the curves that still fail below it (:func:`plan_round`)."""
+    return coarse_sizes(spec)[:-1]
+
+
 def new_sizes(low: float, high: float, fitted, k: int, bounds: tuple[int, int]) -> list[int]:
     r"""Up to `k` integers strictly inside ``(low, high)`` and within `bounds`, none in
     `fitted`: for each target :math:`low\,(high/low)^{j/(k+1)}` (:math:`j = 1..k`) the nearest
@@ -134,6 +142,10 @@ def plan_round(estimates: pd.DataFrame, counts: pd.DataFrame, spec: AdaptiveGrid
         trials.
     spec : AdaptiveGrid
 
+    A curve whose success rate at its largest fitted n is below 1/2 while the top of the
+    range ``spec.high`` is not fitted gets ``spec.high`` alone; the others get points inside
+    their interval as the module docstring says.
+
     Returns
     -------
     pandas.DataFrame
@@ -151,6 +163,9 @@ def plan_round(estimates: pd.DataFrame, counts: pd.DataFrame, spec: AdaptiveGrid
         grp = grp.sort_values("n")
         n = grp["n"].to_numpy(dtype=float)
         rate = grp["k"].to_numpy(dtype=float) / grp["m"].to_numpy(dtype=float)
+        if rate[-1] < 0.5 and n[-1] < spec.high:  # still failing: fit the top of the range
+            rows.append((*key, spec.high))
+            continue
         span = None
         if est.transition == "ok":
             low, high = est.n_star_low, est.n_star_high
@@ -204,7 +219,8 @@ def _with_chunks(cells: pd.DataFrame, config: dict) -> pd.DataFrame:
 def round_plan(config: dict, round_: int, trials: pd.DataFrame | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Round `round_`'s plan and the estimates it came from.
 
-    Round 0: every method on the coarse cells (:func:`expand_cells`), no estimates. Round r
+    Round 0: every method on the cells of :func:`expand_cells` (at :func:`first_sizes`), no
+    estimates. Round r
     >= 1: :func:`plan_round` on the transitions of `trials` (every earlier round's rows),
     computed as the study's aggregate computes them; empty after the last round (``rounds``).
 

@@ -78,9 +78,9 @@ def expand_cells(config: dict) -> tuple[list[Cell], list[str]]:
     cells, skipped = [], []
     axes = {k: grid.get(k, [Cell.__dataclass_fields__[k].default]) for k in CELL_FIELDS}
     if isinstance(grid["n"], dict) and "adaptive" in grid["n"]:  # round 0 of the rounds
-        from .adaptive import adaptive_grid, coarse_sizes
+        from .adaptive import adaptive_grid, first_sizes
 
-        axes["n"] = coarse_sizes(adaptive_grid(config))
+        axes["n"] = first_sizes(adaptive_grid(config))
     elif isinstance(grid["n"], dict):  # n = ceil(factor * D_l1(s g, p)), one per (p, g, s)
         axes["n"] = [None]
     seen = set()
