@@ -16,8 +16,10 @@ $(BIN)/gsbench: pyproject.toml
 	$(BIN)/python -m pip install --quiet -e ".[workflow,test]"
 	touch $(BIN)/gsbench
 
+# `gsbench study run`: validates the config, prints the plan, refuses to start while another
+# run holds the directory's lock, then runs snakemake with the default workflow profile.
 study: $(BIN)/gsbench
-	$(BIN)/snakemake --workflow-profile workflow/profiles/default --cores $(CORES) --configfile $(CONFIG)
+	$(BIN)/gsbench study run --config $(CONFIG) --cores $(CORES)
 
 paper-figures: $(BIN)/gsbench
 	$(BIN)/snakemake --workflow-profile workflow/profiles/default --cores $(CORES) paper_figures
