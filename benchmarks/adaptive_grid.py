@@ -101,6 +101,10 @@ def compare_method(method: str, fixed_dir: Path, adaptive_dir: Path, fixed_cfg: 
         "fits_ratio": round(len(adaptive) / len(fixed), 4),
         "fits_per_round": dict(sorted(per_round.items(), key=lambda kv: int(kv[0]))),
         "rounds_run": len(per_round),
+        "settings_fitted_at_high": int(
+            adaptive.loc[adaptive["n"] == adaptive_grid(adaptive_cfg).high, list(SETTING_KEYS)]
+            .drop_duplicates().shape[0]),
+        "settings": int(len(t_adaptive)),
         "fit_seconds_fixed": round(float(fixed["seconds"].sum()), 1),
         "fit_seconds_adaptive": round(float(adaptive["seconds"].sum()), 1),
         "labels_fixed": {k: int(v) for k, v in t_fixed["transition"].value_counts().items()},
