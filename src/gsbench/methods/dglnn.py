@@ -180,20 +180,29 @@ class DGLNN1(IterativeRegressor):
         return state, {"alpha": alpha, "step_u": gamma}
 
     def _direction_step(self, state, u2, g):
-        """``z = v - eta_{l,t} (D u)^2 ⊙ g`` with ``eta_{l,t} = c/u_l^4`` (or ``c/u_l^2``)."""
+        """``z = v - eta_{l,t} (D u)^2 ⊙ g`` with ``eta_{l,t} = c/u_l^4`` (or ``c/u_l^2``),
+        a new array (``u2`` and ``g`` are left as they are)."""
         c = state.get("v_step_factor", self.v_step_factor)
-        return state["v"] - (c * g / u2 if self.v_step == "u4" else c * g)
+        unit = np.ndim(c) == 0 and c == 1  # c g = g exactly: skip the product
+        step = g if unit else c * g
+        if self.v_step == "u4":
+            step = np.divide(step, u2, out=None if unit else step)
+            return np.subtract(state["v"], step, out=step)
+        return state["v"] - step
 
     def _step(self, state, X, y, ops, t):
+        # The arithmetic of the module docstring, operation for operation; the (B, p)
+        # temporaries are reused (``out=``) once their value is no longer needed.
         u, v = state["u"], state["v"]
         u2 = ops.expand(u * u)
         loss, g = loss_gradient(X, y, u2 * v)
         z = self._direction_step(state, u2, g)
-        v_new = z / ops.expand(ops.norm(z))
+        v_new = np.divide(z, ops.expand(ops.norm(z)), out=z)
         if self.update == "sequential":  # u's gradient at v(t+1) (Algorithm 1)
-            loss, g = loss_gradient(X, y, u2 * v_new)
+            loss, g = loss_gradient(X, y, np.multiply(u2, v_new, out=u2))
             v = v_new
-        state["u"] = u - state["gamma"] * grad_u(u, v, g, ops)
+        # grad_u(u, v, g) = 2 u ⊙ D^T (v ⊙ g), with v ⊙ g written over g
+        state["u"] = u - state["gamma"] * (2.0 * u * ops.sum(np.multiply(v, g, out=g)))
         state["v"] = v_new
         return loss
 
@@ -388,11 +397,14 @@ class DGLNNGD(IterativeRegressor):
         return {"u": u, "v": v, "step": step[:, None]}, {"alpha": alpha, "step": step}
 
     def _step(self, state, X, y, ops, t):
-        u, v = state["u"], state["v"]
+        u, v, step = state["u"], state["v"], state["step"]
         u2 = ops.expand(u * u)
-        loss, g = loss_gradient(X, y, u2 * v)
-        state["u"] = u - state["step"] * grad_u(u, v, g, ops)
-        state["v"] = v - state["step"] * u2 * g  # grad_v(u, g) with u2 already at hand
+        w = u2 * v
+        loss, g = loss_gradient(X, y, w)
+        # grad_u(u, v, g) = 2 u ⊙ D^T (v ⊙ g), with v ⊙ g written over w (no longer needed)
+        state["u"] = u - step * (2.0 * u * ops.sum(np.multiply(v, g, out=w)))
+        # v - step ⊙ grad_v(u, g), grad_v = (D u)^2 ⊙ g with u2 at hand, v updated in place
+        np.subtract(v, np.multiply(np.multiply(step, u2, out=u2), g, out=u2), out=v)
         return loss
 
     def _coef(self, state, ops):

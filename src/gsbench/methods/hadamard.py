@@ -122,13 +122,8 @@ class HadamardDepth(IterativeRegressor):
         u, v, step = state["u"], state["v"], state["step"]
         blocks = self._depth_blocks(state)
         loss, g = loss_gradient(X, y, self._coef(state, ops, blocks))
-        if len(blocks) == 1:
-            state["u"], state["v"] = _power_update(u, v, g, step, blocks[0][0])
-            return loss
-        new_u, new_v = np.empty_like(u), np.empty_like(v)
-        for N, rows in blocks:
-            new_u[rows], new_v[rows] = _power_update(u[rows], v[rows], g[rows], step[rows], N)
-        state["u"], state["v"] = new_u, new_v
+        for N, rows in blocks:  # rows: slices, so that the update is in place
+            _power_update(u[rows], v[rows], g[rows], step[rows], N)
         return loss
 
     def _coef(self, state, ops, blocks=None):
@@ -136,20 +131,30 @@ class HadamardDepth(IterativeRegressor):
         blocks = self._depth_blocks(state) if blocks is None else blocks
         if len(blocks) == 1:
             N = blocks[0][0]
-            return u**N - v**N
+            w = u**N
+            w -= v**N
+            return w
         w = np.empty_like(u)
         for N, rows in blocks:
-            w[rows] = u[rows] ** N - v[rows] ** N
+            np.subtract(u[rows] ** N, v[rows] ** N, out=w[rows])
         return w
 
 
-def _power_update(u, v, g, step, N: int):
-    """One gradient step on ``w = u^N - v^N``: ``(u - step grad_u L, v - step grad_v L)``."""
-    if N == 2:  # the same update as power_gradients, without the powers
-        sg = step * 2.0 * g
-        return u * (1.0 - sg), v * (1.0 + sg)
-    gu, gv = power_gradients(u, v, g, N)
-    return u - step * gu, v - step * gv
+def _power_update(u, v, g, step, N: int) -> None:
+    """One gradient step on ``w = u^N - v^N`` in place: ``u <- u - step grad_u L``,
+    ``v <- v - step grad_v L`` (:func:`power_gradients`, operation for operation);
+    ``g`` is overwritten."""
+    if N == 2:  # grad_u L = 2 u ⊙ g, grad_v L = -2 v ⊙ g: u (1 - 2 step g), v (1 + 2 step g)
+        sg = np.multiply(step * 2.0, g, out=g)
+        u *= 1.0 - sg
+        v *= np.add(sg, 1.0, out=sg)
+        return
+    for x, sign in ((u, 1), (v, -1)):  # x - step (sign N x^(N-1) ⊙ g)
+        gx = x ** (N - 1)
+        gx *= sign * N
+        gx *= g
+        gx *= step
+        x -= gx
 
 
 class Hadamard(HadamardDepth):
