@@ -120,37 +120,48 @@ class HadamardDepth(IterativeRegressor):
 
     def _step(self, state, X, y, ops, t):
         u, v, step = state["u"], state["v"], state["step"]
-        blocks = self._depth_blocks(state)
-        loss, g = loss_gradient(X, y, self._coef(state, ops, blocks))
-        for N, rows in blocks:  # rows: slices, so that the update is in place
-            _power_update(u[rows], v[rows], g[rows], step[rows], N)
+        blocks = self._depth_blocks(state)  # rows: slices, so that the update is in place
+        w = np.empty_like(u)
+        lower = [_power_coef(u[rows], v[rows], N, w[rows]) for N, rows in blocks]
+        loss, g = loss_gradient(X, y, w)
+        for (N, rows), powers in zip(blocks, lower):
+            _power_update(u[rows], v[rows], g[rows], step[rows], N, powers)
         return loss
 
     def _coef(self, state, ops, blocks=None):
         u, v = state["u"], state["v"]
         blocks = self._depth_blocks(state) if blocks is None else blocks
-        if len(blocks) == 1:
-            N = blocks[0][0]
-            w = u**N
-            w -= v**N
-            return w
         w = np.empty_like(u)
         for N, rows in blocks:
-            np.subtract(u[rows] ** N, v[rows] ** N, out=w[rows])
+            _power_coef(u[rows], v[rows], N, w[rows])
         return w
 
 
-def _power_update(u, v, g, step, N: int) -> None:
+def _power_coef(u, v, N: int, out):
+    """``w = u^N - v^N`` into ``out``. For N >= 3 the powers are ``u^(N-1) ⊙ u`` (a
+    product, not ``pow``, which costs several products), and ``(u^(N-1), v^(N-1))`` is
+    returned for the gradient at the same point (:func:`_power_update`); None for N = 2."""
+    if N == 2:
+        np.square(u, out=out)
+        out -= v**2
+        return None
+    pu, pv = u ** (N - 1), v ** (N - 1)
+    np.multiply(pu, u, out=out)
+    out -= pv * v
+    return pu, pv
+
+
+def _power_update(u, v, g, step, N: int, powers=None) -> None:
     """One gradient step on ``w = u^N - v^N`` in place: ``u <- u - step grad_u L``,
     ``v <- v - step grad_v L`` (:func:`power_gradients`, operation for operation);
-    ``g`` is overwritten."""
+    ``g`` is overwritten, and so are ``powers = (u^(N-1), v^(N-1))`` when given (N >= 3)."""
     if N == 2:  # grad_u L = 2 u ⊙ g, grad_v L = -2 v ⊙ g: u (1 - 2 step g), v (1 + 2 step g)
         sg = np.multiply(step * 2.0, g, out=g)
         u *= 1.0 - sg
         v *= np.add(sg, 1.0, out=sg)
         return
-    for x, sign in ((u, 1), (v, -1)):  # x - step (sign N x^(N-1) ⊙ g)
-        gx = x ** (N - 1)
+    powers = powers or (u ** (N - 1), v ** (N - 1))
+    for x, gx, sign in ((u, powers[0], 1), (v, powers[1], -1)):  # x - step (±N x^(N-1) ⊙ g)
         gx *= sign * N
         gx *= g
         gx *= step
