@@ -203,10 +203,13 @@ class _BatchRecords:
         """Where ``value`` (per running problem, positions ``idx``) is below ``best``, keep
         it, the iteration t and the iterate ``w`` (rows ``rows`` of the per-batch arrays)."""
         better = value < best[rows]
-        if isinstance(rows, slice):  # all problems running: masked copies, no gathers
+        if isinstance(rows, slice):  # all problems running: (masked) copies, no gathers
             np.copyto(best, value, where=better)
             it[better] = t
-            np.copyto(coef, w, where=better[:, None])
+            if better.all():
+                np.copyto(coef, w)
+            elif better.any():
+                np.copyto(coef, w, where=better[:, None])
             return
         where = idx[better]
         best[where] = value[better]
