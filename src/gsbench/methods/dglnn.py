@@ -316,8 +316,12 @@ class DGLNN2(DGLNN1):
 
     def _direction_step(self, state, u2, g):
         """Algorithm 1's step, then ``z = v - eta (D u)^2 ⊙ g`` for the switched problems."""
-        z = super()._direction_step(state, u2, g)
         sw = state["switched"]
+        if sw.all():  # every problem has switched: no gathers, no Algorithm-1 step
+            z = np.multiply(state["eta"], u2)
+            z *= g
+            return np.subtract(state["v"], z, out=z)
+        z = super()._direction_step(state, u2, g)
         if sw.any():
             z[sw] = state["v"][sw] - state["eta"][sw] * u2[sw] * g[sw]
         return z
