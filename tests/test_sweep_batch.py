@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from gsbench.methods import fit_sweep, make_method
+from gsbench.methods import _design
 from gsbench.methods._design import SharedDesign, matvec, rmatvec
 from gsbench.problems import make_problem
 from gsbench.runner import fit_problems, fit_problems_sweep
@@ -180,3 +181,21 @@ def test_shared_design_of_one_problem_equals_the_stacked_products(dtype):
         np.testing.assert_allclose(rmatvec(part, r[keep]), rmatvec(stacked[keep], r[keep]),
                                    rtol=rtol)
     assert design.data_t.dtype == dtype and design.data_t.flags.c_contiguous
+
+
+def test_large_shared_design_is_not_copied(monkeypatch):
+    # above TRANSPOSE_MAX_ELEMENTS the products read X^T as a view of X: no second copy
+    monkeypatch.setattr(_design, "TRANSPOSE_MAX_ELEMENTS", 10)
+    rng = np.random.default_rng(2)
+    K, n, p = 3, 4, 6
+    data = rng.standard_normal((1, n, p))
+    design = SharedDesign.tiled(data, K)
+    w, r = rng.standard_normal((K, p)), rng.standard_normal((K, n))
+    stacked = np.repeat(data, K, axis=0)
+    np.testing.assert_allclose(matvec(design, w), matvec(stacked, w), rtol=1e-12)
+    np.testing.assert_allclose(rmatvec(design, r), rmatvec(stacked, r), rtol=1e-12)
+    assert np.shares_memory(design.data_t, data) and design[1:].data_t is design.data_t
+    single = design.astype(np.float32)
+    np.testing.assert_allclose(matvec(single, w.astype(np.float32)), matvec(stacked, w),
+                               rtol=1e-5)
+    assert np.shares_memory(single.data_t, single.data)

@@ -13,6 +13,9 @@ from __future__ import annotations
 
 import numpy as np
 
+#: Largest n p for which :class:`SharedDesign` keeps a C-contiguous copy of each X_t^T.
+TRANSPOSE_MAX_ELEMENTS = 1 << 18
+
 
 class SharedDesign:
     """T designs X_t of shape (n, p) shared by B batch elements; element b uses X[owner[b]].
@@ -26,11 +29,13 @@ class SharedDesign:
     dropped the layout stays a (K', T) block; otherwise the products loop over the T designs,
     each with the p x K_t matrix of its remaining elements.
 
-    Both products read a C-contiguous matrix: ``X^T r`` reads ``data`` (T, n, p), ``X w``
-    reads ``data_t`` (T, p, n), the designs' transposes, copied once on first use and
-    shared by every ``design[keep]`` and by the validation records (``W @ X^T`` on a
-    C-ordered X costs about 1.7x ``W @ data_t`` at (n, p, K) = (100, 500, 16)). The sweep
-    thus holds its designs twice.
+    Small designs (``n p <= TRANSPOSE_MAX_ELEMENTS``, 2 MB in float64: the size that stays
+    in a core's cache, where the products are bound by arithmetic) are kept in both layouts:
+    ``X^T r`` reads ``data`` (T, n, p) and ``X w`` reads ``data_t`` (T, p, n), the designs'
+    transposes, C-contiguous, copied once on first use and shared by every ``design[keep]``
+    (``W @ X^T`` on a C-ordered X costs about 1.7x ``W @ data_t`` at (n, p, K) =
+    (100, 500, 16)). A larger design is bound by memory traffic, where the layout barely
+    matters and the copy would cost more than it saves: ``data_t`` is then a view.
 
     Parameters
     ----------
@@ -38,8 +43,8 @@ class SharedDesign:
     owner : ndarray of int of shape (B,)
         Index into ``data`` of every element.
     data_t : ndarray of shape (T, p, n), optional
-        ``data.transpose(0, 2, 1)``, C-contiguous, when already at hand (else made on the
-        first ``matvec``).
+        ``data.transpose(0, 2, 1)`` as ``matvec`` reads it, when already at hand (else made
+        on the first ``matvec``).
     """
 
     ndim = 3
@@ -64,14 +69,18 @@ class SharedDesign:
 
     @property
     def data_t(self) -> np.ndarray:
-        """The T transposes ``X_t^T``, shape (T, p, n), C-contiguous (copied once)."""
+        """The T transposes ``X_t^T``, shape (T, p, n): C-contiguous (copied once) for a small
+        design, a view of ``data`` for a large one."""
         if self._data_t is None:
-            self._data_t = np.ascontiguousarray(self.data.transpose(0, 2, 1))
+            T, n, p = self.data.shape
+            view = self.data.transpose(0, 2, 1)
+            self._data_t = np.ascontiguousarray(view) if n * p <= TRANSPOSE_MAX_ELEMENTS else view
         return self._data_t
 
     def astype(self, dtype, copy: bool = True) -> "SharedDesign":
         """The same sharing over the T designs cast to ``dtype``."""
-        data_t = None if self._data_t is None else self._data_t.astype(dtype, copy=copy)
+        copied = self._data_t is not None and not np.shares_memory(self._data_t, self.data)
+        data_t = self._data_t.astype(dtype, copy=copy) if copied else None
         return SharedDesign(self.data.astype(dtype, copy=copy), self.owner, data_t)
 
     def __getitem__(self, keep) -> "SharedDesign":
