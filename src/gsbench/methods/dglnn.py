@@ -183,12 +183,15 @@ class DGLNN1(IterativeRegressor):
         """``z = v - eta_{l,t} (D u)^2 ⊙ g`` with ``eta_{l,t} = c/u_l^4`` (or ``c/u_l^2``),
         a new array (``u2`` and ``g`` are left as they are)."""
         c = state.get("v_step_factor", self.v_step_factor)
-        unit = np.ndim(c) == 0 and c == 1  # c g = g exactly: skip the product
-        step = g if unit else c * g
+        unit = isinstance(c, (int, float)) and c == 1  # c g = g exactly: skip the product
         if self.v_step == "u4":
-            step = np.divide(step, u2, out=None if unit else step)
-            return np.subtract(state["v"], step, out=step)
-        return state["v"] - step
+            if unit:
+                step = g / u2
+            else:
+                step = c * g
+                step /= u2
+            return np.subtract(state["v"], step, step)
+        return state["v"] - (g if unit else c * g)
 
     def _step(self, state, X, y, ops, t):
         # The arithmetic of the module docstring, operation for operation; the (B, p)
@@ -196,13 +199,14 @@ class DGLNN1(IterativeRegressor):
         u, v = state["u"], state["v"]
         u2 = ops.expand(u * u)
         loss, g = loss_gradient(X, y, u2 * v)
-        z = self._direction_step(state, u2, g)
-        v_new = np.divide(z, ops.expand(ops.norm(z)), out=z)
+        v_new = self._direction_step(state, u2, g)  # z, normalised in place:
+        v_new /= ops.expand(ops.norm(v_new))
         if self.update == "sequential":  # u's gradient at v(t+1) (Algorithm 1)
-            loss, g = loss_gradient(X, y, np.multiply(u2, v_new, out=u2))
+            u2 *= v_new  # now w = (D u)^2 ⊙ v(t+1)
+            loss, g = loss_gradient(X, y, u2)
             v = v_new
-        # grad_u(u, v, g) = 2 u ⊙ D^T (v ⊙ g), with v ⊙ g written over g
-        state["u"] = u - state["gamma"] * (2.0 * u * ops.sum(np.multiply(v, g, out=g)))
+        g *= v  # grad_u(u, v, g) = 2 u ⊙ D^T (v ⊙ g), with v ⊙ g written over g
+        state["u"] = u - state["gamma"] * (2.0 * u * ops.sum(g))
         state["v"] = v_new
         return loss
 
@@ -406,9 +410,11 @@ class DGLNNGD(IterativeRegressor):
         w = u2 * v
         loss, g = loss_gradient(X, y, w)
         # grad_u(u, v, g) = 2 u ⊙ D^T (v ⊙ g), with v ⊙ g written over w (no longer needed)
-        state["u"] = u - step * (2.0 * u * ops.sum(np.multiply(v, g, out=w)))
+        state["u"] = u - step * (2.0 * u * ops.sum(np.multiply(v, g, w)))
         # v - step ⊙ grad_v(u, g), grad_v = (D u)^2 ⊙ g with u2 at hand, v updated in place
-        np.subtract(v, np.multiply(np.multiply(step, u2, out=u2), g, out=u2), out=v)
+        u2 *= step
+        u2 *= g
+        v -= u2
         return loss
 
     def _coef(self, state, ops):

@@ -122,6 +122,12 @@ class HadamardDepth(IterativeRegressor):
         u, v, step = state["u"], state["v"], state["step"]
         blocks = self._depth_blocks(state)  # rows: slices, so that the update is in place
         w = np.empty_like(u)
+        if len(blocks) == 1:
+            N = blocks[0][0]
+            powers = _power_coef(u, v, N, w)
+            loss, g = loss_gradient(X, y, w)
+            _power_update(u, v, g, step, N, powers)
+            return loss
         lower = [_power_coef(u[rows], v[rows], N, w[rows]) for N, rows in blocks]
         loss, g = loss_gradient(X, y, w)
         for (N, rows), powers in zip(blocks, lower):
@@ -132,6 +138,9 @@ class HadamardDepth(IterativeRegressor):
         u, v = state["u"], state["v"]
         blocks = self._depth_blocks(state) if blocks is None else blocks
         w = np.empty_like(u)
+        if len(blocks) == 1:
+            _power_coef(u, v, blocks[0][0], w)
+            return w
         for N, rows in blocks:
             _power_coef(u[rows], v[rows], N, w[rows])
         return w
@@ -142,11 +151,11 @@ def _power_coef(u, v, N: int, out):
     product, not ``pow``, which costs several products), and ``(u^(N-1), v^(N-1))`` is
     returned for the gradient at the same point (:func:`_power_update`); None for N = 2."""
     if N == 2:
-        np.square(u, out=out)
+        np.square(u, out)
         out -= v**2
         return None
     pu, pv = u ** (N - 1), v ** (N - 1)
-    np.multiply(pu, u, out=out)
+    np.multiply(pu, u, out)
     out -= pv * v
     return pu, pv
 
@@ -156,9 +165,10 @@ def _power_update(u, v, g, step, N: int, powers=None) -> None:
     ``v <- v - step grad_v L`` (:func:`power_gradients`, operation for operation);
     ``g`` is overwritten, and so are ``powers = (u^(N-1), v^(N-1))`` when given (N >= 3)."""
     if N == 2:  # grad_u L = 2 u ⊙ g, grad_v L = -2 v ⊙ g: u (1 - 2 step g), v (1 + 2 step g)
-        sg = np.multiply(step * 2.0, g, out=g)
-        u *= 1.0 - sg
-        v *= np.add(sg, 1.0, out=sg)
+        g *= step * 2.0  # sg = 2 step g
+        u *= 1.0 - g
+        g += 1.0
+        v *= g
         return
     powers = powers or (u ** (N - 1), v ** (N - 1))
     for x, gx, sign in ((u, powers[0], 1), (v, powers[1], -1)):  # x - step (±N x^(N-1) ⊙ g)
