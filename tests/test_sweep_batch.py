@@ -180,7 +180,7 @@ def test_shared_design_of_one_problem_equals_the_stacked_products(dtype):
         np.testing.assert_allclose(out, matvec(stacked[keep], w[keep]), rtol=rtol)
         np.testing.assert_allclose(rmatvec(part, r[keep]), rmatvec(stacked[keep], r[keep]),
                                    rtol=rtol)
-    assert design.data_t.dtype == dtype and design.data_t.flags.c_contiguous
+    assert design.dtype == design.data_t.dtype == dtype and design.data_t.flags.c_contiguous
 
 
 def test_large_shared_design_is_not_copied(monkeypatch):

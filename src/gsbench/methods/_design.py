@@ -68,6 +68,11 @@ class SharedDesign:
         return cls(data, np.tile(np.arange(data.shape[0]), K))
 
     @property
+    def dtype(self) -> np.dtype:
+        """The designs' dtype (as ``ndarray.dtype``)."""
+        return self.data.dtype
+
+    @property
     def data_t(self) -> np.ndarray:
         """The T transposes ``X_t^T``, shape (T, p, n): C-contiguous (copied once) for a small
         design, a view of ``data`` for a large one."""
