@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from gsbench.methods import fit_sweep, make_method
+from gsbench.methods import _design
 from gsbench.methods._design import SharedDesign, matvec, rmatvec
 from gsbench.problems import make_problem
 from gsbench.runner import fit_problems, fit_problems_sweep
@@ -139,6 +140,7 @@ def test_shared_design_products_and_retirement_without_copies():
                  np.array([True, False, True] * K)):  # every setting lost problem 1
         part = design[keep]
         assert part.data is data and part.shape == (keep.sum(), n, p)
+        assert part.data_t is design.data_t  # the transposes are copied once, shared
         np.testing.assert_allclose(matvec(part, w[keep]), matvec(stacked[keep], w[keep]),
                                    rtol=1e-12)
         np.testing.assert_allclose(rmatvec(part, r[keep]), rmatvec(stacked[keep], r[keep]),
@@ -160,3 +162,40 @@ def test_runner_sweep_rows_equal_fit_problems_and_group_incompatible_settings(pr
     # path methods are fitted one setting at a time, with the same rows
     gl = fit_problems_sweep("group_lasso", problems, [{"n_lambdas": 5}, {"n_lambdas": 8}])
     assert [len(res.path["iteration"]) for res in gl[1][1]] == [8, 8, 8]
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_shared_design_of_one_problem_equals_the_stacked_products(dtype):
+    # T = 1 (a sweep on one problem) takes 2-D products with the stored transpose
+    rng = np.random.default_rng(1)
+    K, n, p = 5, 7, 11
+    data = rng.standard_normal((1, n, p))
+    design = SharedDesign.tiled(data, K).astype(dtype)
+    w, r = rng.standard_normal((K, p)).astype(dtype), rng.standard_normal((K, n)).astype(dtype)
+    stacked = np.repeat(data, K, axis=0).astype(dtype)
+    rtol = 1e-5 if dtype == np.float32 else 1e-12
+    for part, keep in ((design, slice(None)), (design[1:], slice(1, None))):
+        out = matvec(part, w[keep])
+        assert out.dtype == dtype and out.flags.c_contiguous
+        np.testing.assert_allclose(out, matvec(stacked[keep], w[keep]), rtol=rtol)
+        np.testing.assert_allclose(rmatvec(part, r[keep]), rmatvec(stacked[keep], r[keep]),
+                                   rtol=rtol)
+    assert design.dtype == design.data_t.dtype == dtype and design.data_t.flags.c_contiguous
+
+
+def test_large_shared_design_is_not_copied(monkeypatch):
+    # above TRANSPOSE_MAX_ELEMENTS the products read X^T as a view of X: no second copy
+    monkeypatch.setattr(_design, "TRANSPOSE_MAX_ELEMENTS", 10)
+    rng = np.random.default_rng(2)
+    K, n, p = 3, 4, 6
+    data = rng.standard_normal((1, n, p))
+    design = SharedDesign.tiled(data, K)
+    w, r = rng.standard_normal((K, p)), rng.standard_normal((K, n))
+    stacked = np.repeat(data, K, axis=0)
+    np.testing.assert_allclose(matvec(design, w), matvec(stacked, w), rtol=1e-12)
+    np.testing.assert_allclose(rmatvec(design, r), rmatvec(stacked, r), rtol=1e-12)
+    assert np.shares_memory(design.data_t, data) and design[1:].data_t is design.data_t
+    single = design.astype(np.float32)
+    np.testing.assert_allclose(matvec(single, w.astype(np.float32)), matvec(stacked, w),
+                               rtol=1e-5)
+    assert np.shares_memory(single.data_t, single.data)

@@ -175,29 +175,46 @@ class _BatchRecords:
         training loss ``loss`` of shape (B_running,)) and keep the best iterate of each
         stopping rule."""
         idx, k = run.idx, self.k
-        self.path_it[k, idx] = t
+        # While no problem has retired, idx is 0..B-1: slices instead of fancy indexing.
+        rows = slice(None) if idx.size == self.B else idx
+        self.path_it[k, rows] = t
         if loss is not None:
-            self.path_loss[k, idx] = loss
+            self.path_loss[k, rows] = loss
         if run.w_star is not None:
-            err = np.linalg.norm(w - run.w_star, axis=1)
-            self.path_or[k, idx] = err
-            better = err < self.best_or[idx]
-            self.best_or[idx[better]] = err[better]
-            self.it_or[idx[better]] = t
-            self.coef_or[idx[better]] = w[better]
+            d = w - run.w_star
+            # ||d|| as np.linalg.norm(d, axis=1) computes it, without its two temporaries
+            err = np.sqrt(np.add.reduce(np.multiply(d, d, out=d), axis=1))
+            self.path_or[k, rows] = err
+            self._keep_best(err, t, w, idx, rows, self.best_or, self.it_or, self.coef_or)
         if run.X_val is not None:
-            rv = run.y_val - matvec(run.X_val, w)
+            rv = matvec(run.X_val, w)
+            np.subtract(run.y_val, rv, out=rv)
             vl = np.einsum("bi,bi->b", rv, rv) / (2 * rv.shape[1])
-            self.path_val[k, idx] = vl
-            better = vl < self.best_val[idx]
-            self.best_val[idx[better]] = vl[better]
-            self.it_val[idx[better]] = t
-            self.coef_val[idx[better]] = w[better]
+            self.path_val[k, rows] = vl
+            self._keep_best(vl, t, w, idx, rows, self.best_val, self.it_val, self.coef_val)
         for name, a in extras.items():
             if name not in self.path_extra:
                 self.path_extra[name] = np.full((self.n_rec, self.B) + a.shape[1:], np.nan)
-            self.path_extra[name][k, idx] = a
+            self.path_extra[name][k, rows] = a
         self.k += 1
+
+    @staticmethod
+    def _keep_best(value, t, w, idx, rows, best, it, coef) -> None:
+        """Where ``value`` (per running problem, positions ``idx``) is below ``best``, keep
+        it, the iteration t and the iterate ``w`` (rows ``rows`` of the per-batch arrays)."""
+        better = value < best[rows]
+        if isinstance(rows, slice):  # all problems running: (masked) copies, no gathers
+            np.copyto(best, value, where=better)
+            it[better] = t
+            if better.all():
+                np.copyto(coef, w)
+            elif better.any():
+                np.copyto(coef, w, where=better[:, None])
+            return
+        where = idx[better]
+        best[where] = value[better]
+        it[where] = t
+        coef[where] = w[better]
 
     def settled(self, t: int, run: _Running) -> np.ndarray:
         """The early-termination rule at record time t, per running problem: every minimum

@@ -51,6 +51,12 @@ def sweep_settings(method, settings: Sequence[dict], *, groups=None,
     if isinstance(settings, dict) or not len(settings):
         raise ValueError("fit_sweep: settings must be a non-empty list of parameter dicts")
     common = base.get_params(deep=False)
+    constraints = type(base)._parameter_constraints
+    try:  # each parameter is checked on its own: the base once, then what a setting sets
+        validate_parameter_constraints(constraints, common, caller_name=name)
+        valid_base = True
+    except (ValueError, TypeError):
+        valid_base = False  # then every setting is checked whole, naming the first one that fails
     out = []
     for k, setting in enumerate(settings):
         unknown = sorted(set(setting) - set(common))
@@ -59,7 +65,7 @@ def sweep_settings(method, settings: Sequence[dict], *, groups=None,
                 raise ValueError(f"unknown parameter {unknown[0]!r}; valid: "
                                  f"{', '.join(sorted(common))}")
             params = {**common, **setting}
-            validate_parameter_constraints(type(base)._parameter_constraints, params,
+            validate_parameter_constraints(constraints, setting if valid_base else params,
                                            caller_name=name)
         except (ValueError, TypeError) as exc:
             raise ValueError(f"fit_sweep: setting {k} {setting!r} of {name!r}: {exc}") from None

@@ -180,20 +180,33 @@ class DGLNN1(IterativeRegressor):
         return state, {"alpha": alpha, "step_u": gamma}
 
     def _direction_step(self, state, u2, g):
-        """``z = v - eta_{l,t} (D u)^2 ⊙ g`` with ``eta_{l,t} = c/u_l^4`` (or ``c/u_l^2``)."""
+        """``z = v - eta_{l,t} (D u)^2 ⊙ g`` with ``eta_{l,t} = c/u_l^4`` (or ``c/u_l^2``),
+        a new array (``u2`` and ``g`` are left as they are)."""
         c = state.get("v_step_factor", self.v_step_factor)
-        return state["v"] - (c * g / u2 if self.v_step == "u4" else c * g)
+        unit = isinstance(c, (int, float)) and c == 1  # c g = g exactly: skip the product
+        if self.v_step == "u4":
+            if unit:
+                step = g / u2
+            else:
+                step = c * g
+                step /= u2
+            return np.subtract(state["v"], step, step)
+        return state["v"] - (g if unit else c * g)
 
     def _step(self, state, X, y, ops, t):
+        # The arithmetic of the module docstring, operation for operation; the (B, p)
+        # temporaries are reused (``out=``) once their value is no longer needed.
         u, v = state["u"], state["v"]
         u2 = ops.expand(u * u)
         loss, g = loss_gradient(X, y, u2 * v)
-        z = self._direction_step(state, u2, g)
-        v_new = z / ops.expand(ops.norm(z))
+        v_new = self._direction_step(state, u2, g)  # z, normalised in place:
+        v_new /= ops.expand(ops.norm(v_new))
         if self.update == "sequential":  # u's gradient at v(t+1) (Algorithm 1)
-            loss, g = loss_gradient(X, y, u2 * v_new)
+            u2 *= v_new  # now w = (D u)^2 ⊙ v(t+1)
+            loss, g = loss_gradient(X, y, u2)
             v = v_new
-        state["u"] = u - state["gamma"] * grad_u(u, v, g, ops)
+        g *= v  # grad_u(u, v, g) = 2 u ⊙ D^T (v ⊙ g), with v ⊙ g written over g
+        state["u"] = u - state["gamma"] * (2.0 * u * ops.sum(g))
         state["v"] = v_new
         return loss
 
@@ -307,8 +320,12 @@ class DGLNN2(DGLNN1):
 
     def _direction_step(self, state, u2, g):
         """Algorithm 1's step, then ``z = v - eta (D u)^2 ⊙ g`` for the switched problems."""
-        z = super()._direction_step(state, u2, g)
         sw = state["switched"]
+        if sw.all():  # every problem has switched: no gathers, no Algorithm-1 step
+            z = np.multiply(state["eta"], u2)
+            z *= g
+            return np.subtract(state["v"], z, out=z)
+        z = super()._direction_step(state, u2, g)
         if sw.any():
             z[sw] = state["v"][sw] - state["eta"][sw] * u2[sw] * g[sw]
         return z
@@ -388,11 +405,16 @@ class DGLNNGD(IterativeRegressor):
         return {"u": u, "v": v, "step": step[:, None]}, {"alpha": alpha, "step": step}
 
     def _step(self, state, X, y, ops, t):
-        u, v = state["u"], state["v"]
+        u, v, step = state["u"], state["v"], state["step"]
         u2 = ops.expand(u * u)
-        loss, g = loss_gradient(X, y, u2 * v)
-        state["u"] = u - state["step"] * grad_u(u, v, g, ops)
-        state["v"] = v - state["step"] * u2 * g  # grad_v(u, g) with u2 already at hand
+        w = u2 * v
+        loss, g = loss_gradient(X, y, w)
+        # grad_u(u, v, g) = 2 u ⊙ D^T (v ⊙ g), with v ⊙ g written over w (no longer needed)
+        state["u"] = u - step * (2.0 * u * ops.sum(np.multiply(v, g, w)))
+        # v - step ⊙ grad_v(u, g), grad_v = (D u)^2 ⊙ g with u2 at hand, v updated in place
+        u2 *= step
+        u2 *= g
+        v -= u2
         return loss
 
     def _coef(self, state, ops):

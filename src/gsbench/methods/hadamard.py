@@ -120,36 +120,62 @@ class HadamardDepth(IterativeRegressor):
 
     def _step(self, state, X, y, ops, t):
         u, v, step = state["u"], state["v"], state["step"]
-        blocks = self._depth_blocks(state)
-        loss, g = loss_gradient(X, y, self._coef(state, ops, blocks))
+        blocks = self._depth_blocks(state)  # rows: slices, so that the update is in place
+        w = np.empty_like(u)
         if len(blocks) == 1:
-            state["u"], state["v"] = _power_update(u, v, g, step, blocks[0][0])
+            N = blocks[0][0]
+            powers = _power_coef(u, v, N, w)
+            loss, g = loss_gradient(X, y, w)
+            _power_update(u, v, g, step, N, powers)
             return loss
-        new_u, new_v = np.empty_like(u), np.empty_like(v)
-        for N, rows in blocks:
-            new_u[rows], new_v[rows] = _power_update(u[rows], v[rows], g[rows], step[rows], N)
-        state["u"], state["v"] = new_u, new_v
+        lower = [_power_coef(u[rows], v[rows], N, w[rows]) for N, rows in blocks]
+        loss, g = loss_gradient(X, y, w)
+        for (N, rows), powers in zip(blocks, lower):
+            _power_update(u[rows], v[rows], g[rows], step[rows], N, powers)
         return loss
 
     def _coef(self, state, ops, blocks=None):
         u, v = state["u"], state["v"]
         blocks = self._depth_blocks(state) if blocks is None else blocks
-        if len(blocks) == 1:
-            N = blocks[0][0]
-            return u**N - v**N
         w = np.empty_like(u)
+        if len(blocks) == 1:
+            _power_coef(u, v, blocks[0][0], w)
+            return w
         for N, rows in blocks:
-            w[rows] = u[rows] ** N - v[rows] ** N
+            _power_coef(u[rows], v[rows], N, w[rows])
         return w
 
 
-def _power_update(u, v, g, step, N: int):
-    """One gradient step on ``w = u^N - v^N``: ``(u - step grad_u L, v - step grad_v L)``."""
-    if N == 2:  # the same update as power_gradients, without the powers
-        sg = step * 2.0 * g
-        return u * (1.0 - sg), v * (1.0 + sg)
-    gu, gv = power_gradients(u, v, g, N)
-    return u - step * gu, v - step * gv
+def _power_coef(u, v, N: int, out):
+    """``w = u^N - v^N`` into ``out``. For N >= 3 the powers are ``u^(N-1) ⊙ u`` (a
+    product, not ``pow``, which costs several products), and ``(u^(N-1), v^(N-1))`` is
+    returned for the gradient at the same point (:func:`_power_update`); None for N = 2."""
+    if N == 2:
+        np.square(u, out)
+        out -= v**2
+        return None
+    pu, pv = u ** (N - 1), v ** (N - 1)
+    np.multiply(pu, u, out)
+    out -= pv * v
+    return pu, pv
+
+
+def _power_update(u, v, g, step, N: int, powers=None) -> None:
+    """One gradient step on ``w = u^N - v^N`` in place: ``u <- u - step grad_u L``,
+    ``v <- v - step grad_v L`` (:func:`power_gradients`, operation for operation);
+    ``g`` is overwritten, and so are ``powers = (u^(N-1), v^(N-1))`` when given (N >= 3)."""
+    if N == 2:  # grad_u L = 2 u ⊙ g, grad_v L = -2 v ⊙ g: u (1 - 2 step g), v (1 + 2 step g)
+        g *= step * 2.0  # sg = 2 step g
+        u *= 1.0 - g
+        g += 1.0
+        v *= g
+        return
+    powers = powers or (u ** (N - 1), v ** (N - 1))
+    for x, gx, sign in ((u, powers[0], 1), (v, powers[1], -1)):  # x - step (±N x^(N-1) ⊙ g)
+        gx *= sign * N
+        gx *= g
+        gx *= step
+        x -= gx
 
 
 class Hadamard(HadamardDepth):
