@@ -117,3 +117,21 @@ def test_benchmark_scripts_compile_and_solvers_lists_its_sections(root):
     assert proc.returncode == 0, proc.stderr
     for flag in ("--study-only", "--float32", "--sweep-only", "--path-only"):
         assert flag in proc.stdout
+
+
+def test_files_the_readme_quotes_are_in_the_repository():
+    # Every measurement file the README quotes numbers from must come with a checkout
+    # (a `results/` pattern in .gitignore once kept them out).
+    root = ROOT
+    cited = set(re.findall(r"`((?:benchmarks|docs)/results/[^`\s]*)`", README))
+    assert {"benchmarks/results/solvers.json", "docs/results/paper/"} <= cited
+    missing = sorted(c for c in cited if not (root / c).exists())
+    assert not missing, f"README quotes files missing from the repository: {missing}"
+    tracked = subprocess.run(["git", "-C", str(root), "ls-files", "benchmarks/results",
+                              "docs/results"], capture_output=True, text=True)
+    if tracked.returncode == 0:  # a git checkout: the files are committed, not just present
+        files = set(tracked.stdout.split())
+        for c in cited:
+            assert (c in files) if not c.endswith("/") else any(f.startswith(c) for f in files), c
+    for name in ("verdict.md", "transitions.csv", "laws.csv"):
+        assert (root / "docs" / "results" / "paper" / name).stat().st_size > 0
