@@ -5,7 +5,7 @@ parameter mixes, and the claims' use of it."""
 import numpy as np
 import pytest
 
-from gsbench.methods import fit_sweep, make_method
+from gsbench.methods import REGISTRY, IterativeRegressor, fit_sweep, make_method
 from gsbench.methods import _design
 from gsbench.methods._design import SharedDesign, matvec, rmatvec
 from gsbench.problems import make_problem
@@ -199,3 +199,27 @@ def test_large_shared_design_is_not_copied(monkeypatch):
     np.testing.assert_allclose(matvec(single, w.astype(np.float32)), matvec(stacked, w),
                                rtol=1e-5)
     assert np.shares_memory(single.data_t, single.data)
+
+
+@pytest.mark.parametrize("name", sorted(n for n, c in REGISTRY.items() if issubclass(c, IterativeRegressor)))
+def test_a_batch_fitted_in_chunks_equals_the_whole_batch(name, monkeypatch):
+    # fit_batch advances a large batch in chunks of designs that stay in cache
+    # (_iterative.CHUNK_BYTES): every problem's arithmetic is its own, so chunks of one,
+    # two or all problems give the same results, bit for bit.
+    import gsbench.methods._iterative as loop
+
+    problems = [make_problem(40, 64, 4, 2, sigma=0.1, n_val=40, seed=s) for s in range(5)]
+    X, y, Xv, yv, ws = (np.stack([getattr(pr, a) for pr in problems])
+                        for a in ("X", "y", "X_val", "y_val", "w_star"))
+    runs = []
+    for budget in (1 << 40, 2 * X[0].nbytes, 1):  # whole batch, chunks of 2 (2, 2, 1), of 1
+        monkeypatch.setattr(loop, "CHUNK_BYTES", budget)
+        runs.append(make_method(name, {"max_iter": 300}, groups=4).fit_batch(X, y, Xv, yv, ws))
+    whole = runs[0]
+    for chunked in runs[1:]:
+        assert len(chunked) == len(whole) == 5
+        for a, b in zip(whole, chunked):
+            for key in ("coef_oracle", "coef_validation", "coef_final"):
+                assert np.array_equal(getattr(a, key), getattr(b, key)), key
+            assert (a.iterations, a.stop_iteration, a.status) == (b.iterations, b.stop_iteration, b.status)
+            assert np.array_equal(a.path["oracle_error"], b.path["oracle_error"])
