@@ -80,10 +80,9 @@ from ._design import matvec, rmatvec
 DIVERGENCE_FACTOR = 1e8
 #: Bytes of designs X a chunk of a batch advances together. Every iteration reads every
 #: design of the chunk twice; a stack that stays in a core's L2 cache (2 MB on the CI-class
-#: machine) is read at cache speed, a larger one from memory. Measured on the default
-#: study's shapes (p = 256, CPU time of 1000 iterations of 10 problems): n = 128, chunks of
-#: 4 cost 0.58 (dglnn2) and 0.64 (hadamard) of one batch of 10; n = 256, chunks of 2
-#: 0.58 and 0.64 (README "Performance").
+#: machine) is read at cache speed, a larger one from memory (``benchmarks/batch_chunks.py``:
+#: on the default study's shapes this costs 0.53 to 0.61 of one whole batch of 10 at n = 128
+#: and 256, and 0.96 to 0.99 at n = 64).
 CHUNK_BYTES = 1 << 20
 #: Values of the ``dtype`` parameter: the precision of an iterative method's arithmetic.
 DTYPES = ("float64", "float32")
