@@ -46,6 +46,9 @@ def test_dglnn_gradients():
                        rtol=1e-6, atol=1e-8)
     assert np.allclose(grad_v(u, g, OPS), finite_difference(lambda b: loss_uv(u, b), v),
                        rtol=1e-6, atol=1e-8)
+    # the methods' in-place form (v ⊙ g written over g) gives the same gradient
+    gg = g.copy()
+    assert np.array_equal(grad_u(u, v, gg, OPS, out=gg), grad_u(u, v, g, OPS))
 
 
 @pytest.mark.parametrize("depth", [2, 3, 4])
@@ -54,6 +57,10 @@ def test_power_gradients(depth):
     v = RNG.uniform(0.5, 1.2, (1, P))
     _, g = loss_gradient(X, Y, u**depth - v**depth)
     gu, gv = power_gradients(u, v, g, depth)
+    # the methods' form, overwriting the powers already computed for w, is the same
+    powers = (u ** (depth - 1), v ** (depth - 1))
+    gu2, gv2 = power_gradients(u, v, g, depth, powers)
+    assert gu2 is powers[0] and np.array_equal(gu2, gu) and np.array_equal(gv2, gv)
     assert np.allclose(gu, finite_difference(lambda a: loss_of(a**depth - v**depth), u),
                        rtol=1e-6, atol=1e-8)
     assert np.allclose(gv, finite_difference(lambda b: loss_of(u**depth - b**depth), v),

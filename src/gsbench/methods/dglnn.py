@@ -60,9 +60,11 @@ from ._iterative import (
 GROUPS = ["array-like", Interval(Integral, 1, None, closed="left")]
 
 
-def grad_u(u: np.ndarray, v: np.ndarray, g: np.ndarray, ops) -> np.ndarray:
-    """``grad_u L = 2 u ⊙ D^T (v ⊙ g)``, shape (B, L), from ``g = grad_w L`` of shape (B, p)."""
-    return 2.0 * u * ops.sum(v * g)
+def grad_u(u: np.ndarray, v: np.ndarray, g: np.ndarray, ops, out=None) -> np.ndarray:
+    """``grad_u L = 2 u ⊙ D^T (v ⊙ g)``, shape (B, L), from ``g = grad_w L`` of shape (B, p);
+    ``v ⊙ g`` is written into ``out`` (shape (B, p), e.g. ``g`` once no longer needed) when
+    given."""
+    return 2.0 * u * ops.sum(np.multiply(v, g, out=out))
 
 
 def grad_v(u: np.ndarray, g: np.ndarray, ops) -> np.ndarray:
@@ -205,8 +207,7 @@ class DGLNN1(IterativeRegressor):
             u2 *= v_new  # now w = (D u)^2 ⊙ v(t+1)
             loss, g = loss_gradient(X, y, u2)
             v = v_new
-        g *= v  # grad_u(u, v, g) = 2 u ⊙ D^T (v ⊙ g), with v ⊙ g written over g
-        state["u"] = u - state["gamma"] * (2.0 * u * ops.sum(g))
+        state["u"] = u - state["gamma"] * grad_u(u, v, g, ops, out=g)
         state["v"] = v_new
         return loss
 
@@ -409,8 +410,7 @@ class DGLNNGD(IterativeRegressor):
         u2 = ops.expand(u * u)
         w = u2 * v
         loss, g = loss_gradient(X, y, w)
-        # grad_u(u, v, g) = 2 u ⊙ D^T (v ⊙ g), with v ⊙ g written over w (no longer needed)
-        state["u"] = u - step * (2.0 * u * ops.sum(np.multiply(v, g, w)))
+        state["u"] = u - step * grad_u(u, v, g, ops, out=w)  # w no longer needed
         # v - step ⊙ grad_v(u, g), grad_v = (D u)^2 ⊙ g with u2 at hand, v updated in place
         u2 *= step
         u2 *= g

@@ -32,9 +32,17 @@ from ._iterative import (
 )
 
 
-def power_gradients(u: np.ndarray, v: np.ndarray, g: np.ndarray, depth: int):
-    """``(grad_u L, grad_v L) = (N u^(N-1) ⊙ g, -N v^(N-1) ⊙ g)`` from ``g = grad_w L``."""
-    return depth * u ** (depth - 1) * g, -depth * v ** (depth - 1) * g
+def power_gradients(u: np.ndarray, v: np.ndarray, g: np.ndarray, depth: int, powers=None):
+    """``(grad_u L, grad_v L) = (N u^(N-1) ⊙ g, -N v^(N-1) ⊙ g)`` from ``g = grad_w L``.
+
+    ``powers = (u^(N-1), v^(N-1))``, when given (already computed for w), are overwritten by
+    the two gradients instead of new arrays."""
+    pu, pv = powers if powers is not None else (u ** (depth - 1), v ** (depth - 1))
+    pu *= depth
+    pu *= g
+    pv *= -depth
+    pv *= g
+    return pu, pv
 
 
 class HadamardDepth(IterativeRegressor):
@@ -162,18 +170,15 @@ def _power_coef(u, v, N: int, out):
 
 def _power_update(u, v, g, step, N: int, powers=None) -> None:
     """One gradient step on ``w = u^N - v^N`` in place: ``u <- u - step grad_u L``,
-    ``v <- v - step grad_v L`` (:func:`power_gradients`, operation for operation);
-    ``g`` is overwritten, and so are ``powers = (u^(N-1), v^(N-1))`` when given (N >= 3)."""
+    ``v <- v - step grad_v L`` with the gradients of :func:`power_gradients`; for N = 2 ``g``
+    is overwritten, for N >= 3 ``powers = (u^(N-1), v^(N-1))`` when given."""
     if N == 2:  # grad_u L = 2 u ⊙ g, grad_v L = -2 v ⊙ g: u (1 - 2 step g), v (1 + 2 step g)
         g *= step * 2.0  # sg = 2 step g
         u *= 1.0 - g
         g += 1.0
         v *= g
         return
-    powers = powers or (u ** (N - 1), v ** (N - 1))
-    for x, gx, sign in ((u, powers[0], 1), (v, powers[1], -1)):  # x - step (±N x^(N-1) ⊙ g)
-        gx *= sign * N
-        gx *= g
+    for x, gx in zip((u, v), power_gradients(u, v, g, N, powers)):
         gx *= step
         x -= gx
 
