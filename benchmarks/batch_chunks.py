@@ -18,12 +18,11 @@ import sys
 import time
 from pathlib import Path
 
-import numpy as np
 from threadpoolctl import threadpool_limits
 
 import gsbench.methods._iterative as loop
 from gsbench.methods import make_method
-from gsbench.problems import make_problem
+from gsbench.problems import make_problem, stack_problems
 
 ROOT = Path(__file__).resolve().parents[1]
 SHIPPED = loop.CHUNK_BYTES
@@ -47,8 +46,7 @@ def main(argv=None) -> int:
     with threadpool_limits(limits=1):
         for n in (64, 128, 256):
             problems = [make_problem(n, 256, 4, 4, sigma=0.0, n_val=n, seed=s) for s in range(10)]
-            arrays = [np.stack([getattr(pr, a) for pr in problems])
-                      for a in ("X", "y", "X_val", "y_val", "w_star")]
+            arrays = stack_problems(problems)
             per = arrays[0][0].nbytes
             for name in ("dglnn2", "hadamard"):
                 est = make_method(name, {"max_iter": 1000, "patience": 10**9,

@@ -37,6 +37,7 @@ from pathlib import Path
 import numpy as np
 
 from gsbench.methods import make_method
+from gsbench.problems import stack_problems
 from gsbench.study import expand_cells, load_config
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -74,8 +75,7 @@ def cell_arrays(config: dict, key: tuple) -> tuple[np.ndarray, ...]:
     cells, _ = expand_cells(config)
     (cell,) = [c for c in cells if (c.p, c.group_size, c.active_groups, c.n) == key]
     problems = [cell.problem(config, t) for t in range(config["trials"])]
-    return tuple(np.stack([getattr(pr, a) for pr in problems])
-                 for a in ("X", "y", "X_val", "y_val", "w_star"))
+    return stack_problems(problems)
 
 
 def errors(method: str, group_size: int, arrays, params=None) -> tuple[np.ndarray, list]:

@@ -78,7 +78,7 @@ import numpy as np
 
 from gsbench.methods import REGISTRY, make_method
 from gsbench.methods._iterative import IterativeRegressor, matvec, rmatvec
-from gsbench.problems import make_problem
+from gsbench.problems import make_problem, stack_problems
 
 ROOT = Path(__file__).resolve().parents[1]
 SHAPES = [(100, 500), (150, 300), (1000, 5000)]
@@ -98,8 +98,7 @@ def best_of(fn, repeats: int, clock=time.perf_counter) -> float:
 
 def stacked(n: int, p: int, B: int):
     problems = [make_problem(n, p, GROUP_SIZE, 4, sigma=0.5, n_val=n, seed=s) for s in range(B)]
-    return tuple(np.stack([getattr(pr, a) for pr in problems])
-                 for a in ("X", "y", "X_val", "y_val", "w_star"))
+    return stack_problems(problems)
 
 
 def bare_products(X, y, count: int, iterations: int) -> None:

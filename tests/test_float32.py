@@ -9,7 +9,7 @@ import yaml
 
 from gsbench.cli import main
 from gsbench.methods import REGISTRY, IterativeRegressor, MethodError, make_method
-from gsbench.problems import make_problem
+from gsbench.problems import make_problem, stack_problems
 from gsbench.study import ConfigError, load_config
 from workflow_helpers import ROOT
 
@@ -19,8 +19,7 @@ PATH_METHODS = sorted(set(REGISTRY) - set(ITERATIVE))
 
 def stacked(n, p, g, s, trials, sigma=0.0):
     problems = [make_problem(n, p, g, s, sigma=sigma, n_val=n, seed=b) for b in range(trials)]
-    return [np.stack([getattr(pr, a) for pr in problems])
-            for a in ("X", "y", "X_val", "y_val", "w_star")]
+    return stack_problems(problems)
 
 
 def oracle_errors(results, w_star):

@@ -8,7 +8,7 @@ import pytest
 from gsbench.methods import make_method
 from gsbench.methods._base import GroupOps, group_structure
 from gsbench.methods.group_lasso import fista_path, kkt_violation, lambda_max
-from gsbench.problems import make_problem
+from gsbench.problems import make_problem, stack_problems
 
 UNEQUAL = [4] * 20 + [2] * 10 + [1] * 10 + [8] * 5  # p = 150
 
@@ -147,8 +147,7 @@ def test_path_patience_keeps_the_selected_estimates():
     where it does end early) selects the same oracle- and validation-stopped estimates as
     the whole path."""
     problems = [make_problem(100, 200, 4, 4, sigma=1.0, n_val=100, seed=s) for s in range(4)]
-    arrays = [np.stack([getattr(pr, a) for pr in problems])
-              for a in ("X", "y", "X_val", "y_val", "w_star")]
+    arrays = stack_problems(problems)
     full = make_method("group_lasso", {"path_patience": None}, groups=4).fit_batch(*arrays)
     early = make_method("group_lasso", {"path_patience": 3}, groups=4).fit_batch(*arrays)
     for a, b in zip(full, early):

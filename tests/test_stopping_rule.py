@@ -8,7 +8,7 @@ import pytest
 
 from gsbench.claims.common import fit_whole_runs
 from gsbench.methods import MethodError, make_method
-from gsbench.problems import make_problem
+from gsbench.problems import make_problem, stack_problems
 
 #: The problem's active groups have strengths 8, 3 and 1 (two entries each): from a small
 #: initialisation gradient descent learns them one after another, with long plateaus of
@@ -111,8 +111,7 @@ def test_path_patience_ends_the_path_with_the_same_estimates(name):
     """Noisy cells, where the validation loss rises past its minimum: the path ends after
     path_patience values without a decrease and selects the estimates of the whole path."""
     problems = [make_problem(100, 200, 4, 4, sigma=1.0, seed=s) for s in range(3)]
-    arrays = [np.stack([getattr(pr, a) for pr in problems])
-              for a in ("X", "y", "X_val", "y_val", "w_star")]  # fmt: skip
+    arrays = stack_problems(problems)
     full = make_method(name, {"path_patience": None}, groups=4).fit_batch(*arrays)
     early = make_method(name, {}, groups=4).fit_batch(*arrays)  # default path_patience = 3
     for a, b in zip(full, early):

@@ -8,15 +8,10 @@ import pytest
 from gsbench.methods import REGISTRY, IterativeRegressor, fit_sweep, make_method
 from gsbench.methods import _design
 from gsbench.methods._design import SharedDesign, matvec, rmatvec
-from gsbench.problems import make_problem
+from gsbench.problems import make_problem, stack_problems
 from gsbench.runner import fit_problems, fit_problems_sweep
 
 RTOL = 1e-10
-
-
-def stack(problems):
-    return tuple(np.stack([getattr(pr, a) for pr in problems])
-                 for a in ("X", "y", "X_val", "y_val", "w_star"))
 
 
 @pytest.fixture(scope="module")
@@ -61,7 +56,7 @@ CASES = {
 @pytest.mark.parametrize("case", sorted(CASES))
 def test_sweep_equals_separate_fits(case, problems):
     name, common, settings = CASES[case]
-    arrays = stack(problems)
+    arrays = stack_problems(problems)
     swept = fit_sweep(name, [{**common, **s} for s in settings], *arrays, groups=4)
     assert len(swept) == len(settings) and all(len(r) == len(problems) for r in swept)
     ended = set()
@@ -74,7 +69,7 @@ def test_sweep_equals_separate_fits(case, problems):
 
 
 def test_sweep_of_budgets_runs_each_setting_for_its_own_max_iter(problems):
-    arrays = stack(problems)
+    arrays = stack_problems(problems)
     settings = [{"depth": d, "alpha": 0.05, "max_iter": m, "patience": 10**9}
                 for d, m in ((2, 300), (3, 700), (3, 1000))]
     swept = fit_sweep("hadamard_depth", settings, *arrays, groups=4)
@@ -86,7 +81,7 @@ def test_sweep_of_budgets_runs_each_setting_for_its_own_max_iter(problems):
 
 
 def test_a_diverging_setting_is_recorded_and_leaves_the_others_unchanged(problems):
-    arrays = stack(problems)
+    arrays = stack_problems(problems)
     settings = [{"step": None}, {"step": 50.0}, {"step": 0.01}]
     swept = fit_sweep("hadamard", settings, *arrays, groups=4, preset=None)
     assert all(r.status == "diverged" for r in swept[1])
@@ -99,7 +94,7 @@ def test_a_diverging_setting_is_recorded_and_leaves_the_others_unchanged(problem
 
 
 def test_a_single_problem_and_a_single_setting(problems):
-    X, y, Xv, yv, ws = stack(problems[:1])
+    X, y, Xv, yv, ws = stack_problems(problems[:1])
     (res,), = fit_sweep("hadamard", [{"max_iter": 400}], X[0], y[0], Xv[0], yv[0], ws[0])
     alone = make_method("hadamard", {"max_iter": 400}).fit(X[0], y[0], X_val=Xv[0], y_val=yv[0],
                                                            w_star=ws[0])
@@ -124,7 +119,7 @@ def test_a_single_problem_and_a_single_setting(problems):
 ])  # fmt: skip
 def test_refused_parameter_mixes_name_the_parameter(method, settings, match, problems):
     with pytest.raises(ValueError, match=match):
-        fit_sweep(method, settings, *stack(problems), groups=4)
+        fit_sweep(method, settings, *stack_problems(problems), groups=4)
 
 
 def test_shared_design_products_and_retirement_without_copies():
@@ -209,8 +204,7 @@ def test_a_batch_fitted_in_chunks_equals_the_whole_batch(name, monkeypatch):
     import gsbench.methods._iterative as loop
 
     problems = [make_problem(40, 64, 4, 2, sigma=0.1, n_val=40, seed=s) for s in range(5)]
-    X, y, Xv, yv, ws = (np.stack([getattr(pr, a) for pr in problems])
-                        for a in ("X", "y", "X_val", "y_val", "w_star"))
+    X, y, Xv, yv, ws = stack_problems(problems)
     runs = []
     for budget in (1 << 40, 2 * X[0].nbytes, 1):  # whole batch, chunks of 2 (2, 2, 1), of 1
         monkeypatch.setattr(loop, "CHUNK_BYTES", budget)

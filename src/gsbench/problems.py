@@ -159,6 +159,13 @@ class Problem:
         )
 
 
+def stack_problems(problems: Sequence[Problem]) -> tuple[np.ndarray, ...]:
+    """X (B, n, p), y (B, n), X_val (B, m, p), y_val (B, m), w_star (B, p) of problems of one
+    shape, stacked on a leading batch axis: the arguments of a method's ``fit_batch``."""
+    return tuple(np.stack([getattr(pr, a) for pr in problems])
+                 for a in ("X", "y", "X_val", "y_val", "w_star"))
+
+
 def group_labels(p: int, group_size: int | Sequence[int]) -> np.ndarray:
     """Group label of each of ``p`` features for contiguous groups.
 

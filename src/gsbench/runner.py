@@ -18,7 +18,7 @@ import numpy as np
 
 from .methods import FitResult, MethodError, make_method
 from .metrics import relative_error, support_scores
-from .problems import Problem
+from .problems import Problem, stack_problems
 from .results_schema import RESULT_FIELDS  # noqa: F401 (the rows' columns, re-exported)
 from .windows import DEFAULT_THRESHOLD, result_windows
 
@@ -57,13 +57,6 @@ def result_row(result: FitResult, problem: Problem, params: dict,
     }
 
 
-def _stacked(problems: Sequence[Problem]) -> tuple[np.ndarray, ...]:
-    """X (B, n, p), y (B, n), X_val (B, m, p), y_val (B, m), w_star (B, p) of problems of one
-    shape, stacked on a leading batch axis."""
-    return tuple(np.stack([getattr(pr, a) for pr in problems])
-                 for a in ("X", "y", "X_val", "y_val", "w_star"))
-
-
 def _used_params(est) -> dict[str, Any]:
     """The estimator's parameters as recorded in a row's ``params`` (``groups`` is the
     cell's)."""
@@ -99,7 +92,7 @@ def fit_problems(
     used = _used_params(est)
     start = time.perf_counter()
     try:
-        results = est.fit_batch(*_stacked(problems))
+        results = est.fit_batch(*stack_problems(problems))
     except MethodError:
         raise
     except Exception as exc:  # recorded, never fatal to a study
@@ -153,7 +146,7 @@ def fit_problems_sweep(
             continue
         try:
             swept = fit_sweep(make_method(method, groups=groups, preset=preset),
-                              [settings[k] for k in batch], *_stacked(problems))
+                              [settings[k] for k in batch], *stack_problems(problems))
         except MethodError:
             raise
         except Exception:  # refitted one setting at a time below

@@ -7,7 +7,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .fitting import _error_stats, _fit, _problems, _stack
+from ..problems import stack_problems
+from .fitting import _error_stats, _fit, _problems
 from .plotting import _legend, _lines, _new_figure, _palette, _save, _style, _xaxis
 from .settings import validate_settings
 from .statements import QUOTES, TITLES
@@ -36,7 +37,7 @@ def figure2(settings: dict, outdir: str | Path) -> dict:
     outdir.mkdir(parents=True, exist_ok=True)
     (prob,) = _problems(fs, [fs["seed"]])
     gsize = fs["problem"]["group_size"]
-    (res,) = _fit(fs["method"], fs.get("preset"), fs.get("params"), gsize, _stack([prob]),
+    (res,) = _fit(fs["method"], fs.get("preset"), fs.get("params"), gsize, stack_problems([prob]),
                   fs["plot_iterations"], fs["stride"], record=["group_norms"])
     it, err = res.path["iteration"], res.path["oracle_error"]
     norms = res.path["group_norms"]

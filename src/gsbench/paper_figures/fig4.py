@@ -8,7 +8,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .fitting import _error_stats, _fit, _problems, _stack
+from ..problems import stack_problems
+from .fitting import _error_stats, _fit, _problems
 from .plotting import METHOD_LABELS, _legend, _new_figure, _save, _style, _xaxis
 from .settings import validate_settings
 from .statements import QUOTES, TITLES
@@ -76,7 +77,7 @@ def _comparison(fs: dict, methods: dict, problem: dict, iterations: int, plot_it
     for label, (name, spec) in zip(names, methods.items()):
         spec = spec or {}
         (res,) = _fit(spec.get("method", name), spec.get("preset"), spec.get("params"), gsize,
-                      _stack([prob]), plot_iterations, fs["stride"])
+                      stack_problems([prob]), plot_iterations, fs["stride"])
         it, err = res.path["iteration"], res.path["oracle_error"]
         per[label] = {"status": res.status, "preset": spec.get("preset"),
                       **_error_stats(it, err, iterations)}
@@ -90,7 +91,7 @@ def _comparison(fs: dict, methods: dict, problem: dict, iterations: int, plot_it
     robustness = None
     if reps > 0:
         seeds = [int(fs["seed"]) + r for r in range(reps)]
-        arrays = _stack(_problems(spec_fs, seeds))
+        arrays = stack_problems(_problems(spec_fs, seeds))
         least = {}
         for label, (name, spec) in zip(names, methods.items()):
             spec = spec or {}

@@ -8,7 +8,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .fitting import _error_stats, _fit, _problems, _stack
+from ..problems import stack_problems
+from .fitting import _error_stats, _fit, _problems
 from .plotting import _legend, _lines, _new_figure, _palette, _save, _style, _xaxis
 from .settings import validate_settings
 from .statements import QUOTES, TITLES
@@ -43,7 +44,7 @@ def figure5(settings: dict, outdir: str | Path) -> dict:
     reps = int(fs["repetitions"])
     seeds = [int(fs["seed"]) + r for r in range(reps)]
     problems = _problems(fs, seeds)
-    arrays = _stack(problems)
+    arrays = stack_problems(problems)
     gsize = fs["problem"]["group_size"]
     results = _fit(fs["method"], fs.get("preset"), fs.get("params"), gsize, arrays,
                    fs["plot_iterations"], fs["stride"], record=["coef"])

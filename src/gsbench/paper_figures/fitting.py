@@ -26,10 +26,6 @@ def _problems(fs: dict, seeds: Iterable[int]) -> list[Problem]:
     return [make_problem(**spec, seed=int(s)) for s in seeds]
 
 
-def _stack(problems: list[Problem]):
-    return tuple(np.stack([getattr(p, a) for p in problems]) for a in ("X", "y", "X_val", "y_val", "w_star"))
-
-
 def _fit(method: str, preset: str | None, params: dict | None, group_size, arrays,
          max_iter: int, stride: int, record: list[str] | None = None):
     full = {**(params or {}), "max_iter": int(max_iter), "stride": int(min(stride, max_iter)),
