@@ -18,6 +18,18 @@ if not workflow.overwrite_configfiles:
 include: "workflow/rules/common.smk"
 
 
+onstart:
+    start_study(PROVENANCE, config, main_executor(workflow))
+
+
+onsuccess:
+    finish_study(PROVENANCE, "complete", f"{OUT}/trials.parquet")
+
+
+onerror:
+    finish_study(PROVENANCE, "failed", f"{OUT}/trials.parquet")
+
+
 report: "workflow/report/workflow.rst"
 
 

@@ -386,6 +386,9 @@ def canon(path):
     df = pd.read_parquet(path)
     drop = [c for c in df.columns if c == "seconds" or str(c).endswith("_seconds")]
     df = df.drop(columns=drop)
+    for c in df.columns:  # recorded paths (arrays in a cell) compare as lists
+        if df[c].dtype == object and len(df) and isinstance(df[c].iloc[0], np.ndarray):
+            df[c] = df[c].map(lambda v: np.asarray(v).tolist())
     df = df[sorted(df.columns, key=str)]
     if len(df.columns):
         key = df.astype(str)   # sortable for any dtype

@@ -34,7 +34,7 @@ sys.path.insert(0, str(ROOT / "src"))
 
 from gsbench.analysis import transitions  # noqa: E402
 from gsbench.analysis.columns import SETTING_KEYS  # noqa: E402
-from gsbench.study import load_config, plan_study, read_trials  # noqa: E402
+from gsbench.study import load_config, plan_study, read_fits  # noqa: E402
 from gsbench.study.adaptive import adaptive_grid  # noqa: E402
 
 def _widths(table: pd.DataFrame) -> pd.Series:
@@ -75,10 +75,10 @@ def compare_method(method: str, fixed_dir: Path, adaptive_dir: Path, fixed_cfg: 
     adaptive_files = sorted((adaptive_dir / "fits" / method).glob("round*.parquet"))
     if not fixed_files or not adaptive_files:
         return None
-    fixed = read_trials(fixed_files)
+    fixed = read_fits(fixed_files)
     if len(fixed) != expected:
         return None
-    adaptive = read_trials(adaptive_files)
+    adaptive = read_fits(adaptive_files)
     t_fixed, t_adaptive = _estimate(fixed, fixed_cfg), _estimate(adaptive, adaptive_cfg)
     if not t_fixed[list(SETTING_KEYS)].equals(t_adaptive[list(SETTING_KEYS)]):
         raise SystemExit(f"{method}: the two studies do not have the same settings")

@@ -9,7 +9,7 @@ import pytest
 
 from gsbench.analysis import transitions
 from gsbench.analysis.columns import SETTING_KEYS
-from gsbench.study import ConfigError, load_config, read_trials
+from gsbench.study import ConfigError, load_config, read_fits
 from gsbench.study.adaptive import (
     AdaptiveGrid,
     coarse_sizes,
@@ -222,14 +222,15 @@ def test_tiny_adaptive_study_rounds_union_and_rerun(tmp_path):
     target = "results/tiny/transitions.csv"
     snakemake(tmp_path, cfg, target)
     out = tmp_path / "results" / "tiny"
-    plans = {r: pd.read_csv(out / "adaptive" / f"round{r}.csv") for r in range(3)}
+    (plan_dir,) = (out / "adaptive").iterdir()  # keyed by the config and the methods' code
+    plans = {r: pd.read_csv(plan_dir / f"round{r}.csv") for r in range(3)}
     assert sorted(plans[0]["n"].unique()) == [8, 23]  # the coarse 8, 23, 64 without the top
     assert len(plans[0]) == 4  # both settings
     for r in (1, 2):
-        est = pd.read_csv(out / "adaptive" / f"round{r}_estimates.csv").set_index("active_groups")
+        est = pd.read_csv(plan_dir / f"round{r}_estimates.csv").set_index("active_groups")
         assert not plans[r].empty
         done = pd.concat([plans[k] for k in range(r)])
-        fitted = read_trials(sorted((out / "fits" / "group_lasso").glob("round*.parquet")))
+        fitted = read_fits(sorted((out / "fits" / "group_lasso").glob("round*.parquet")))
         for row in plans[r].itertuples():
             if row.n == 64:  # the top: only for a setting failing at its largest n so far
                 largest = done.loc[done["active_groups"] == row.active_groups, "n"].max()
@@ -244,7 +245,7 @@ def test_tiny_adaptive_study_rounds_union_and_rerun(tmp_path):
         assert set(est.index[est["transition"] == "below_grid"]).isdisjoint(plans[r]["active_groups"])
     fit_files = sorted((out / "fits" / "group_lasso").glob("round*.parquet"))
     assert [f.name.split("-")[0] for f in fit_files] == ["round0", "round1", "round2"]
-    trials = read_trials(fit_files)
+    trials = read_fits(fit_files)
     union = pd.concat(plans.values())
     assert sorted(zip(trials["active_groups"], trials["n"]).__iter__()) == sorted(
         (s, n) for s, n in zip(union["active_groups"], union["n"]) for _ in range(6))

@@ -66,7 +66,8 @@ def test_result_file_with_missing_columns_is_rejected_naming_the_file(tmp_path):
                                                  r"support_recall, extra"):
         read_trials([old])
     with pytest.raises(ResultsSchemaError, match="old.parquet"):
-        trials_stage([str(old)], str(tmp_path / "trials.parquet"))
+        study = {"success": {"threshold": 0.05}, "allow_code_changes": False}
+        trials_stage(study, [str(old)], str(tmp_path / "trials.parquet"))
     typed = tmp_path / "typed.parquet"
     good.assign(n="many").to_parquet(typed)
     with pytest.raises(ResultsSchemaError, match="typed.parquet has a column of the wrong type"):

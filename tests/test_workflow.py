@@ -116,6 +116,7 @@ def test_report_has_every_figure_and_the_config(smoke_study, tmp_path):
     for name in FIGURES:
         assert f"{name}.png" in html
     assert "trials per cell" in html and "rel_error_oracle" in html
+    assert "Provenance: gsbench" in html and "method code keys: dglnn2" in html
 
 
 def test_invalid_config_stops_before_any_job(tmp_path):

@@ -43,10 +43,26 @@ RESULT_FIELDS: dict[str, str] = {
     **WINDOW_FIELDS,  # early-stopping windows (gsbench.windows)
 }  # fmt: skip
 
-#: Columns of the per-trial table, in order, with their dtypes.
+#: What a study's fit was computed from (:mod:`gsbench.study.fingerprint`): the hash of its
+#: configuration part (cell, problem options, trials, method and parameters) and of its code.
+KEY_FIELDS: dict[str, str] = {"fit_key": "string", "code_key": "string"}
+
+#: A trial's recorded path in a study's fit file: the recorded iterations and the relative
+#: error ``||w_t - w*|| / ||w*||`` at each (empty for a method without a path). The analysis
+#: computes the early-stopping windows from it for the study's success threshold, so the
+#: threshold is not part of a fit's key.
+PATH_FIELDS: dict[str, str] = {"path_iteration": "object", "path_rel_error": "object"}
+
+#: Columns of the per-trial table (``trials.parquet``), in order, with their dtypes.
 ROW_SCHEMA: dict[str, str] = {
     "study": "string", "method": "string", "method_name": "string", "cell_id": "string",
     "n": "int64", "p": "int64", "group_size": "int64", "active_groups": "int64",
     "sigma": "float64", "design": "string", "decoy_rho": "float64", "decoy_layout": "string",
-    "trial": "int64", "seed": "int64", **COHERENCE_FIELDS, **RESULT_FIELDS,
+    "trial": "int64", "seed": "int64", **KEY_FIELDS, **COHERENCE_FIELDS, **RESULT_FIELDS,
 }  # fmt: skip
+
+#: Columns of a study's fit file: the per-trial row without the threshold-dependent windows,
+#: with the recorded path they are computed from.
+FIT_SCHEMA: dict[str, str] = {
+    **{k: v for k, v in ROW_SCHEMA.items() if k not in WINDOW_FIELDS}, **PATH_FIELDS,
+}

@@ -16,7 +16,7 @@ from typing import Callable
 import pandas as pd
 
 from .results_schema import STATUS_OK
-from .study import read_trials, run_chunk, write_table_atomic
+from .study import read_fits, read_trials, run_chunk, write_table_atomic
 
 # Figure name -> which aggregated tables it draws: (summary, transitions, scaling, out),
 # where out is the rule's declared (png, pdf) pair.
@@ -70,8 +70,11 @@ def adaptive_round_stage(config: dict, round_: int, fit_files: list[str], plan: 
     logging.info("round %d planned from %d fit files", round_, len(fit_files))
 
 
-def trials_stage(inputs: list[str], output: str) -> None:
-    write_table_atomic(read_trials(inputs), output)
+def trials_stage(config: dict, inputs: list[str], output: str) -> None:
+    """trials.parquet: the fit files joined, with the early-stopping windows of the study's
+    success threshold (:func:`gsbench.study.io.read_fits`)."""
+    trials = read_fits(inputs, config["success"]["threshold"], config["allow_code_changes"])
+    write_table_atomic(trials, output)
 
 
 def aggregate_stage(config: dict, trials_path: str, summary: str, transitions: str, scaling: str) -> None:
@@ -109,12 +112,16 @@ def verdict_laws_stage(config: dict, transitions: str, laws: str, sections: str)
     write_sections(sections, law_sections(trans, table, n_boot=config["bootstrap"], seed=0))
 
 
-def verdict_stage(config: dict, section_files: list[str], output: str) -> None:
-    """Join the saved verdict sections, in the given order, into verdict.md."""
-    from .verdict import read_sections, write_verdict
+def verdict_stage(config: dict, section_files: list[str], output: str, trials: str | None = None) -> None:
+    """Join the saved verdict sections, in the given order, into verdict.md, which opens
+    with the provenance line (the code keys of the fits in `trials`)."""
+    from .provenance import fits_record, provenance_line
+    from .verdict import read_sections, render_markdown, write_text_atomic
 
     sections = [s for path in section_files for s in read_sections(path)]
-    write_verdict(output, sections, title=f"Verdict: study {config['study']}")
+    title, rest = render_markdown(sections, title=f"Verdict: study {config['study']}").split("\n", 1)
+    line = provenance_line(config, fits_record(trials) if trials else None)
+    write_text_atomic(output, f"{title}\n\n{line}\n{rest}")
 
 
 def figure_stage(name: str, summary: str, transitions: str, scaling: str, png: str, pdf: str) -> None:

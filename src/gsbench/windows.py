@@ -97,6 +97,30 @@ def result_windows(result, w_star: np.ndarray, threshold: float, factor: float =
     return stopping_windows(path["iteration"], path["oracle_error"], norm, threshold, factor)
 
 
+def path_columns(result, w_star: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """A :class:`~gsbench.methods.FitResult`'s recorded path as stored in a study's fit file:
+    the recorded iterations (int64) and relative errors ``||w_t - w*|| / ||w*||`` (float64);
+    both empty without a recorded oracle error or with ``w* = 0``."""
+    path = getattr(result, "path", None) or {}
+    norm = float(np.linalg.norm(w_star))
+    if "oracle_error" not in path or "iteration" not in path or norm == 0:
+        return np.zeros(0, dtype=np.int64), np.zeros(0)
+    return (np.asarray(path["iteration"], dtype=np.int64),
+            np.asarray(path["oracle_error"], dtype=float) / norm)
+
+
+def windows_from_paths(iterations, rel_errors, threshold: float, factor: float = 1.1) -> dict[str, np.ndarray]:
+    """:data:`WINDOW_FIELDS` of many stored paths (the fit files' ``path_iteration`` and
+    ``path_rel_error`` columns) for one success `threshold`: one int64 array per field,
+    -1 where a path is empty."""
+    out = {key: np.full(len(iterations), -1, dtype=np.int64) for key in WINDOW_FIELDS}
+    for i, (it, rel) in enumerate(zip(iterations, rel_errors)):
+        if len(it):
+            for key, value in stopping_windows(it, rel, 1.0, threshold, factor).items():
+                out[key][i] = value
+    return out
+
+
 def converged_by_budget(status: str, iterations: int, max_iter: int) -> bool:
     """Whether an iterative run ended by itself rather than by running out of budget.
 

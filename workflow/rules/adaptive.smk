@@ -11,8 +11,10 @@ checkpoint adaptive_round:
     input:
         adaptive_round_inputs,
     output:
-        plan=f"{OUT}/adaptive/round{{round}}.csv",
-        estimates=f"{OUT}/adaptive/round{{round}}_estimates.csv",
+        plan=f"{ADAPTIVE_DIR}/round{{round}}.csv",
+        estimates=f"{ADAPTIVE_DIR}/round{{round}}_estimates.csv",
+    params:
+        code=ANALYSIS["code"],
     log:
         f"{OUT}/logs/adaptive/round{{round}}.log",
     conda:
@@ -28,7 +30,7 @@ rule fit_round:
     """One job of an adaptive round: one method on every trial of its cells in one chunk of
     the round's plan (and the table's SHA-256)."""
     input:
-        plan=f"{OUT}/adaptive/round{{round}}.csv",
+        plan=f"{ADAPTIVE_DIR}/round{{round}}.csv",
     output:
         f"{OUT}/fits/{{method}}/round{{round}}-{{chunk}}.parquet",
         f"{OUT}/fits/{{method}}/round{{round}}-{{chunk}}.parquet.sha256",

@@ -4,6 +4,10 @@ rule trials:
         trials_inputs(),
     output:
         f"{OUT}/trials.parquet",
+    params:
+        threshold=ANALYSIS["success"]["threshold"],
+        allow_code_changes=ANALYSIS["allow_code_changes"],
+        code=ANALYSIS["code"],
     log:
         f"{OUT}/logs/trials.log",
     conda:
@@ -23,6 +27,10 @@ rule aggregate:
         summary=f"{OUT}/summary.csv",
         transitions=f"{OUT}/transitions.csv",
         scaling=f"{OUT}/scaling.csv",
+    params:
+        success=ANALYSIS["success"],
+        bootstrap=ANALYSIS["bootstrap"],
+        code=ANALYSIS["code"],
     log:
         f"{OUT}/logs/aggregate.log",
     conda:

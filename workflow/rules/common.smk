@@ -16,6 +16,8 @@ from gsbench.study import (
     warn_skipped,
 )
 from gsbench.study.adaptive import adaptive_grid, read_plan
+from gsbench.study.fingerprint import analysis_fingerprint, study_key
+from gsbench.provenance import finish_study, main_executor, start_study
 
 try:
     # Snakemake's own YAML reader keeps the last of two equal keys; read the files again.
@@ -29,7 +31,10 @@ config.update(_validated)
 
 STUDY = config["study"]
 OUT = f"results/{STUDY}"
+# Where this study's numbers came from (gsbench.provenance), written by onstart/onsuccess.
+PROVENANCE = f"{OUT}/provenance.json"
 METHODS = list(config["methods"])
+# method -> {chunk id -> cells}; a chunk id hashes its cells' fit keys (gsbench.study.chunks)
 CHUNKS = chunk_cells(config)
 warn_skipped(expand_cells(config)[1])
 print(f"gsbench: study {STUDY!r}: {describe(plan_study(config))}", file=sys.stderr)
@@ -50,6 +55,18 @@ COHERENCE_MEASURES = ["delta_out", "mu"]
 TABLES = ["transitions.tex", "transitions.md", "scaling.tex", "scaling.md"]
 
 
+# Rerun triggers of the analysis rules (Snakemake's `params:` trigger): the settings each
+# rule reads, and the code of the analysis (a new gsbench reruns the analysis, not the fits).
+ANALYSIS = {
+    "success": config["success"],
+    "bootstrap": config["bootstrap"],
+    "allow_code_changes": config["allow_code_changes"],
+    "code": analysis_fingerprint(),
+}
+# An adaptive grid's plans live under a key of everything they depend on (the config and the
+# methods' code): a change plans the rounds again, and the fits it keeps are reused.
+ADAPTIVE_DIR = f"{OUT}/adaptive/{study_key(config)}"
+
 # Decoy studies are analysed in rho at one n per (p, g, s): no transitions in n.
 DECOY_STUDY = "statdim_l1" in config["grid"]["n"] or "decoy" in config["grid"]["design"]
 # grid.n: {adaptive: ...}: rounds of fits planned by the checkpoint adaptive_round.
@@ -69,9 +86,11 @@ def fit_outputs():
     before the rounds run; trials.parquet asks for them through adaptive_fit_files)."""
     if ADAPTIVE:
         return []
-    return expand(
-        f"{OUT}/fits/{{method}}/{{chunk}}.parquet", method=METHODS, chunk=CHUNKS
-    )
+    return [
+        f"{OUT}/fits/{method}/{chunk}.parquet"
+        for method in METHODS
+        for chunk in CHUNKS[method]
+    ]
 
 
 def adaptive_fits(rounds):

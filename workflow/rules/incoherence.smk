@@ -13,6 +13,9 @@ rule coherence_figure:
             category="Figures",
         ),
         pdf=f"{OUT}/figures/success_vs_{{measure}}.pdf",
+    params:
+        success=ANALYSIS["success"],
+        code=ANALYSIS["code"],
     log:
         f"{OUT}/logs/figures/success_vs_{{measure}}.log",
     conda:
@@ -40,6 +43,10 @@ rule incoherence:
         ),
         pdf=f"{OUT}/figures/rho_star.pdf",
         sections=f"{OUT}/verdict/incoherence.json",
+    params:
+        success=ANALYSIS["success"],
+        bootstrap=ANALYSIS["bootstrap"],
+        code=ANALYSIS["code"],
     log:
         f"{OUT}/logs/incoherence.log",
     conda:

@@ -11,6 +11,8 @@ rule figure:
             category="Figures",
         ),
         pdf=f"{OUT}/figures/{{figure}}.pdf",
+    params:
+        code=ANALYSIS["code"],
     log:
         f"{OUT}/logs/figures/{{figure}}.log",
     conda:
@@ -39,5 +41,6 @@ rule tables:
         runtime=10,
     params:
         names=TABLES,
+        code=ANALYSIS["code"],
     script:
         "../scripts/tables.py"

@@ -14,6 +14,9 @@ rule verdict_laws:
     output:
         laws=f"{OUT}/laws.csv",
         sections=f"{OUT}/verdict/laws.json",
+    params:
+        bootstrap=ANALYSIS["bootstrap"],
+        code=ANALYSIS["code"],
     log:
         f"{OUT}/logs/verdict_laws.log",
     conda:
@@ -28,13 +31,16 @@ rule verdict_laws:
 rule verdict:
     """verdict.md: every saved verdict section, in VERDICT_PARTS order."""
     input:
-        VERDICT_PARTS,
+        sections=VERDICT_PARTS,
+        trials=f"{OUT}/trials.parquet",
     output:
         report(
             f"{OUT}/verdict.md",
             caption="../report/verdict.rst",
             category="Verdict",
         ),
+    params:
+        code=ANALYSIS["code"],
     log:
         f"{OUT}/logs/verdict.log",
     conda:

@@ -1,3 +1,5 @@
 from gsbench.stages import run_rule, trials_stage
 
-run_rule(snakemake, trials_stage, list(snakemake.input), snakemake.output[0])
+run_rule(
+    snakemake, trials_stage, snakemake.config, list(snakemake.input), snakemake.output[0]
+)

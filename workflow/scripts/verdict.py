@@ -4,6 +4,7 @@ run_rule(
     snakemake,
     verdict_stage,
     snakemake.config,
-    list(snakemake.input),
+    list(snakemake.input.sections),
     snakemake.output[0],
+    snakemake.input.trials,
 )

@@ -28,6 +28,7 @@ from .io import (
     check_results_files,
     checksum_path,
     conform,
+    read_fits,
     read_trials,
     write_checksum,
     write_table_atomic,
@@ -39,6 +40,6 @@ __all__ = [
     "StudyPlan", "add_study_commands", "cell_rows", "check_plan", "check_results_file",
     "check_results_files", "checksum_path", "chunk_cells", "conform", "describe",
     "expand_cells", "impossible_reason", "import_plugins", "load_config", "method_specs",
-    "plan_study", "read_trials", "read_yaml", "run_chunk", "warn_skipped", "write_checksum",
+    "plan_study", "read_fits", "read_trials", "read_yaml", "run_chunk", "warn_skipped", "write_checksum",
     "write_table_atomic",
 ]  # fmt: skip

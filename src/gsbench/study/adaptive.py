@@ -37,9 +37,9 @@ import pandas as pd
 from ..analysis.columns import SETTING_KEYS, success_indicator
 from ..results_schema import SETTING_FIELDS
 from .cells import Cell, expand_cells
-from .chunks import balance_chunks, fit_cells
+from .chunks import fit_cells, method_chunks
 from .config import ConfigError
-from .io import read_trials, write_table_atomic
+from .io import read_fits, write_table_atomic
 
 __all__ = [
     "AdaptiveGrid", "PLAN_COLUMNS", "adaptive_grid", "coarse_sizes", "first_sizes", "new_sizes",
@@ -205,8 +205,7 @@ def _with_chunks(cells: pd.DataFrame, config: dict) -> pd.DataFrame:
     for method, grp in cells.groupby("method", sort=True):
         cell_list = [_cell(row) for row in grp.itertuples(index=False)]
         chunk_of = {c.cell_id: chunk for chunk, members in
-                    balance_chunks(cell_list, config["jobs_per_method"], config["trials"]).items()
-                    for c in members}  # fmt: skip
+                    method_chunks(config, method, cell_list).items() for c in members}
         part = grp.copy()
         part["chunk"] = [chunk_of[c.cell_id] for c in cell_list]
         parts.append(part)
@@ -257,7 +256,8 @@ def round_plan(config: dict, round_: int, trials: pd.DataFrame | None = None) ->
 
 def round_stage(config: dict, round_: int, fit_files: list[str], plan_path: str, estimates_path: str) -> None:
     """Checkpoint ``adaptive_round``: plan round `round_` from the earlier rounds' fit files."""
-    trials = read_trials(fit_files) if round_ else None
+    success = config["success"]
+    trials = read_fits(fit_files, success["threshold"], config["allow_code_changes"]) if round_ else None
     plan, estimates = round_plan(config, round_, trials)
     write_table_atomic(plan, plan_path)
     write_table_atomic(estimates, estimates_path)

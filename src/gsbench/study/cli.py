@@ -1,4 +1,4 @@
-"""``gsbench study validate|run|run-chunk``.
+"""``gsbench study validate|run|status|run-chunk``.
 
 ``run`` is the safe way to start a study: it validates the config, prints the plan (fits,
 jobs, rough time and disk; :mod:`.plan`), refuses to start while another Snakemake run holds
@@ -35,6 +35,9 @@ def add_study_commands(sub) -> None:
     run.add_argument("--cores", default="2", help="snakemake --cores (default 2)")
     run.add_argument("snakemake_args", nargs=argparse.REMAINDER,
                      help="further snakemake arguments, after --")
+    st = ssub.add_parser("status", help="which fits of a study are current, stale (and why) "
+                         "or missing, and the CPU time to update them")
+    st.add_argument("--config", required=True, type=Path)
     r = ssub.add_parser("run-chunk", help="run one fit job of a study")
     r.add_argument("--config", required=True, type=Path)
     r.add_argument("--method", required=True)
@@ -82,9 +85,14 @@ def _cmd_study(args) -> int:
         chunks = chunk_cells(config)
         print(f"config {args.config}: study {config['study']!r}, {len(cells)} cells x "
               f"{config['trials']} trials, methods {', '.join(config['methods'])}, "
-              f"{len(chunks) * len(config['methods'])} fit jobs")
+              f"{sum(map(len, chunks.values()))} fit jobs")
         print(f"gsbench: study {config['study']!r}: {describe(plan_study(config))}")
         return _run(args) if args.study_command == "run" else 0
+    if args.study_command == "status":
+        from .status import format_status, study_status
+
+        print(format_status(config, study_status(config)))
+        return 0
     if args.method not in config["methods"]:
         raise UsageError(f"--method {args.method!r} is not a method of this config "
                          f"({', '.join(config['methods'])})")

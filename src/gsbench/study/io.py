@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import tempfile
 from pathlib import Path
@@ -12,7 +13,12 @@ import pandas as pd
 import pyarrow.parquet as pq
 
 from ..errors import UserError
-from ..results_schema import ROW_SCHEMA
+from ..results_schema import FIT_SCHEMA, PATH_FIELDS, ROW_SCHEMA
+from ..windows import DEFAULT_THRESHOLD, WINDOW_FIELDS, windows_from_paths
+
+#: Parquet metadata key of a fit file: the JSON list of its cells' fit keys
+#: (:class:`gsbench.study.fingerprint.FitKey`).
+FIT_KEYS_METADATA = "gsbench.fit_keys"
 
 class ResultsSchemaError(UserError, ValueError):
     """A results file whose columns are not the per-trial schema; names the file."""
@@ -23,9 +29,11 @@ def conform(frame: pd.DataFrame) -> pd.DataFrame:
     return frame[list(ROW_SCHEMA)].astype(ROW_SCHEMA)
 
 
-def write_table_atomic(frame: pd.DataFrame, path: str | os.PathLike) -> None:
-    """Write ``frame`` as Parquet (``.parquet``) or CSV (otherwise) to a temporary file beside
-    ``path`` and rename it: readers never see half a file."""
+def write_table_atomic(frame: pd.DataFrame, path: str | os.PathLike,
+                       metadata: dict[str, str] | None = None) -> None:
+    """Write ``frame`` as Parquet (``.parquet``, with `metadata` added to the file's key-value
+    metadata) or CSV (otherwise) to a temporary file beside ``path`` and rename it: readers
+    never see half a file."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     for stale in path.parent.glob(f".{path.name}.*.tmp"):  # left by a killed job
@@ -33,7 +41,13 @@ def write_table_atomic(frame: pd.DataFrame, path: str | os.PathLike) -> None:
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     os.close(fd)
     try:
-        if path.suffix == ".parquet":
+        if path.suffix == ".parquet" and metadata:
+            import pyarrow as pa
+
+            table = pa.Table.from_pandas(frame, preserve_index=False)
+            merged = {**(table.schema.metadata or {}), **{k.encode(): v.encode() for k, v in metadata.items()}}
+            pq.write_table(table.replace_schema_metadata(merged), tmp)
+        elif path.suffix == ".parquet":
             frame.to_parquet(tmp, index=False)
         else:
             frame.to_csv(tmp, index=False)
@@ -94,29 +108,89 @@ def check_results_files(directory: str | os.PathLike) -> None:
         check_results_file(path)
 
 
+def _read_checked(path: str | os.PathLike, schema: dict[str, str]) -> pd.DataFrame:
+    """One results file, checked (:func:`check_results_file`), with the columns of `schema`
+    in order and with their dtypes; a :class:`ResultsSchemaError` naming the file otherwise."""
+    check_results_file(path)
+    try:
+        frame = pd.read_parquet(path) if str(path).endswith(".parquet") else pd.read_csv(path)
+    except Exception as exc:
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise ResultsSchemaError(f"results file {path} cannot be read ({first}); delete it "
+                                 f"(rm {path}) and run again to recompute it") from None
+    missing = [c for c in schema if c not in frame.columns]
+    if missing:
+        raise ResultsSchemaError(
+            f"results file {path} lacks column(s) {', '.join(missing)}; it was not written "
+            "by this version of gsbench (rerun its job, e.g. delete the file)"
+        )
+    try:
+        return frame[list(schema)].astype(schema)
+    except (ValueError, TypeError) as exc:
+        raise ResultsSchemaError(f"results file {path} has a column of the wrong type: {exc}") from None
+
+
 def read_trials(paths: Iterable[str | os.PathLike]) -> pd.DataFrame:
-    """Concatenate per-trial result files, checking each (:func:`check_results_file`) and its
-    columns against :data:`ROW_SCHEMA`."""
-    frames = []
-    for path in paths:
-        check_results_file(path)
-        try:
-            frame = pd.read_parquet(path) if str(path).endswith(".parquet") else pd.read_csv(path)
-        except Exception as exc:
-            first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-            raise ResultsSchemaError(f"results file {path} cannot be read ({first}); delete it "
-                                     f"(rm {path}) and run again to recompute it") from None
-        missing = [c for c in ROW_SCHEMA if c not in frame.columns]
-        if missing:
-            raise ResultsSchemaError(
-                f"results file {path} lacks column(s) {', '.join(missing)}; it was not written "
-                "by this version of gsbench (rerun its job, e.g. delete the file)"
-            )
-        try:
-            frames.append(conform(frame))
-        except (ValueError, TypeError) as exc:
-            raise ResultsSchemaError(f"results file {path} has a column of the wrong type: {exc}")
+    """Concatenate per-trial tables (``trials.parquet``, :data:`ROW_SCHEMA`), checking each
+    (:func:`check_results_file`) and its columns. A study's fit files are read by
+    :func:`read_fits`."""
+    frames = [_read_checked(path, ROW_SCHEMA) for path in paths]
     if not frames:
         return conform(pd.DataFrame({c: pd.Series(dtype=t) for c, t in ROW_SCHEMA.items()}))
     out = pd.concat(frames, ignore_index=True)
+    return out.sort_values(["method", "cell_id", "trial"], kind="stable").reset_index(drop=True)
+
+
+def read_fit_keys(path: str | os.PathLike) -> list:
+    """The fit keys recorded in a fit file's metadata (:data:`FIT_KEYS_METADATA`); a
+    :class:`ResultsSchemaError` naming the file when it has none."""
+    from .fingerprint import FitKey
+
+    meta = pq.read_schema(path).metadata or {}
+    raw = meta.get(FIT_KEYS_METADATA.encode())
+    if raw is None:
+        raise ResultsSchemaError(f"results file {path} records no fit keys (written by an older "
+                                 f"gsbench); delete it (rm {path}) and run again to recompute it")
+    return [FitKey.from_json(json.dumps(item)) for item in json.loads(raw)]
+
+
+class MixedCodeError(ResultsSchemaError):
+    """Fits of one method computed by different code; names the files of each code key."""
+
+
+def read_fits(paths: Iterable[str | os.PathLike], threshold: float = DEFAULT_THRESHOLD,
+              allow_code_changes: bool = False) -> pd.DataFrame:
+    """A study's fit files (:data:`~gsbench.results_schema.FIT_SCHEMA`) as one per-trial table
+    (:data:`ROW_SCHEMA`): each file checked (:func:`check_results_file`), the early-stopping
+    windows computed from the recorded paths for the success `threshold`.
+
+    Fits of one method whose code keys differ are refused (:class:`MixedCodeError`, naming
+    the files of each key) unless `allow_code_changes` (the config key of that name).
+    """
+    paths = [Path(p) for p in paths]
+    frames, sources = [], []
+    for path in paths:
+        frame = _read_checked(path, FIT_SCHEMA)
+        frames.append(frame)
+        sources.append(pd.Series(str(path), index=frame.index))
+    if not frames:
+        return conform(pd.DataFrame({c: pd.Series(dtype=t) for c, t in ROW_SCHEMA.items()}))
+    out = pd.concat(frames, ignore_index=True)
+    source = pd.concat(sources, ignore_index=True)
+    if not allow_code_changes:
+        for method, grp in out.groupby("method", sort=True):
+            codes = grp["code_key"].unique()
+            if len(codes) > 1:
+                files = "; ".join(
+                    f"code {code}: " + ", ".join(sorted(set(source[grp.index[grp['code_key'] == code]])))
+                    for code in sorted(codes)
+                )
+                raise MixedCodeError(
+                    f"method {method!r}: fits computed by {len(codes)} versions of its code ({files});"
+                    " refit the older ones (delete them) or set allow_code_changes: true in the "
+                    "config to aggregate them anyway")
+    windows = windows_from_paths(out["path_iteration"], out["path_rel_error"], threshold)
+    for key in WINDOW_FIELDS:
+        out[key] = windows[key]
+    out = conform(out.drop(columns=list(PATH_FIELDS)))
     return out.sort_values(["method", "cell_id", "trial"], kind="stable").reset_index(drop=True)

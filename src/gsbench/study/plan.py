@@ -69,7 +69,7 @@ def plan_study(config: dict) -> StudyPlan:
         extra = spec.rounds * spec.per_round * settings * methods * config["trials"]
     return StudyPlan(
         cells=len(cells), trials=config["trials"], methods=methods,
-        jobs=len(chunk_cells(config)) * methods if cells else 0,
+        jobs=sum(map(len, chunk_cells(config).values())) if cells else 0,
         cpu_seconds=SECONDS_PER_NP * work, disk_bytes=BYTES_PER_FIT * fits,
         adaptive_fits=extra, adaptive_rounds=spec.rounds if spec else 0,
     )  # fmt: skip
