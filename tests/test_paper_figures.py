@@ -95,6 +95,8 @@ def test_images_are_not_blank(short_run, fig):
 def test_summary_has_the_four_sections_with_numbers(short_run):
     out, numbers = short_run
     md = (out / "paper_figures.md").read_text()
+    assert re.search(r"^Provenance: gsbench .*settings sha256 [0-9a-f]{12}, method code keys: "
+                     r"dglnn1 [0-9a-f]{8}, dglnn2 [0-9a-f]{8}, hadamard [0-9a-f]{8}", md, flags=re.M)
     sections = re.split(r"^## ", md, flags=re.M)[1:]
     assert [s.split(":")[0] for s in sections] == ["Figure 2", "Figure 3", "Figure 4", "Figure 5"]
     for section, fig in zip(sections, pf.FIGURES):

@@ -77,6 +77,7 @@ def test_verdict_stage_names_the_generating_law(tmp_path):
 
     text = out.read_text()
     assert text.startswith("# Verdict: study unit")
+    assert text.splitlines()[2].startswith("Provenance: gsbench ")  # what made the numbers
     rows = {line.split(" | ")[0]: line for line in text.splitlines() if line.startswith("| ")}
     assert "| entry (A k log(e p/k)) |" in rows["| which law explains n* of entrywise"]
     assert "| incoh_grp (A s^2 g)" in rows["| which law explains n* of blockwise"]

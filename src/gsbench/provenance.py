@@ -165,16 +165,46 @@ def provenance_line(config: dict, fits: dict[str, dict[str, int]] | None = None)
     (with `fits`, those of the fits aggregated, naming mixed code versions)."""
     from .study.fingerprint import method_fingerprints
 
-    git = git_state()
-    commit = "not a git checkout" if git["commit"] is None else (
-        f"commit {git['commit'][:10]}" + (" with uncommitted changes" if git["dirty"] else ""))
     if fits:
         codes = ", ".join(f"{m} {'+'.join(sorted(c))}" + (" (MIXED CODE VERSIONS)" if len(c) > 1 else "")
                           for m, c in sorted(fits.items()))  # fmt: skip
     else:
-        codes = ", ".join(f"{m} {f['code']}" for m, f in method_fingerprints(config).items())
-    return (f"Provenance: gsbench {_version('gsbench')} ({commit}), config sha256 "
-            f"{config_hash(config)[:12]}, method code keys: {codes}; generated {_now()}.")
+        known = method_fingerprints(config) if config.get("methods") else {}
+        codes = ", ".join(f"{m} {f['code']}" for m, f in known.items()) or "none"
+    return _line(f"config sha256 {config_hash(config)[:12]}", codes)
+
+
+def settings_provenance_line(settings: dict, source: str | os.PathLike | None = None) -> str:
+    """The provenance line of a report made from a settings mapping (claims, paper figures,
+    read from the file `source`): the settings' SHA-256 (canonical JSON) and the code keys of
+    the registered methods they name."""
+    from .methods import REGISTRY
+    from .study.fingerprint import canonical_json, code_fingerprint
+
+    def strings(value):
+        if isinstance(value, str):
+            yield value
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                yield from strings(key)
+                yield from strings(item)
+        elif isinstance(value, (list, tuple)):
+            for item in value:
+                yield from strings(item)
+
+    digest = hashlib.sha256(canonical_json(settings).encode()).hexdigest()[:12]
+    methods = sorted({s for s in strings(settings) if s in REGISTRY and s != "sklearn"})
+    codes = ", ".join(f"{m} {code_fingerprint(m)['key']}" for m in methods) or "none"
+    name = f"settings {Path(source).name}" if source else "settings"
+    return _line(f"{name} sha256 {digest}", codes)
+
+
+def _line(source: str, codes: str) -> str:
+    git = git_state()
+    commit = "not a git checkout" if git["commit"] is None else (
+        f"commit {git['commit'][:10]}" + (" with uncommitted changes" if git["dirty"] else ""))
+    return (f"Provenance: gsbench {_version('gsbench')} ({commit}), {source}, method code keys: "
+            f"{codes}; generated {_now()}.")
 
 
 def main_executor(workflow) -> str:

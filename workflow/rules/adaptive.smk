@@ -13,8 +13,6 @@ checkpoint adaptive_round:
     output:
         plan=f"{ADAPTIVE_DIR}/round{{round}}.csv",
         estimates=f"{ADAPTIVE_DIR}/round{{round}}_estimates.csv",
-    params:
-        code=ANALYSIS["code"],
     log:
         f"{OUT}/logs/adaptive/round{{round}}.log",
     conda:
@@ -22,6 +20,8 @@ checkpoint adaptive_round:
     resources:
         mem_mb=2000,
         runtime=20,
+    params:
+        code=ANALYSIS["code"],
     script:
         "../scripts/adaptive_round.py"
 

@@ -4,10 +4,6 @@ rule trials:
         trials_inputs(),
     output:
         f"{OUT}/trials.parquet",
-    params:
-        threshold=ANALYSIS["success"]["threshold"],
-        allow_code_changes=ANALYSIS["allow_code_changes"],
-        code=ANALYSIS["code"],
     log:
         f"{OUT}/logs/trials.log",
     conda:
@@ -15,6 +11,10 @@ rule trials:
     resources:
         mem_mb=2000,
         runtime=20,
+    params:
+        threshold=ANALYSIS["success"]["threshold"],
+        allow_code_changes=ANALYSIS["allow_code_changes"],
+        code=ANALYSIS["code"],
     script:
         "../scripts/trials.py"
 
@@ -27,10 +27,6 @@ rule aggregate:
         summary=f"{OUT}/summary.csv",
         transitions=f"{OUT}/transitions.csv",
         scaling=f"{OUT}/scaling.csv",
-    params:
-        success=ANALYSIS["success"],
-        bootstrap=ANALYSIS["bootstrap"],
-        code=ANALYSIS["code"],
     log:
         f"{OUT}/logs/aggregate.log",
     conda:
@@ -38,5 +34,9 @@ rule aggregate:
     resources:
         mem_mb=2000,
         runtime=20,
+    params:
+        success=ANALYSIS["success"],
+        bootstrap=ANALYSIS["bootstrap"],
+        code=ANALYSIS["code"],
     script:
         "../scripts/aggregate.py"

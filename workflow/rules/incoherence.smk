@@ -13,9 +13,6 @@ rule coherence_figure:
             category="Figures",
         ),
         pdf=f"{OUT}/figures/success_vs_{{measure}}.pdf",
-    params:
-        success=ANALYSIS["success"],
-        code=ANALYSIS["code"],
     log:
         f"{OUT}/logs/figures/success_vs_{{measure}}.log",
     conda:
@@ -23,6 +20,9 @@ rule coherence_figure:
     resources:
         mem_mb=2000,
         runtime=20,
+    params:
+        success=ANALYSIS["success"],
+        code=ANALYSIS["code"],
     script:
         "../scripts/coherence_figure.py"
 
@@ -43,10 +43,6 @@ rule incoherence:
         ),
         pdf=f"{OUT}/figures/rho_star.pdf",
         sections=f"{OUT}/verdict/incoherence.json",
-    params:
-        success=ANALYSIS["success"],
-        bootstrap=ANALYSIS["bootstrap"],
-        code=ANALYSIS["code"],
     log:
         f"{OUT}/logs/incoherence.log",
     conda:
@@ -54,5 +50,9 @@ rule incoherence:
     resources:
         mem_mb=2000,
         runtime=20,
+    params:
+        success=ANALYSIS["success"],
+        bootstrap=ANALYSIS["bootstrap"],
+        code=ANALYSIS["code"],
     script:
         "../scripts/incoherence.py"

@@ -11,8 +11,6 @@ rule figure:
             category="Figures",
         ),
         pdf=f"{OUT}/figures/{{figure}}.pdf",
-    params:
-        code=ANALYSIS["code"],
     log:
         f"{OUT}/logs/figures/{{figure}}.log",
     conda:
@@ -20,6 +18,8 @@ rule figure:
     resources:
         mem_mb=2000,
         runtime=20,
+    params:
+        code=ANALYSIS["code"],
     script:
         "../scripts/figure.py"
 

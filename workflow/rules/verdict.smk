@@ -14,9 +14,6 @@ rule verdict_laws:
     output:
         laws=f"{OUT}/laws.csv",
         sections=f"{OUT}/verdict/laws.json",
-    params:
-        bootstrap=ANALYSIS["bootstrap"],
-        code=ANALYSIS["code"],
     log:
         f"{OUT}/logs/verdict_laws.log",
     conda:
@@ -24,6 +21,9 @@ rule verdict_laws:
     resources:
         mem_mb=1000,
         runtime=10,
+    params:
+        bootstrap=ANALYSIS["bootstrap"],
+        code=ANALYSIS["code"],
     script:
         "../scripts/verdict_laws.py"
 
@@ -39,8 +39,6 @@ rule verdict:
             caption="../report/verdict.rst",
             category="Verdict",
         ),
-    params:
-        code=ANALYSIS["code"],
     log:
         f"{OUT}/logs/verdict.log",
     conda:
@@ -48,5 +46,7 @@ rule verdict:
     resources:
         mem_mb=500,
         runtime=5,
+    params:
+        code=ANALYSIS["code"],
     script:
         "../scripts/verdict.py"

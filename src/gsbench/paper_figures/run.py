@@ -63,7 +63,10 @@ def run_all(settings: dict | str | Path | None, outdir: str | Path,
         start = time.perf_counter()
         numbers[fig] = FIGURE_FUNCTIONS[fig](settings, outdir)
         log.info("%s: %s in %.1f s", fig, numbers[fig]["verdict"], time.perf_counter() - start)
-    write_summary(numbers, outdir / "paper_figures.md", source)
+    from ..provenance import settings_provenance_line
+
+    write_summary(numbers, outdir / "paper_figures.md", source,
+                  settings_provenance_line(settings, source or None))
     tmp = outdir / ".paper_figures.json.tmp"
     tmp.write_text(json.dumps(_jsonable(numbers), indent=1) + "\n")
     tmp.replace(outdir / "paper_figures.json")

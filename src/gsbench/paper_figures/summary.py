@@ -146,7 +146,8 @@ def _authors_lines(m: dict) -> list[str]:
     return lines
 
 
-def write_summary(numbers: dict[str, dict], path: str | Path, settings_source: str = "") -> Path:
+def write_summary(numbers: dict[str, dict], path: str | Path, settings_source: str = "",
+                  provenance: str = "") -> Path:
     """Write ``paper_figures.md``: per figure the paper's statement, the measured numbers,
     the criterion and the verdict.
 
@@ -158,6 +159,9 @@ def write_summary(numbers: dict[str, dict], path: str | Path, settings_source: s
         The Markdown file to write.
     settings_source : str, optional
         Where the settings came from (mentioned in the header).
+    provenance : str, optional
+        The provenance line (:func:`gsbench.provenance.settings_provenance_line`), under the
+        title.
 
     Returns
     -------
@@ -167,6 +171,7 @@ def write_summary(numbers: dict[str, dict], path: str | Path, settings_source: s
     lines = [
         "# DGLNN paper, Section 5: simulation figures re-run with gsbench",
         "",
+        *([provenance, ""] if provenance else []),
         "Li, Nguyen, Hegde & Wong, *Implicit regularization for group sparsity* (ICLR 2023). "
         "Each figure is re-run with the methods' `paper` preset (alpha = 1e-6, steps 1e-3) "
         "on the stated setting (Fig. 4 also with the `authors` preset, the settings of the "
