@@ -322,6 +322,11 @@ def path_result(coefs: np.ndarray, X_val, y_val, w_star, **kw) -> FitResult:
 #: validation loss before the path ends.
 PATH_PATIENCE = 3
 PATH_PATIENCE_CONSTRAINT = [Interval(Integral, 1, None, closed="left"), None]
+#: Largest ``max_iter`` of any method: 10^12 iterations (days even on the smallest problem;
+#: iteration counts are int64, and a larger budget overflowed them into "negative
+#: dimensions"). The memory check (``fit_nbytes``) refuses budgets whose path does not fit.
+MAX_ITER = 10**12
+MAX_ITER_CONSTRAINT = [Interval(Integral, 1, MAX_ITER, closed="both")]
 
 
 class PathPatience:
