@@ -161,12 +161,16 @@ def _schema_message(err) -> str:
 
 
 def import_plugins(modules: Iterable[str]) -> None:
-    """Import plugin modules (they call :func:`gsbench.methods.register`).
+    """Import plugin modules (they call :func:`gsbench.methods.register`); ``estimator:``
+    entries may name their classes (``gsbench.methods.sklearn_adapter.PLUGIN_MODULES``).
 
     Anything a plugin raises at import (not only ``ImportError``) is a configuration error
     naming the plugin.
     """
+    from ..methods.sklearn_adapter import PLUGIN_MODULES
+
     for i, module in enumerate(modules):
+        PLUGIN_MODULES.add(str(module).split(".")[0])
         try:
             importlib.import_module(module)
         except Exception as exc:
