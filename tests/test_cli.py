@@ -177,8 +177,7 @@ def test_study_run_refuses_while_locked_then_runs_snakemake(root, tmp_path, monk
     import gsbench.study.cli as study_cli
 
     calls = []
-    monkeypatch.setattr(study_cli.subprocess, "run",
-                        lambda cmd: calls.append(cmd) or subprocess.CompletedProcess(cmd, 0))
+    monkeypatch.setattr(study_cli, "run_until_done", lambda cmd, unlock=None: calls.append(cmd) or 0)
     monkeypatch.chdir(tmp_path)
     (tmp_path / "Snakefile").write_text("")
     (tmp_path / ".snakemake" / "locks").mkdir(parents=True)

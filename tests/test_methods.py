@@ -322,8 +322,11 @@ def test_bad_hyperparameters_name_the_value():
 
 
 def test_shape_errors_name_the_shapes():
-    with pytest.raises(ValueError, match=r"y has shape \(9,\), expected \(10,\)"):
+    # fit checks X and y as scikit-learn does (validate_data); fit_batch names the shapes
+    with pytest.raises(ValueError, match=r"inconsistent numbers of samples: \[10, 9\]"):
         DGLNN1(groups=2).fit(np.ones((10, 4)), np.ones(9))
+    with pytest.raises(ValueError, match=r"y has shape \(9,\), expected \(10,\)"):
+        DGLNN1(groups=2).fit_batch(np.ones((10, 4)), np.ones(9))
 
 
 def test_readme_example_method_works(root):

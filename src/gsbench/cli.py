@@ -91,10 +91,12 @@ def build_parser() -> argparse.ArgumentParser:
     fit.add_argument("--design", default=DEFAULTS.design, help=f"one of {', '.join(DESIGNS)}")
     fit.add_argument("--rho", type=float, default=DEFAULTS.rho,
                      help="correlation for 'correlated'")
-    fit.add_argument("--decoy-rho", type=float, default=DEFAULTS.decoy_rho,
-                     help="--design decoy: the signal's weight in each decoy column, in [0, 1]")
-    fit.add_argument("--decoy-layout", default=DEFAULTS.decoy_layout,
-                     help=f"--design decoy: one of {', '.join(DECOY_LAYOUTS)}")
+    fit.add_argument("--decoy-rho", type=float, default=None,
+                     help="--design decoy: the signal's weight in each decoy column, in [0, 1] "
+                          f"(default {DEFAULTS.decoy_rho})")
+    fit.add_argument("--decoy-layout", default=None,
+                     help=f"--design decoy: one of {', '.join(DECOY_LAYOUTS)} "
+                          f"(default {DEFAULTS.decoy_layout})")
     fit.add_argument("--decoy-groups", type=int, default=DEFAULTS.decoy_groups,
                      help="--design decoy: inactive groups holding decoys (default: 1 aligned, "
                           "g scattered)")
@@ -110,9 +112,11 @@ def build_parser() -> argparse.ArgumentParser:
     fit.add_argument("--preset", default=None, help="named hyperparameter preset, e.g. paper")
     fit.add_argument("--param", action="append", default=[], metavar="KEY=VALUE",
                      help="hyperparameter override (repeatable)")
-    fit.add_argument("--save-problem", type=Path, default=None, metavar="FILE.npz")
+    fit.add_argument("--save-problem", type=Path, default=None, metavar="FILE.npz",
+                     help="write the problem's arrays (numpy.savez) to exactly this file")
     fit.add_argument("--save-coef", type=Path, default=None, metavar="FILE.npy",
-                     help="validation-stopped coefficients")
+                     help="write the validation-stopped coefficients (numpy.save) to exactly "
+                          "this file")
 
     from .study import add_study_commands
 
@@ -138,9 +142,56 @@ def _json_safe(value: Any) -> Any:
     return value
 
 
+#: Flags of ``gsbench fit`` that only apply to ``--design decoy`` -> their default.
+DECOY_FLAGS = {"decoy_rho": DEFAULTS.decoy_rho, "decoy_layout": DEFAULTS.decoy_layout,
+               "decoy_groups": DEFAULTS.decoy_groups}
+
+
+def _decoy_options(args) -> None:
+    """Refuse a decoy flag without ``--design decoy`` (it would be ignored, yet recorded);
+    fill the defaults of the flags not given."""
+    for key, default in DECOY_FLAGS.items():
+        value = getattr(args, key)
+        if value is not None and args.design != "decoy":
+            raise UsageError(f"{FLAGS[key]} {value} applies only to --design decoy (got "
+                             f"--design {args.design})")
+        setattr(args, key, default if value is None else value)
+
+
+def _write_exactly(flag: str, path: Path, save) -> None:
+    """``save(fh)`` into exactly ``path`` (numpy.save/savez given a name append .npy/.npz)."""
+    if path.is_dir():
+        raise UsageError(f"{flag}: {path} is a directory; give a file name, e.g. "
+                         f"{path / ('coef.npy' if flag == '--save-coef' else 'problem.npz')}")
+    try:
+        with open(path, "wb") as fh:
+            save(fh)
+    except OSError as exc:
+        raise UsageError(f"{flag}: cannot write {path}: {exc.strerror}") from None
+
+
+def _check_fit_memory(est, args) -> None:
+    """Refuse a problem, then a fit with its recorded path, that would not fit in the
+    available memory (:func:`gsbench.runner.batch_nbytes`, the estimate the study planner
+    uses), before drawing anything."""
+    from .problems import check_memory, problem_nbytes
+    from .runner import batch_nbytes
+
+    n_val = args.n if args.n_val is None else args.n_val
+    check_memory(problem_nbytes(args.n, args.p, n_val),
+                 f"a problem with n={args.n}, n_val={n_val}, p={args.p}")
+    params = "".join(f" --param {item}" for item in args.param)
+    try:
+        check_memory(batch_nbytes(est, 1, args.n, args.p, n_val),
+                     f"--method {args.method}{params} on n={args.n}, p={args.p}")
+    except ProblemError as exc:
+        raise UsageError(f"{exc} (the path the fit records grows with max_iter / stride)") from None
+
+
 def cmd_fit(args) -> int:
     from .runner import fit_problems
 
+    _decoy_options(args)
     params = parse_params(args.param)
     problem_args = dict(
         n=args.n, p=args.p, group_size=args.group_size, active_groups=args.active_groups,
@@ -149,8 +200,10 @@ def cmd_fit(args) -> int:
         n_val=args.n_val, seed=args.seed, decoy_rho=args.decoy_rho,
         decoy_layout=args.decoy_layout, decoy_groups=args.decoy_groups,
     )  # fmt: skip
-    # Validate the method's name and parameters before drawing the problem.
-    make_method(args.method, params, preset=args.preset)
+    # Validate the method's name and parameters, and the memory, before drawing the problem.
+    est = make_method(args.method, params, preset=args.preset)
+    if args.n > 0 and args.p > 0 and (args.n_val is None or args.n_val > 0):
+        _check_fit_memory(est, args)
     try:
         problem = make_problem(**problem_args)
     except ProblemError as exc:
@@ -162,14 +215,24 @@ def cmd_fit(args) -> int:
         out[key] = json.loads(value) if key in ("params", "resolved", "extra") else value
     for flag, path, save in (("--save-problem", args.save_problem, problem.to_npz),
                              ("--save-coef", args.save_coef,
-                              lambda f: np.save(f, res.coef_validation))):
+                              lambda fh: np.save(fh, res.coef_validation))):
         if path is not None:
-            try:
-                save(path)
-            except OSError as exc:
-                raise UsageError(f"{flag}: cannot write {path}: {exc.strerror}") from None
-    print(json.dumps(_json_safe(out), allow_nan=False))
+            _write_exactly(flag, path, save)
+    _print_or_stop(json.dumps(_json_safe(out), allow_nan=False))
     return EXIT_FIT_FAILED if row["status"] == STATUS_FAILED else 0
+
+
+def _print_or_stop(text: str) -> None:
+    """Print ``text``; a reader that closed the pipe early (``gsbench fit ... | head``) ends
+    the output quietly, as ``cat`` does (stdout is pointed at /dev/null so that the
+    interpreter's final flush does not raise again)."""
+    import os
+
+    try:
+        print(text, flush=True)
+    except BrokenPipeError:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -34,6 +34,10 @@ SIGNALS = ("constant", "uniform", "random_signs", "values")
 #: Largest magnitude accepted for sigma, amplitude and signal values: beyond it squared norms
 #: (``||w*||^2``, ``||y||^2``) overflow float64 even for p = 10^8 features.
 MAX_MAGNITUDE = 1e100
+#: Smallest non-zero magnitude accepted for amplitude and signal values: below it ``||w*||^2``
+#: underflows towards 0 (``1e-200 ** 2 == 0.0``), and every estimate would score a relative
+#: error of 0, a "perfect recovery" of a signal that is numerically zero.
+MIN_MAGNITUDE = 1e-100
 
 
 class ProblemError(UserError, ValueError):
@@ -301,6 +305,10 @@ def check_problem_options(
     if amplitude == 0 and signal in ("constant", "random_signs"):
         raise ProblemError(f"amplitude must be non-zero (w* = 0 is not a signal), got {amplitude!r}",
                            "amplitude")
+    if 0 < abs(amplitude) < MIN_MAGNITUDE:
+        raise ProblemError(f"amplitude must be at least {MIN_MAGNITUDE:g} in magnitude (a smaller "
+                           f"signal is numerically zero: ||w*||^2 underflows), got {amplitude!r}",
+                           "amplitude")
     try:
         rng_values = list(signal_range)
     except TypeError:
@@ -316,6 +324,9 @@ def check_problem_options(
         raise ProblemError(f"signal_range must have low <= high, got {rng_values!r}", "signal_range")
     if signal == "uniform" and low == high == 0:
         raise ProblemError("signal_range (0, 0) draws a zero signal w* = 0", "signal_range")
+    if signal == "uniform" and max(abs(low), abs(high)) < MIN_MAGNITUDE:
+        raise ProblemError(f"signal_range must reach {MIN_MAGNITUDE:g} in magnitude (a smaller "
+                           f"signal is numerically zero), got {rng_values!r}", "signal_range")
     if values is not None:
         vals = list(values)
         if not all(_is_real(v) and math.isfinite(v) and abs(v) <= MAX_MAGNITUDE for v in vals):
@@ -323,6 +334,10 @@ def check_problem_options(
                                f"magnitude, got {vals!r}", "values")
         if signal == "values" and not any(vals):
             raise ProblemError(f"values are all zero (w* = 0 is not a signal): {vals!r}", "values")
+        tiny = [v for v in vals if 0 < abs(v) < MIN_MAGNITUDE]
+        if tiny:
+            raise ProblemError(f"values must be 0 or at least {MIN_MAGNITUDE:g} in magnitude (a "
+                               f"smaller value is numerically zero), got {tiny[0]!r}", "values")
     if n_val is not None:
         _check_positive_int("n_val", n_val)
     if not _is_real(decoy_rho) or not 0.0 <= decoy_rho <= 1.0:
@@ -512,8 +527,9 @@ def make_problem(
         rng_signal, int(support.sum()), signal, amplitude, signal_range, values
     )
 
-    if not np.any(w_star):
-        raise ProblemError("the drawn signal w* is zero; nothing to recover", "signal")
+    if not np.linalg.norm(w_star) > 0:  # also a signal whose norm underflows
+        raise ProblemError("the drawn signal w* is numerically zero (||w*|| = 0); nothing to "
+                           "recover", "signal")
 
     X = _design(np.random.default_rng(design_ss), n, p, design, rho)
     rng_val = np.random.default_rng(val_ss)
@@ -559,14 +575,26 @@ def decoy_columns(
     if layout not in DECOY_LAYOUTS:
         raise ProblemError(f"decoy_layout must be one of {tuple(DECOY_LAYOUTS)}, got {layout!r}")
     inactive = np.setdiff1d(np.arange(groups.max() + 1), active)
+    reason = decoy_impossible(groups.max() + 1, len(active), n_groups)
+    if reason:
+        raise ProblemError(reason, "active_groups" if n_groups is None else "decoy_groups")
     if n_groups is None:
         n_groups = 1 if layout == "aligned" else min(int(np.bincount(groups).max()), inactive.size)
-    if int(n_groups) != n_groups or not 1 <= n_groups <= inactive.size:
-        raise ProblemError(
-            f"decoy_groups={n_groups} is impossible with {inactive.size} inactive groups"
-        )
     chosen = np.sort(rng.choice(inactive, size=int(n_groups), replace=False))
     return np.sort(DECOY_LAYOUTS[layout](rng, [np.flatnonzero(groups == l) for l in chosen]))
+
+
+def decoy_impossible(n_groups: int, active_groups: int, decoy_groups: int | None) -> str | None:
+    """Why a decoy design cannot be drawn with ``active_groups`` of ``n_groups`` groups active
+    and ``decoy_groups`` decoy groups asked for (None: the default), or None if it can."""
+    inactive = n_groups - active_groups
+    if inactive < 1:
+        return (f"design 'decoy' needs an inactive group to hold decoys, but all {n_groups} "
+                f"groups are active (active_groups={active_groups})")
+    if decoy_groups is not None and not 1 <= decoy_groups <= inactive:
+        return (f"decoy_groups={decoy_groups} is impossible with {inactive} inactive groups "
+                f"({n_groups} groups, active_groups={active_groups})")
+    return None
 
 
 def add_decoys(X: np.ndarray, signal: np.ndarray, columns: np.ndarray, rho: float) -> np.ndarray:

@@ -57,6 +57,21 @@ def result_row(result: FitResult, problem: Problem, params: dict,
     }
 
 
+def batch_nbytes(est, n_problems: int, n: int, p: int, n_val: int | None = None) -> int:
+    """Peak memory in bytes of fitting ``est`` on a batch of ``n_problems`` problems of shape
+    (n, p) with ``n_val`` validation rows (default n): the problems' designs (X, X_val) and
+    their stacked copy, one problem's temporary draws (:func:`~gsbench.problems.problem_nbytes`),
+    and what the fit keeps (``est.fit_nbytes``: the recorded path of an iterative method).
+    ``est`` None counts the problems only. The study planner (``cell_nbytes``) and ``gsbench
+    fit`` check this estimate against the available memory."""
+    from .problems import problem_nbytes
+
+    n_val = n if n_val is None else n_val
+    arrays = 8 * p * (n + n_val)
+    fit = 0 if est is None else est.fit_nbytes(n_problems, n, p, n_val)
+    return 2 * n_problems * arrays + problem_nbytes(n, p, n_val) - arrays + fit
+
+
 def _used_params(est) -> dict[str, Any]:
     """The estimator's parameters as recorded in a row's ``params`` (``groups`` is the
     cell's)."""

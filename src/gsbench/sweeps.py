@@ -24,6 +24,7 @@ Snakemake wildcard values. Numbers are written in their shortest round-trip form
 from __future__ import annotations
 
 import itertools
+import math
 import re
 from typing import Any
 
@@ -116,6 +117,9 @@ def expand_sweeps(methods: dict) -> dict:
                                  f"got {values!r}")
             values = sweep[key] = [_coerce(v) for v in values]
             for v in values:
+                if isinstance(v, float) and not math.isfinite(v):
+                    raise SweepError(f"config key '{where}.{key}': value {v!r} is not a finite "
+                                     "number")
                 if isinstance(v, (dict, list)) or v is None or not _VALUE_CHARS.match(format_value(v)):
                     raise SweepError(f"config key '{where}.{key}': value {v!r} cannot be "
                                      "written into a label (use numbers or simple strings)")

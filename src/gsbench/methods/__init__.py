@@ -7,6 +7,8 @@ usually an :class:`IterativeRegressor` that only defines its update step) and on
 
 from __future__ import annotations
 
+import math
+from numbers import Real
 from typing import Any
 
 from ._base import FitResult, GroupSparseRegressor, PathRegressor
@@ -72,6 +74,26 @@ def _float64_only(name: str, params: dict[str, Any]) -> dict[str, Any]:
     return {key: val for key, val in params.items() if key != "dtype"}
 
 
+#: Largest magnitude of a number in a method entry (as for problem options): beyond it the
+#: methods' squares and products overflow float64.
+MAX_PARAM_MAGNITUDE = 1e100
+
+
+def _check_magnitudes(name: str, key: str, value: Any) -> None:
+    """Refuse non-finite numbers and numbers above :data:`MAX_PARAM_MAGNITUDE` in magnitude
+    anywhere in a parameter value (nested lists and mappings included)."""
+    if isinstance(value, dict):
+        for k, v in value.items():
+            _check_magnitudes(name, f"{key}.{k}", v)
+    elif isinstance(value, (list, tuple)):
+        for i, v in enumerate(value):
+            _check_magnitudes(name, f"{key}[{i}]", v)
+    elif isinstance(value, Real) and not isinstance(value, bool):
+        if not math.isfinite(value) or abs(value) > MAX_PARAM_MAGNITUDE:
+            raise MethodError(f"method {name!r}: parameter {key!r} must be finite and at most "
+                              f"{MAX_PARAM_MAGNITUDE:g} in magnitude, got {value!r}")
+
+
 def make_method(name: str, params: dict[str, Any] | None = None, *, groups=None,
                 preset: str | None = None) -> GroupSparseRegressor:
     """Instantiate method ``name`` with ``preset`` values, then ``params`` on top.
@@ -98,6 +120,8 @@ def make_method(name: str, params: dict[str, Any] | None = None, *, groups=None,
         raise MethodError(
             f"unknown parameter {unknown[0]!r} for method {name!r}; valid: {', '.join(sorted(valid))}"
         )
+    for key, value in merged.items():
+        _check_magnitudes(name, key, value)
     if groups is not None and "groups" not in merged:
         merged["groups"] = groups
     est = cls(**merged)

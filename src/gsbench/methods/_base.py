@@ -26,6 +26,7 @@ from typing import Any
 import numpy as np
 from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.utils._param_validation import Interval, validate_parameter_constraints
+from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
 from ..results_schema import STATUS_DIVERGED, STATUS_FAILED, STATUS_OK
 from ._design import matvec, rmatvec
@@ -246,10 +247,27 @@ class GroupSparseRegressor(RegressorMixin, BaseEstimator):
 
     def fit(self, X, y, *, X_val=None, y_val=None, w_star=None):
         """Fit one problem; ``coef_`` is the validation-stopped estimate when a validation set
-        is given, else the final one. Raises ``RuntimeError`` if the fit failed."""
+        is given, else the final one. Raises ``RuntimeError`` if the fit failed (``ValueError``
+        if the method refused the data with a ``ValueError``, as scikit-learn's estimators do).
+
+        ``X`` and ``y`` are checked as scikit-learn's estimators check them
+        (``validate_data``): finite, real, dense, at least one sample and one feature, ``y``
+        of shape (n,) or (n, 1); array-likes become float64 arrays (a float64 array is used
+        as given). ``X_val``, ``y_val`` and ``w_star`` are checked alike.
+        """
+        X, y = validate_data(self, X, y, dtype=np.float64, y_numeric=True)
+        if (X_val is None) != (y_val is None):
+            raise ValueError("X_val and y_val must be given together")
+        if X_val is not None:
+            X_val = check_array(X_val, dtype=np.float64, input_name="X_val")
+            y_val = check_array(y_val, dtype=np.float64, ensure_2d=False, input_name="y_val")
+            y_val = y_val.ravel() if y_val.ndim == 2 and y_val.shape[1] == 1 else y_val
+        if w_star is not None:
+            w_star = check_array(w_star, dtype=np.float64, ensure_2d=False, input_name="w_star")
         (res,) = self.fit_batch(X, y, X_val, y_val, w_star)
         if res.status == STATUS_FAILED:
-            raise RuntimeError(f"{self.name} failed: {res.message}")
+            error = ValueError if res.message.startswith("ValueError:") else RuntimeError
+            raise error(f"{self.name} failed: {res.message}")
         self.result_ = res
         self.coef_oracle_ = res.coef_oracle
         self.coef_validation_ = res.coef_validation
@@ -258,11 +276,18 @@ class GroupSparseRegressor(RegressorMixin, BaseEstimator):
         self.n_iter_ = res.iterations
         self.status_ = res.status
         self.resolved_ = res.resolved
-        self.n_features_in_ = np.shape(X)[1]
         return self
 
     def predict(self, X):
-        return np.asarray(X, dtype=float) @ self.coef_
+        """``X @ coef_`` for X of shape (m, n_features_in_) (checked as in :meth:`fit`)."""
+        check_is_fitted(self, "coef_")
+        X = validate_data(self, X, dtype=np.float64, reset=False)
+        return X @ self.coef_
+
+    def fit_nbytes(self, n_problems: int, n: int, p: int, n_val: int | None = None) -> int:
+        """Bytes a fit of ``n_problems`` problems of shape (n, p) keeps besides their arrays:
+        here its three estimates per problem; methods that record a path add it."""
+        return 3 * 8 * p * n_problems
 
 
 def path_result(coefs: np.ndarray, X_val, y_val, w_star, **kw) -> FitResult:
@@ -297,6 +322,11 @@ def path_result(coefs: np.ndarray, X_val, y_val, w_star, **kw) -> FitResult:
 #: validation loss before the path ends.
 PATH_PATIENCE = 3
 PATH_PATIENCE_CONSTRAINT = [Interval(Integral, 1, None, closed="left"), None]
+#: Largest ``max_iter`` of any method: 10^12 iterations (days even on the smallest problem;
+#: iteration counts are int64, and a larger budget overflowed them into "negative
+#: dimensions"). The memory check (``fit_nbytes``) refuses budgets whose path does not fit.
+MAX_ITER = 10**12
+MAX_ITER_CONSTRAINT = [Interval(Integral, 1, MAX_ITER, closed="both")]
 
 
 class PathPatience:

@@ -74,7 +74,7 @@ import numpy as np
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from ..results_schema import STATUS_DIVERGED, STATUS_OK
-from ._base import FitResult, GroupOps, GroupSparseRegressor
+from ._base import MAX_ITER_CONSTRAINT, FitResult, GroupOps, GroupSparseRegressor
 from ._design import matvec, rmatvec
 
 DIVERGENCE_FACTOR = 1e8
@@ -315,7 +315,7 @@ class IterativeRegressor(GroupSparseRegressor):
     """Base of the gradient-descent methods; see the module docstring for the loop."""
 
     _parameter_constraints = {
-        "max_iter": [Interval(Integral, 1, None, closed="left")],
+        "max_iter": MAX_ITER_CONSTRAINT,
         "stride": [Interval(Integral, 1, None, closed="left")],
         "patience": [Interval(Integral, 1, None, closed="left"), None],
         "interpolation_tol": [Interval(Real, 0, 1, closed="neither"), None],
@@ -336,6 +336,17 @@ class IterativeRegressor(GroupSparseRegressor):
     #: Per-element values set by ``fit_sweep`` on its private copy: name -> (B,) array,
     #: NaN where a setting leaves the parameter None (its data-derived default).
     _sweep_values: dict[str, np.ndarray] | None = None
+
+    def fit_nbytes(self, n_problems: int, n: int, p: int, n_val: int | None = None) -> int:
+        """Bytes a fit of ``n_problems`` problems keeps besides their arrays: the recorded path,
+        ``max_iter // stride + 2`` records per problem of the iteration, the training loss,
+        the oracle error and the validation loss (8 bytes each) and every quantity named in
+        ``record`` (at most p values each), held twice at the end (the batch's records and
+        each result's copy); plus the three estimates and the iterate state (about 8 vectors
+        of p per problem)."""
+        records = int(self.max_iter) // int(self.stride) + 2
+        per_record = 4 * 8 + 8 * p * len(self.record or ())
+        return n_problems * (2 * records * per_record + 11 * 8 * p)
 
     def _hyperparameter(self, name: str, default: np.ndarray) -> np.ndarray:
         """Hyperparameter ``name`` per batch element, shape (B,): the parameter's value

@@ -20,7 +20,7 @@ from numbers import Integral, Real
 import numpy as np
 from sklearn.utils._param_validation import Interval
 
-from ._base import PATH_PATIENCE, PATH_PATIENCE_CONSTRAINT, PathRegressor
+from ._base import MAX_ITER_CONSTRAINT, PATH_PATIENCE, PATH_PATIENCE_CONSTRAINT, PathRegressor
 
 
 class GroupBasisPursuit(PathRegressor):
@@ -49,7 +49,7 @@ class GroupBasisPursuit(PathRegressor):
         "groups": ["array-like", Interval(Integral, 1, None, closed="left")],
         "eps_ratios": ["array-like"],
         "tol": [Interval(Real, 0, None, closed="neither")],
-        "max_iter": [Interval(Integral, 1, None, closed="left")],
+        "max_iter": MAX_ITER_CONSTRAINT,
         "path_patience": PATH_PATIENCE_CONSTRAINT,
     }
 

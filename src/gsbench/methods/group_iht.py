@@ -24,7 +24,7 @@ from numbers import Integral, Real
 import numpy as np
 from sklearn.utils._param_validation import Interval, StrOptions
 
-from ._base import PATH_PATIENCE, PATH_PATIENCE_CONSTRAINT, GroupOps, PathRegressor
+from ._base import MAX_ITER_CONSTRAINT, PATH_PATIENCE, PATH_PATIENCE_CONSTRAINT, GroupOps, PathRegressor
 
 
 def hard_threshold(z: np.ndarray, k: int, ops: GroupOps) -> np.ndarray:
@@ -106,7 +106,7 @@ class GroupIHT(PathRegressor):
         "max_groups": [Interval(Integral, 1, None, closed="left"), None],
         "step": [StrOptions({"normalized"}), Interval(Real, 0, None, closed="neither")],
         "tol": [Interval(Real, 0, None, closed="neither")],
-        "max_iter": [Interval(Integral, 1, None, closed="left")],
+        "max_iter": MAX_ITER_CONSTRAINT,
         "path_patience": PATH_PATIENCE_CONSTRAINT,
     }
 

@@ -30,7 +30,7 @@ import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils._param_validation import Interval, StrOptions
 
-from ._base import PATH_PATIENCE, PATH_PATIENCE_CONSTRAINT, GroupOps, PathRegressor
+from ._base import MAX_ITER_CONSTRAINT, PATH_PATIENCE, PATH_PATIENCE_CONSTRAINT, GroupOps, PathRegressor
 
 
 def kkt_violation(X: np.ndarray, y: np.ndarray, w: np.ndarray, lam: float, ops: GroupOps) -> float:
@@ -405,7 +405,7 @@ class GroupLassoPath(PathRegressor):
         "lambda_ratio": [Interval(Real, 0, 1, closed="neither")],
         "backend": [StrOptions({"numpy", "group-lasso"})],
         "tol": [Interval(Real, 0, None, closed="neither")],
-        "max_iter": [Interval(Integral, 1, None, closed="left")],
+        "max_iter": MAX_ITER_CONSTRAINT,
         "path_patience": PATH_PATIENCE_CONSTRAINT,
     }
 

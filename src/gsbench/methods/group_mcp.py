@@ -30,7 +30,7 @@ from numbers import Integral, Real
 import numpy as np
 from sklearn.utils._param_validation import Interval
 
-from ._base import PATH_PATIENCE, PATH_PATIENCE_CONSTRAINT, GroupOps, PathRegressor
+from ._base import MAX_ITER_CONSTRAINT, PATH_PATIENCE, PATH_PATIENCE_CONSTRAINT, GroupOps, PathRegressor
 from .group_lasso import lambda_max
 
 
@@ -202,7 +202,7 @@ class GroupMCPPath(PathRegressor):
         "n_lambdas": [Interval(Integral, 1, None, closed="left")],
         "lambda_ratio": [Interval(Real, 0, 1, closed="neither")],
         "tol": [Interval(Real, 0, None, closed="neither")],
-        "max_iter": [Interval(Integral, 1, None, closed="left")],
+        "max_iter": MAX_ITER_CONSTRAINT,
         "path_patience": PATH_PATIENCE_CONSTRAINT,
     }
 

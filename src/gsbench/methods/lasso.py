@@ -16,7 +16,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import lasso_path
 from sklearn.utils._param_validation import Interval
 
-from ._base import PATH_PATIENCE, PATH_PATIENCE_CONSTRAINT, PathRegressor
+from ._base import MAX_ITER_CONSTRAINT, PATH_PATIENCE, PATH_PATIENCE_CONSTRAINT, PathRegressor
 
 
 class LassoPath(PathRegressor):
@@ -48,7 +48,7 @@ class LassoPath(PathRegressor):
         "n_lambdas": [Interval(Integral, 1, None, closed="left")],
         "lambda_ratio": [Interval(Real, 0, 1, closed="neither")],
         "tol": [Interval(Real, 0, None, closed="neither")],
-        "max_iter": [Interval(Integral, 1, None, closed="left")],
+        "max_iter": MAX_ITER_CONSTRAINT,
         "path_patience": PATH_PATIENCE_CONSTRAINT,
     }
 

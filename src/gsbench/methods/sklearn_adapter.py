@@ -28,24 +28,67 @@ Conventions, applied only where the estimator's constructor takes the parameter 
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import inspect
+import sys
 import warnings
 from numbers import Integral
+from pathlib import Path
 
 import numpy as np
-from sklearn.base import clone
+from sklearn.base import ClassifierMixin, clone, is_classifier
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils._param_validation import Interval
 
 from ._base import PATH_PATIENCE, PATH_PATIENCE_CONSTRAINT, PathRegressor
 
 
+#: Top-level modules of the configured plugins (``plugins:`` of a study config, recorded by
+#: :func:`gsbench.study.config.import_plugins`): ``estimator:`` may name them besides
+#: installed packages.
+PLUGIN_MODULES: set[str] = set()
+
+
+def _module_refusal(module_name: str) -> str | None:
+    """Why ``module_name`` must not be imported for ``estimator:``, or None.
+
+    Only installed packages (and the standard library) and the configured plugins are
+    imported: a module resolved from the working directory (a stray ``.py`` beside the
+    config, which Python and Snakemake put first on ``sys.path``) is refused before any of
+    its code runs. Finding a top-level module's spec imports nothing.
+    """
+    top = module_name.split(".")[0]
+    if top in PLUGIN_MODULES or top in sys.builtin_module_names:
+        return None
+    try:
+        spec = importlib.util.find_spec(top)
+    except (ImportError, ValueError) as exc:
+        return f"cannot find module {top!r} ({exc})"
+    if spec is None:
+        return f"no installed package or configured plugin provides module {top!r}"
+    where = spec.origin if spec.origin not in (None, "namespace") else next(
+        iter(spec.submodule_search_locations or []), None)
+    if where is not None:
+        home = Path(where).resolve().parent
+        if spec.submodule_search_locations and spec.origin not in (None, "namespace"):
+            home = home.parent  # a package: .../<top>/__init__.py
+        if home == Path.cwd().resolve():
+            return (f"module {top!r} would be imported from the working directory ({where}); "
+                    "estimator classes come from installed packages or the config's plugins")
+    return None
+
+
 def import_estimator(path: str) -> type:
-    """The class named by the dotted ``path`` (e.g. ``sklearn.linear_model.Lasso``)."""
+    """The class named by the dotted ``path`` (e.g. ``sklearn.linear_model.Lasso``), from an
+    installed package or a configured plugin (:func:`_module_refusal`); it must be a class
+    with ``fit`` and ``get_params`` that is not a classifier."""
     module_name, _, attr = str(path).rpartition(".")
     if not module_name:
         raise ValueError(f"estimator {path!r} is not a dotted class path such as "
                          "'sklearn.linear_model.Lasso'")  # fmt: skip
+    refusal = _module_refusal(module_name)
+    if refusal:
+        raise ValueError(f"estimator {path!r}: {refusal}")
     try:
         module = importlib.import_module(module_name)
     except ImportError as exc:
@@ -57,7 +100,47 @@ def import_estimator(path: str) -> type:
         raise ValueError(f"estimator {path!r}: module {module_name!r} has no class {attr!r}")
     if not (hasattr(cls, "fit") and hasattr(cls, "get_params")):
         raise ValueError(f"estimator {path!r} is not a scikit-learn estimator (no fit/get_params)")
+    if getattr(cls, "_estimator_type", None) == "classifier" or issubclass(cls, ClassifierMixin):
+        raise ValueError(f"estimator {path!r} is a classifier; a regressor is needed")
     return cls
+
+
+#: (estimator, params, first path value) -> None or the refusal, of :func:`probe_estimator`.
+_PROBED: dict[str, str | None] = {}
+
+
+def probe_estimator(est, path: str, values: dict, group_size: int) -> None:
+    """Fit a clone of ``est`` (with path ``values``) on a small noiseless problem (n = 24,
+    p = 2 group sizes) and check that it is a regressor with ``coef_`` of p entries after
+    fitting; raises ``ValueError`` naming ``path`` otherwise. Cached per configuration."""
+    key = repr((path, est.get_params(deep=False), values))
+    if key not in _PROBED:
+        _PROBED[key] = _probe(clone(est).set_params(**values), path, group_size)
+    if _PROBED[key]:
+        raise ValueError(_PROBED[key])
+
+
+def _probe(est, path: str, group_size: int) -> str | None:
+    if is_classifier(est):
+        return f"estimator {path!r} is a classifier; a regressor is needed"
+    n, p = 24, 2 * group_size
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((n, p))
+    y = X @ np.r_[np.ones(group_size), np.zeros(p - group_size)]
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            est.fit(X, y)
+    except Exception as exc:
+        return (f"estimator {path!r} failed on a small test problem (n={n}, p={p}): "
+                f"{type(exc).__name__}: {exc}")
+    coef = getattr(est, "coef_", None)
+    if coef is None:
+        return f"estimator {path!r} has no coef_ after fit; a linear regressor is needed"
+    if np.size(coef) != p:
+        return (f"estimator {path!r}: coef_ has shape {np.shape(coef)} after fitting {p} "
+                f"features, expected ({p},)")
+    return None
 
 
 def _estimator_groups(sizes) -> int | list[list[int]]:
@@ -153,7 +236,9 @@ class SklearnPath(PathRegressor):
     def _validate(self) -> None:
         super()._validate()
         # Sizes or labels can only be told apart knowing p: a list is checked at fit time.
-        self._base_estimator(self.groups if isinstance(self.groups, Integral) else 1)
+        size = self.groups if isinstance(self.groups, Integral) else 1
+        est = self._base_estimator(size)
+        probe_estimator(est, self.estimator, self._path_values()[0], size)
 
     def _path(self, X, y, ops, stop=None):
         est = self._base_estimator(_estimator_groups(ops.sizes))

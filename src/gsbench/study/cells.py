@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from ..problems import DEFAULTS, Problem, derive_seed, make_problem
+from ..problems import DEFAULTS, Problem, decoy_impossible, derive_seed, make_problem
 from ..results_schema import CELL_FIELDS
 
 @dataclass(frozen=True)
@@ -69,6 +69,10 @@ def impossible_reason(cell: Cell, config: dict) -> str | None:
     n_val = config.get("problem", {}).get("n_val") or cell.n
     if cell.design == "orthogonal" and min(cell.n, n_val) < cell.p:
         return f"orthogonal design needs n >= p (n={cell.n}, p={cell.p})"
+    if cell.design == "decoy":
+        decoy_groups = config.get("problem", {}).get("decoy_groups")
+        reason = decoy_impossible(cell.p // cell.group_size, cell.active_groups, decoy_groups)
+        return None if reason is None else reason.replace("decoy_groups=", "problem.decoy_groups=")
     return None
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import shutil
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -74,7 +75,38 @@ def _run(args) -> int:
            "--workflow-profile", PROFILE, "--configfile", str(args.config),
            "--cores", str(args.cores), *extra]
     print(f"gsbench: running {' '.join(cmd)}", file=sys.stderr, flush=True)
-    return subprocess.run(cmd).returncode
+    return run_until_done(cmd, unlock=[*cmd[:1], "--unlock", "--configfile", str(args.config)])
+
+
+def run_until_done(cmd: list[str], unlock: list[str] | None = None) -> int:
+    """Run Snakemake and wait for it, also when interrupted, so that it removes its lock.
+
+    Snakemake runs in a process group of its own: Ctrl-C (SIGINT, or SIGTERM) reaches
+    gsbench alone, which forwards the first one to Snakemake and then waits for it to stop
+    its jobs and remove ``.snakemake/locks`` (later signals are not forwarded: a second
+    SIGINT would interrupt that clean-up, which left stale locks). If a lock is still there
+    afterwards, ``unlock`` (``snakemake --unlock``) removes it. Returns Snakemake's exit status,
+    130 when interrupted.
+    """
+    child = subprocess.Popen(cmd, process_group=0)
+    received: list[int] = []
+
+    def forward(signum, frame):
+        if not received and child.poll() is None:
+            child.send_signal(signal.SIGINT)
+            print("gsbench: interrupted; waiting for snakemake to stop its jobs and remove its "
+                  "lock", file=sys.stderr, flush=True)
+        received.append(signum)
+
+    previous = {sig: signal.signal(sig, forward) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        code = child.wait()
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    if received and unlock and any((Path(".") / LOCK_DIR).glob("*.lock")):
+        subprocess.run(unlock, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return 130 if received else code
 
 
 def _cmd_study(args) -> int:

@@ -68,11 +68,16 @@ def _validator_class():
 
 
 class _UniqueKeyLoader(yaml.SafeLoader):
-    """A YAML loader that refuses a key twice in one mapping (PyYAML keeps the last)."""
+    """A YAML loader that refuses a key twice in one mapping (PyYAML keeps the last).
+
+    Merge keys (``<<: *anchor``) are YAML's own: the mapping's explicit keys override the
+    merged ones, as in Snakemake's reader; only the explicit keys must be distinct."""
 
     def construct_mapping(self, node, deep=False):
         seen = set()
         for key_node, _ in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                continue
             key = self.construct_object(key_node, deep=deep)
             if key in seen:
                 raise ConfigError(
@@ -86,14 +91,37 @@ class _UniqueKeyLoader(yaml.SafeLoader):
 def read_yaml(path: str | os.PathLike) -> Any:
     """Parse a YAML config file, refusing duplicate keys; errors name the file."""
     try:
-        with open(path) as fh:
+        with open(path, encoding="utf-8") as fh:
             return yaml.load(fh, Loader=_UniqueKeyLoader)
     except OSError as exc:
         raise ConfigError(f"cannot read config file {path}: {exc.strerror}") from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"config file {path} is not UTF-8 text (byte 0x{exc.object[exc.start]:02x} "
+                          f"at offset {exc.start}); save it as UTF-8") from None
     except ConfigError as exc:
         raise ConfigError(f"config file {path}: {exc}") from None
     except yaml.YAMLError as exc:
         raise ConfigError(f"config file {path} is not valid YAML: {exc}") from None
+
+
+#: Longest study name and method label (after sweeps): they name directories and files,
+#: whose names are limited to 255 bytes (a label is followed by e.g. ``.parquet.sha256``).
+MAX_NAME_LENGTH = 100
+MAX_LABEL_LENGTH = 200
+
+
+def _check_keys(value: Any, path: tuple = ()) -> None:
+    """Refuse a mapping key that YAML read as something other than text (``123:``,
+    ``true:``, ``1e-4:`` is text): labels and option names are strings."""
+    if isinstance(value, dict):
+        for key, sub in value.items():
+            if not isinstance(key, str):
+                raise ConfigError(f"config key '{_key(path + (str(key),))}': keys must be text, "
+                                  f"got the {type(key).__name__} {key!r}; quote it ('{key}':)")
+            _check_keys(sub, path + (key,))
+    elif isinstance(value, list):
+        for sub in value:
+            _check_keys(sub, path)
 
 
 def number_or_string(value: Any) -> Any:
@@ -124,18 +152,25 @@ def _key(path: Iterable) -> str:
 def _schema_message(err) -> str:
     if err.validator == "type" and isinstance(err.instance, float) and not math.isfinite(err.instance):
         return f"{err.instance!r} is not a finite number"
+    if err.validator == "maxLength":
+        return (f"{err.instance[:40]!r}... has {len(err.instance)} characters, at most "
+                f"{err.validator_value} (it names directories and files)")
     if err.validator == "pattern" and err.validator_value in NAME_FORMS:
         return f"{err.instance!r} is not allowed: use {NAME_FORMS[err.validator_value]}"
     return err.message
 
 
 def import_plugins(modules: Iterable[str]) -> None:
-    """Import plugin modules (they call :func:`gsbench.methods.register`).
+    """Import plugin modules (they call :func:`gsbench.methods.register`); ``estimator:``
+    entries may name their classes (``gsbench.methods.sklearn_adapter.PLUGIN_MODULES``).
 
     Anything a plugin raises at import (not only ``ImportError``) is a configuration error
     naming the plugin.
     """
+    from ..methods.sklearn_adapter import PLUGIN_MODULES
+
     for i, module in enumerate(modules):
+        PLUGIN_MODULES.add(str(module).split(".")[0])
         try:
             importlib.import_module(module)
         except Exception as exc:
@@ -207,6 +242,7 @@ def load_config(source: str | os.PathLike | dict) -> dict:
     config = source if isinstance(source, dict) else read_yaml(source)
     if not isinstance(config, dict):
         raise ConfigError(f"config must be a mapping, got {type(config).__name__}")
+    _check_keys(config)
     schema_ = schema()
     errors = sorted(
         _validator_class()(schema_).iter_errors(config),
@@ -221,6 +257,11 @@ def load_config(source: str | os.PathLike | dict) -> dict:
         config["methods"] = expand_sweeps(config["methods"])
     except SweepError as exc:
         raise ConfigError(str(exc)) from None
+    for label in config["methods"]:
+        if len(label) > MAX_LABEL_LENGTH:
+            raise ConfigError(f"config key 'methods.{label[:40]}...': label of {len(label)} "
+                              f"characters (after sweeps); at most {MAX_LABEL_LENGTH}, as it names "
+                              "files")
     _check_problem_options(config)
     import_plugins(config["plugins"])
     methods = {}

@@ -51,10 +51,18 @@ def write_table_atomic(frame: pd.DataFrame, path: str | os.PathLike,
             frame.to_parquet(tmp, index=False)
         else:
             frame.to_csv(tmp, index=False)
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp's 0600 -> what open() would have made
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def _umask() -> int:
+    """The process's file mode creation mask (read by setting it and restoring it)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 def checksum_path(path: str | os.PathLike) -> Path:
@@ -78,15 +86,22 @@ def write_checksum(path: str | os.PathLike) -> None:
     os.replace(tmp, target)
 
 
-def check_results_file(path: str | os.PathLike) -> None:
+def check_results_file(path: str | os.PathLike, *, require_checksum: bool = False) -> None:
     """Raise :class:`ResultsSchemaError` (one line naming the file to delete) if a results file
-    was changed since its job wrote it (its recorded checksum differs) or cannot be read.
+    was changed since its job wrote it (its recorded checksum differs), has no recorded
+    checksum while ``require_checksum`` (a fit file: its job always writes one), or cannot be
+    read.
 
     A file with the same mtime but other content (truncated, copied over, edited) passes
     Snakemake's timestamp check; the checksum catches it.
     """
     advice = f"delete it (rm {path}) and run again to recompute it"
     record = checksum_path(path)
+    if require_checksum and not record.exists():
+        raise ResultsSchemaError(
+            f"results file {path} has no checksum {record.name} (its job writes one; deleted "
+            f"or never finished), so it cannot be trusted; {advice}"
+        )
     if record.exists():
         expected = record.read_text().split()[0] if record.read_text().strip() else ""
         if _sha256(path) != expected:
@@ -103,9 +118,10 @@ def check_results_file(path: str | os.PathLike) -> None:
 
 
 def check_results_files(directory: str | os.PathLike) -> None:
-    """:func:`check_results_file` for every Parquet file under ``directory`` (if it exists)."""
+    """:func:`check_results_file` for every Parquet file under ``directory`` (if it exists),
+    each of which must have its checksum (the fits directory: every fit job writes one)."""
     for path in sorted(Path(directory).glob("**/*.parquet")):
-        check_results_file(path)
+        check_results_file(path, require_checksum=True)
 
 
 def _read_checked(path: str | os.PathLike, schema: dict[str, str]) -> pd.DataFrame:

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..problems import ProblemError, check_memory, format_bytes, problem_nbytes
+from ..methods import make_method
+from ..problems import ProblemError, check_memory, format_bytes
+from ..runner import batch_nbytes
 from .adaptive import adaptive_grid
 from .cells import Cell, expand_cells
 from .chunks import chunk_cells
-from .config import ConfigError
+from .config import ConfigError, method_specs
 
 #: CPU seconds per fit and per entry of X (n p), averaged over methods: the default study
 #: gives 2.1e-6 (125 s of fitting for 5.9e7) and the full study 2.9e-6 (about 7,200
@@ -49,11 +51,22 @@ class StudyPlan:
         return self.fits + self.adaptive_fits
 
 
-def cell_nbytes(cell: Cell, config: dict) -> int:
-    """Peak memory of one cell's batch: its trials' problems, their stacked copy, one draw."""
+def cell_nbytes(cell: Cell, config: dict, label: str | None = None) -> int:
+    """Peak memory of one cell's batch (:func:`gsbench.runner.batch_nbytes`): its trials'
+    problems, their stacked copy, one draw, and what method ``label`` keeps of the fit (its
+    recorded path); without ``label``, the most any of the config's methods needs."""
     n_val = config["problem"].get("n_val") or cell.n
-    arrays = 8 * cell.p * (cell.n + n_val)
-    return 2 * config["trials"] * arrays + problem_nbytes(cell.n, cell.p, n_val) - arrays
+    specs = method_specs(config)
+    labels = [label] if label is not None else list(specs)
+    nbytes = [batch_nbytes(_estimator(specs[lab]), config["trials"], cell.n, cell.p, n_val)
+              for lab in labels]
+    return max(nbytes, default=batch_nbytes(None, config["trials"], cell.n, cell.p, n_val))
+
+
+def _estimator(spec: tuple):
+    """The estimator of a ``method_specs`` entry (for its memory estimate)."""
+    name, preset, params = spec
+    return make_method(name, params, preset=preset)
 
 
 def plan_study(config: dict) -> StudyPlan:
@@ -104,10 +117,19 @@ def check_plan(config: dict) -> StudyPlan:
             f"config key 'max_fits': the study has {describe(plan)}, more than max_fits="
             f"{config['max_fits']:,}; reduce the grid or trials, or raise max_fits to run it"
         )
-    big = max(cells, key=lambda c: cell_nbytes(c, config))
-    try:
-        check_memory(cell_nbytes(big, config), f"grid cell {big.cell_id} ({config['trials']} "
-                                               "trials in one batch)")
-    except ProblemError as exc:
-        raise ConfigError(f"config key 'grid': {exc}") from None
+    def nbytes(cell: Cell, est) -> int:
+        n_val = config["problem"].get("n_val") or cell.n
+        return batch_nbytes(est, config["trials"], cell.n, cell.p, n_val)
+
+    specs = method_specs(config)
+    for label in [None, *config["methods"]]:  # the problems alone, then each method's fit
+        est = None if label is None else _estimator(specs[label])
+        big = max(cells, key=lambda c: nbytes(c, est))
+        what = f"grid cell {big.cell_id} ({config['trials']} trials in one batch)"
+        try:
+            check_memory(nbytes(big, est), what if label is None else
+                         f"method {label!r} on {what}, with the path the fit records,")
+        except ProblemError as exc:
+            raise ConfigError(f"config key '{'grid' if label is None else 'methods.' + label}': "
+                              f"{exc}") from None
     return plan
