@@ -121,7 +121,7 @@ def _stored(store: Path, key: FitKey, any_code: bool) -> Path | None:
                             key=lambda p: p.stat().st_mtime, reverse=True)
     for path in candidates:
         try:
-            check_results_file(path)
+            check_results_file(path, require_checksum=True)
             (stored,) = read_fit_keys(path)
         except (ResultsSchemaError, ValueError):
             logging.warning("damaged fit file %s: fitted again", path)

@@ -124,10 +124,11 @@ def check_results_files(directory: str | os.PathLike) -> None:
         check_results_file(path, require_checksum=True)
 
 
-def _read_checked(path: str | os.PathLike, schema: dict[str, str]) -> pd.DataFrame:
+def _read_checked(path: str | os.PathLike, schema: dict[str, str],
+                  require_checksum: bool = False) -> pd.DataFrame:
     """One results file, checked (:func:`check_results_file`), with the columns of `schema`
     in order and with their dtypes; a :class:`ResultsSchemaError` naming the file otherwise."""
-    check_results_file(path)
+    check_results_file(path, require_checksum=require_checksum)
     try:
         frame = pd.read_parquet(path) if str(path).endswith(".parquet") else pd.read_csv(path)
     except Exception as exc:
@@ -186,7 +187,7 @@ def read_fits(paths: Iterable[str | os.PathLike], threshold: float = DEFAULT_THR
     paths = [Path(p) for p in paths]
     frames, sources = [], []
     for path in paths:
-        frame = _read_checked(path, FIT_SCHEMA)
+        frame = _read_checked(path, FIT_SCHEMA, require_checksum=True)
         frames.append(frame)
         sources.append(pd.Series(str(path), index=frame.index))
     if not frames:
