@@ -1,9 +1,9 @@
 """What the claims share: problems per setting, batched fits -> tidy per-trial rows with
 the convergence flags, the iteration budget of deep models, bootstrap intervals, figures.
 
-Convergence flags (until the runner's own ``converged`` column lands; documented here
-because each claim reads the one it needs, and budget-exhausted trials are counted
-separately, never read as evidence):
+Convergence flags (each claim reads the one its quantity needs, beside the runner's
+``converged`` column, which only says a stopping rule rather than ``max_iter`` ended the
+run; budget-exhausted trials are counted separately, never read as evidence):
 
 * ``val_settled``: status ok and the validation-stopped iterate came at most half-way
   through the run (``stop_iteration <= last / 2``): the validation loss did not improve
