@@ -9,10 +9,11 @@ import numpy as np
 import pandas as pd
 
 from ..coherence import incoherence
+from ..errors import ConfigError
 from ..runner import fit_problems
 from .cells import CELL_FIELDS, Cell, expand_cells
-from .config import ConfigError, import_plugins, method_specs
 from .io import checksum_path, conform, write_checksum, write_table_atomic
+from .method_specs import import_plugins, method_specs
 
 
 def chunk_cells(config: dict) -> dict[str, list[Cell]]:

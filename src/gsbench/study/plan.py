@@ -1,6 +1,6 @@
 """The size of a study before it runs: fits, jobs, rough time, disk and memory; refusals.
 
-:func:`check_plan` stops a study (a :class:`~gsbench.study.config.ConfigError`) when no grid
+:func:`check_plan` stops a study (a :class:`~gsbench.errors.ConfigError`) when no grid
 cell is possible, when it has more fits than the config's ``max_fits`` (default 1,000,000; raise
 it to run a larger study on purpose), or when one cell's trials would not fit in the available
 memory. :func:`describe` is the one line printed before a run.
@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..errors import ConfigError
 from ..problems import ProblemError, check_memory, format_bytes, problem_nbytes
-from .adaptive import adaptive_grid
 from .cells import Cell, expand_cells
 from .chunks import chunk_cells
-from .config import ConfigError
+from .sample_sizes import adaptive_grid
 
 #: CPU seconds per fit and per entry of X (n p), averaged over methods: the default study
 #: gives 2.1e-6 (125 s of fitting for 5.9e7) and the full study 2.9e-6 (about 7,200
