@@ -20,6 +20,7 @@ from typing import Any, Sequence
 import numpy as np
 import yaml
 
+from .atomic import atomic_path
 from .errors import UsageError, UserError
 from .methods import REGISTRY, MethodError, make_method
 from .problems import DECOY_LAYOUTS, DEFAULTS, DESIGNS, SIGNALS, ProblemError, make_problem
@@ -59,7 +60,7 @@ def _float_list(text: str) -> list[float]:
 def parse_params(items: Sequence[str]) -> dict[str, Any]:
     """``["alpha=1e-6", "v_step=u2"]`` -> ``{"alpha": 1e-06, "v_step": "u2"}`` (YAML scalars;
     numeric strings are numbers, as in a study config)."""
-    from .study.config import number_or_string
+    from .study.method_specs import number_or_string
 
     params = {}
     for item in items:
@@ -160,12 +161,16 @@ def cmd_fit(args) -> int:
     out = {"method": args.method, **problem_args, "preset": args.preset}
     for key, value in row.items():
         out[key] = json.loads(value) if key in ("params", "resolved", "extra") else value
-    for flag, path, save in (("--save-problem", args.save_problem, problem.to_npz),
-                             ("--save-coef", args.save_coef,
-                              lambda f: np.save(f, res.coef_validation))):
+    for flag, path, suffix, save in (
+        ("--save-problem", args.save_problem, ".npz", problem.to_npz),
+        ("--save-coef", args.save_coef, ".npy", lambda f: np.save(f, res.coef_validation)),
+    ):
         if path is not None:
+            # NumPy's own naming (the suffix added when missing), written atomically
+            target = path if str(path).endswith(suffix) else f"{path}{suffix}"
             try:
-                save(path)
+                with atomic_path(target) as tmp:
+                    save(tmp)
             except OSError as exc:
                 raise UsageError(f"{flag}: cannot write {path}: {exc.strerror}") from None
     print(json.dumps(_json_safe(out), allow_nan=False))

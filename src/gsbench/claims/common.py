@@ -30,6 +30,7 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 
+from ..atomic import save_figure, write_table
 from ..problems import Problem, derive_seed, make_problem
 from ..runner import fit_problems, fit_problems_sweep
 from ..verdict import Finding, Measure
@@ -231,11 +232,7 @@ def counts(frame: pd.DataFrame, flag: str) -> dict:
 
 
 def write_csv(frame: pd.DataFrame, path: str | Path) -> Path:
-    path = Path(path)
-    tmp = path.with_name(f".{path.name}.tmp")
-    frame.to_csv(tmp, index=False)
-    tmp.replace(path)
-    return path
+    return write_table(frame, path)
 
 
 @contextmanager
@@ -251,10 +248,7 @@ def figure(path: str | Path, ncols: int, title: str, dpi: int = 120, width: floa
         yield fig, list(axes[0])
         fig.suptitle(title, fontsize=10)
         fig.tight_layout()
-        path = Path(path)
-        tmp = path.with_name(f".{path.stem}.tmp{path.suffix}")
-        fig.savefig(tmp, dpi=dpi)
-        tmp.replace(path)
+        save_figure(fig, path, dpi=dpi)
     finally:
         plt.close(fig)
 

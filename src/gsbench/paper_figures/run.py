@@ -8,6 +8,7 @@ import time
 from pathlib import Path
 from typing import Iterable
 
+from ..atomic import write_text
 from .fig2 import figure2
 from .fig3 import figure3
 from .fig4 import figure4
@@ -64,9 +65,7 @@ def run_all(settings: dict | str | Path | None, outdir: str | Path,
         numbers[fig] = FIGURE_FUNCTIONS[fig](settings, outdir)
         log.info("%s: %s in %.1f s", fig, numbers[fig]["verdict"], time.perf_counter() - start)
     write_summary(numbers, outdir / "paper_figures.md", source)
-    tmp = outdir / ".paper_figures.json.tmp"
-    tmp.write_text(json.dumps(_jsonable(numbers), indent=1) + "\n")
-    tmp.replace(outdir / "paper_figures.json")
+    write_text(outdir / "paper_figures.json", json.dumps(_jsonable(numbers), indent=1) + "\n")
     return numbers
 
 

@@ -21,6 +21,8 @@ import seaborn as sns
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
+from ..atomic import save_figure
+
 __all__ = ["DPI", "PALETTE", "style", "new_figure", "palette", "output_paths", "save"]
 
 DPI = 150
@@ -81,12 +83,10 @@ def save(fig: Figure, out: str | Path | Sequence[str | Path], dpi: int = DPI) ->
         The PNG and PDF paths.
     """
     png, pdf = output_paths(out)
-    for path in (png, pdf):
-        path.parent.mkdir(parents=True, exist_ok=True)
     if fig.canvas is None or not isinstance(fig.canvas, FigureCanvasAgg):
         FigureCanvasAgg(fig)
-    fig.savefig(png, dpi=dpi, metadata=_PNG_METADATA)
-    fig.savefig(pdf, metadata=_PDF_METADATA)
+    save_figure(fig, png, dpi=dpi, metadata=_PNG_METADATA)
+    save_figure(fig, pdf, metadata=_PDF_METADATA)
     # A figure made through pyplot is closed there; ours are not registered with pyplot.
     plt = sys.modules.get("matplotlib.pyplot")
     if plt is not None and plt.fignum_exists(getattr(fig, "number", -1)):

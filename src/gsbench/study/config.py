@@ -24,7 +24,7 @@ from ..errors import ConfigError
 from ..methods import REGISTRY, MethodError, make_method
 from ..problems import ProblemError, check_problem_options
 from ..sweeps import SweepError, expand_sweeps
-from .method_specs import import_plugins, method_specs, number_or_string
+from .method_specs import import_plugins, method_specs
 from .plan import check_plan
 from .sample_sizes import AdaptiveGrid
 

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import hashlib
 import os
-import tempfile
 from pathlib import Path
 from typing import Iterable
 
 import pandas as pd
 import pyarrow.parquet as pq
 
+from ..atomic import write_table as write_table_atomic  # noqa: F401 (the name the study modules import)
+from ..atomic import write_text
 from ..errors import UserError
 from ..results_schema import ROW_SCHEMA
 
@@ -21,26 +22,6 @@ class ResultsSchemaError(UserError, ValueError):
 def conform(frame: pd.DataFrame) -> pd.DataFrame:
     """Columns of :data:`ROW_SCHEMA`, in order, with their dtypes."""
     return frame[list(ROW_SCHEMA)].astype(ROW_SCHEMA)
-
-
-def write_table_atomic(frame: pd.DataFrame, path: str | os.PathLike) -> None:
-    """Write ``frame`` as Parquet (``.parquet``) or CSV (otherwise) to a temporary file beside
-    ``path`` and rename it: readers never see half a file."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    for stale in path.parent.glob(f".{path.name}.*.tmp"):  # left by a killed job
-        stale.unlink(missing_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    try:
-        if path.suffix == ".parquet":
-            frame.to_parquet(tmp, index=False)
-        else:
-            frame.to_csv(tmp, index=False)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def checksum_path(path: str | os.PathLike) -> Path:
@@ -58,10 +39,7 @@ def _sha256(path: str | os.PathLike) -> str:
 
 def write_checksum(path: str | os.PathLike) -> None:
     """Record ``path``'s SHA-256 in :func:`checksum_path` (``sha256sum -c`` format)."""
-    target = checksum_path(path)
-    tmp = target.with_name(f".{target.name}.tmp")
-    tmp.write_text(f"{_sha256(path)}  {Path(path).name}\n")
-    os.replace(tmp, target)
+    write_text(checksum_path(path), f"{_sha256(path)}  {Path(path).name}\n")
 
 
 def check_results_file(path: str | os.PathLike) -> None:
