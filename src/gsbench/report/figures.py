@@ -96,6 +96,7 @@ def _method_lines(ax, data: pd.DataFrame, y: str, methods: Sequence, band: tuple
     """One line per method against n, in its own colour, marker and line style (the family's),
     with the shaded ``band`` columns (low, high) behind it."""
     styles = method_styles(methods)
+    alpha = 0.2 if len(methods) <= 4 else 0.06  # many overlapping bands would turn opaque
     for method in methods:
         part = data[data["method"] == method].sort_values("n")
         if part.empty:
@@ -104,7 +105,7 @@ def _method_lines(ax, data: pd.DataFrame, y: str, methods: Sequence, band: tuple
         x = part["n"].to_numpy(dtype=float)
         if band is not None:
             ax.fill_between(x, part[band[0]].to_numpy(dtype=float), part[band[1]].to_numpy(dtype=float),
-                            color=st.colour, alpha=0.15, linewidth=0)
+                            color=st.colour, alpha=alpha, linewidth=0)
         ax.plot(x, part[y].to_numpy(dtype=float), color=st.colour, marker=st.marker,
                 linestyle=st.linestyle, markersize=4, linewidth=1.2)
 
@@ -157,6 +158,17 @@ def _log_axis(axis, values: Sequence[float] | None = None) -> None:
     else:
         # Minor labels only when the axis spans less than about a decade.
         axis.set_minor_formatter(LogFormatter(labelOnlyBase=False, minor_thresholds=(1, 0.4)))
+
+
+def _octaves(values: Iterable) -> list[float]:
+    """Powers of two spanning `values` (ticks of a log n axis that never crowd)."""
+    v = _positive(values)
+    v = v[np.isfinite(v)]
+    if v.size == 0:
+        return []
+    lo, hi = math.floor(math.log2(v.min())), math.ceil(math.log2(v.max()))
+    step = max(1, math.ceil((hi - lo + 1) / 8))
+    return [2.0**k for k in range(lo, hi + 1, step)]
 
 
 def _is_empty(df: pd.DataFrame | None) -> bool:
@@ -359,7 +371,8 @@ def plot_success_curves(summary: pd.DataFrame, out: str | Path, max_panels: int 
                 _method_lines(ax, sub, "success_rate", methods, band=("success_low", "success_high"))
                 ax.axhline(0.5, color="0.4", linestyle=":", linewidth=0.8)
                 ax.set_xscale("log")
-                _log_axis(ax.xaxis)
+                _log_axis(ax.xaxis, _octaves(df["n"]))
+                ax.set_xlim(df["n"].min() / 1.15, df["n"].max() * 1.15)
                 ax.set_ylim(-0.03, 1.03)
                 where = f"g={_fmt(g)}, s={_fmt(s)}"
                 ax.set_title(where if p is None else f"p={_fmt(p)}, {where}")
