@@ -18,7 +18,7 @@ from .sample_sizes import adaptive_grid
 
 #: CPU seconds per fit and per entry of X (n p), averaged over methods: the default study
 #: gives 2.1e-6 (125 s of fitting for 5.9e7) and the full study 2.9e-6 (about 7,200
-#: core-seconds for 2.5e9, partly on a busy machine; README, "Performance"). A rough guide.
+#: core-seconds for 2.5e9, partly on a busy machine; docs/performance.md). A rough guide.
 SECONDS_PER_NP = 2.5e-6
 #: Bytes of Parquet per fit row, rounded up (the smoke study's fit files: 169 to 178).
 BYTES_PER_FIT = 200
