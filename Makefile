@@ -2,18 +2,19 @@
 #   make study   set up .venv if missing, run the default comparison study
 #   make test    set up .venv if missing, run the test suite (everything, as CI does)
 #   make test-fast   the suite without the end-to-end `slow` tests (edit-test loop)
+#   make docs    the documentation site (docs/, mkdocs.yml) into build/site, warnings as errors
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 CORES ?= 2
 CONFIG ?= config/config.yaml
 
-.PHONY: study test test-fast lint paper-figures claims benchmark clean
+.PHONY: study test test-fast lint docs paper-figures claims benchmark clean
 
 $(BIN)/gsbench: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[workflow,test]"
+	$(BIN)/python -m pip install --quiet -e ".[workflow,test,docs]"
 	touch $(BIN)/gsbench
 
 # `gsbench study run`: validates the config, prints the plan, refuses to start while another
@@ -38,13 +39,20 @@ lint: $(BIN)/gsbench
 	$(BIN)/snakemake --lint --configfile config/smoke.yaml
 	$(BIN)/snakefmt --check .
 
+docs: $(BIN)/gsbench
+	$(BIN)/mkdocs build --strict --quiet
+
 claims: $(BIN)/gsbench
 	$(BIN)/snakemake --workflow-profile workflow/profiles/default --cores $(CORES) claims
 
-# Every section of the solver benchmark, the default study against the baseline commit
-# included (about 30 min on 2 cores).
+# The solver benchmarks, one script each, into benchmarks/results/solvers.json (about 20 min
+# on 2 cores). BASELINE=<commit> adds the default study and the group-lasso path against
+# that commit (a git worktree of it).
+BENCHMARKS := iteration_cost group_lasso_backends float32_cost sweep_cost
 benchmark: $(BIN)/gsbench
-	$(BIN)/python benchmarks/solvers.py --study
+	for b in $(BENCHMARKS); do $(BIN)/python benchmarks/$$b.py || exit 1; done
+	$(BIN)/python benchmarks/group_lasso_path.py $(if $(BASELINE),--baseline $(BASELINE))
+	$(if $(BASELINE),$(BIN)/python benchmarks/study_time.py --baseline $(BASELINE))
 
 clean:
-	rm -rf results .snakemake
+	rm -rf results .snakemake build

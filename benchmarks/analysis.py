@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from gsbench.analysis import transitions
-from solvers import best_of  # benchmarks/solvers.py, next to this script
+from _bench import best_of  # benchmarks/_bench.py, next to this script
 
 NS = (8, 12, 16, 24, 32, 48, 64, 96, 128, 192, 256, 384)
 

@@ -1,4 +1,4 @@
-"""The adaptive sample-size grid (issue 11 item 5): configuration, round planning, and a tiny
+"""The adaptive sample-size grid: configuration, round planning, and a tiny
 study end to end through the real `snakemake` (rounds, union, idempotent rerun)."""
 
 import copy

@@ -66,12 +66,12 @@ def test_fit_prints_one_json_object_with_every_field(tmp_path, capsys):
     (["--method", "lasso", "--design", "decoy", "--decoy-rho", "1.5"], r"--decoy-rho: decoy_rho must lie in \[0, 1\], got 1.5"),
     (["--method", "lasso", "--design", "decoy", "--decoy-layout", "diagonal"], "--decoy-layout: decoy_layout must be one of .* got 'diagonal'"),
     (["--method", "lasso", "--preset", "paper"], "method 'lasso' has no preset 'paper'"),
-    # issue 13 item 5: a zero signal is refused, not reported as perfect recovery
+    # a zero signal is refused, not reported as perfect recovery
     (["--method", "lasso", "--active-groups", "0"], "--active-groups: active_groups must be >= 1 .w. = 0 is not a signal., got 0"),
     (["--method", "lasso", "--amplitude", "0"], "--amplitude: amplitude must be non-zero"),
     (["--method", "lasso", "--signal", "values", "--values", "0,0,0,0,0,0"], "--values: values are all zero"),
     (["--method", "lasso", "--signal", "uniform", "--signal-range", "0,0"], r"--signal-range: signal_range \(0, 0\) draws a zero signal"),
-    # issue 13 item 8: non-finite, overflowing and reversed values name the flag
+    # non-finite, overflowing and reversed values name the flag
     (["--method", "lasso", "--sigma", "1e308"], r"--sigma: sigma must be finite and at most 1e\+100 in magnitude, got 1e\+308"),
     (["--method", "lasso", "--amplitude", "nan"], "--amplitude: amplitude must be finite .* got nan"),
     (["--method", "lasso", "--amplitude", "inf"], "--amplitude: amplitude must be finite .* got inf"),
@@ -79,7 +79,7 @@ def test_fit_prints_one_json_object_with_every_field(tmp_path, capsys):
     (["--method", "lasso", "--signal", "values", "--values", "nan,1,1,1,1,1"], "--values: values must be finite numbers"),
     (["--method", "lasso", "--signal", "uniform", "--signal-range", "13,5"], r"--signal-range: signal_range must have low <= high, got \[13.0, 5.0\]"),
     (["--method", "lasso", "--signal", "uniform", "--signal-range", "nan,5"], r"--signal-range: signal_range must be two finite numbers"),
-    # issue 13 item 9: a problem that cannot fit in memory stops before drawing
+    # a problem that cannot fit in memory stops before drawing
     (["--method", "lasso", "--n", "200000", "--p", "100000", "--group-size", "10"], r"a problem with n=200000, n_val=200000, p=100000 needs about 640 GB of memory, but only .* is available"),
 ])
 def test_errors_exit_nonzero_with_one_line_naming_the_value(args, message, capsys):
@@ -134,7 +134,7 @@ def strict_json(text: str):
 
 
 def test_failed_fit_prints_valid_json_with_null_and_exits_3(capsys, monkeypatch):
-    """issue 13 item 7: NaN is not JSON; a failed fit is not a success."""
+    """NaN is not JSON: a failed fit prints null errors and exits 3, never a success."""
     from gsbench.methods import make_method
 
     def boom(self, *args, **kwargs):
@@ -154,7 +154,7 @@ def test_successful_fit_exits_0_with_strict_json(capsys):
 
 
 def test_internal_errors_keep_their_traceback(monkeypatch):
-    """issue 12 item 4: only user errors become one-line messages; a bug is not hidden."""
+    """Only user errors become one-line messages; a bug keeps its traceback."""
     import gsbench.cli
 
     def bug(**kwargs):
@@ -173,7 +173,7 @@ def test_study_validate_prints_fits_time_and_disk(root, capsys):
 
 
 def test_study_run_refuses_while_locked_then_runs_snakemake(root, tmp_path, monkeypatch, capsys):
-    """issue 13 item 15: a second run on a locked directory stops with one line."""
+    """A second run on a locked directory stops with one line before starting snakemake."""
     import gsbench.study.cli as study_cli
 
     calls = []

@@ -52,12 +52,12 @@ CASES = [
     ("success.threshold", 1.5, "config key 'success.threshold': 1.5 is greater than the maximum of 1"),
     ("success.metric", "rel_error", "config key 'success.metric': 'rel_error' is not one of"),
     ("study", "my study", "config key 'study': 'my study' is not allowed: use letters, digits"),
-    # issue 13 item 13: names that escape results/ or break the wildcard regex
+    # names that escape results/ or break the wildcard regex
     ("study", "..", "config key 'study': '..' is not allowed: use letters, digits, '_', '-' and '.', starting with a letter or digit"),
     ("study", ".", "config key 'study': '.' is not allowed"),
     ("methods", {"../x": {"method": "lasso"}}, "config key 'methods': '../x' is not allowed: use letters, digits, '_' and '-', starting with a letter or digit"),
     ("methods", {"a|b": {"method": "lasso"}}, "config key 'methods': 'a|b' is not allowed"),
-    # issue 13 item 8: types, finiteness and ranges
+    # types, finiteness and ranges
     ("trials", 2.0, "config key 'trials': 2.0 is not of type 'integer'"),
     ("grid.sigma", [float("inf")], "config key 'grid.sigma[0]': inf is not a finite number"),
     ("grid.sigma", [float("nan")], "config key 'grid.sigma[0]': nan is not a finite number"),
@@ -67,11 +67,11 @@ CASES = [
     ("success.threshold", float("nan"), "config key 'success.threshold': nan is not a finite number"),
     ("problem", {"signal_range": [13, 5]}, "config key 'problem.signal_range': signal_range must have low <= high, got [13, 5]"),
     ("problem", {"signal_range": [float("nan"), 5]}, "config key 'problem.signal_range[0]': nan is not a finite number"),
-    # issue 13 item 5: a zero signal is no recovery problem
+    # a zero signal is no recovery problem
     ("problem", {"signal": "uniform", "signal_range": [0, 0]}, "config key 'problem.signal_range': signal_range (0, 0) draws a zero signal"),
     ("problem", {"amplitude": 0}, "config key 'problem.amplitude': 0 is less than or equal to the minimum of 0"),
     ("grid.active_groups", [0], "config key 'grid.active_groups[0]': 0 is less than the minimum of 1"),
-    # issue 13 item 12: nothing to run, or far too much
+    # nothing to run, or far too much
     ("grid.group_size", [3], "config key 'grid': every grid cell is impossible, nothing to run (18 skipped, e.g. p64_g3_s1_n8_sigma0_rademacher (group_size=3 does not divide p=64))"),
     ("trials", 100_000_000, "config key 'max_fits': the study has 10,800,000,000 fits (36 cells x 100000000 trials x 3 methods) in 3 jobs; roughly"),
     ("grid.n", [10**9], "config key 'grid': grid cell p64_g1_s1_n1000000000_sigma0_rademacher (4 trials in one batch) needs about 9.22 TB of memory, but only"),

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from scipy.linalg import hadamard
 
-from gsbench.convex import _ConstraintProjector, basis_pursuit, group_basis_pursuit
+from gsbench.methods.convex import _ConstraintProjector, basis_pursuit, group_basis_pursuit
 from gsbench.methods._base import GroupOps, group_structure
 
 

@@ -329,21 +329,3 @@ def test_shape_errors_name_the_shapes():
         DGLNN1(groups=2).fit_batch(np.ones((10, 4)), np.ones(9))
 
 
-def test_readme_example_method_works(root):
-    """The "Adding a method" example of README.md, as written, fits a problem."""
-    import re
-
-    text = (root / "README.md").read_text()
-    code = re.search(r"```python\n# src/gsbench/methods/gd.py\n(.*?)```", text, re.S).group(1)
-    assert len(code.strip().splitlines()) <= 15
-    namespace: dict = {}
-    exec(code.replace("from ._iterative", "from gsbench.methods._iterative"), namespace)
-    from gsbench.methods import REGISTRY, register
-
-    register("gd", namespace["PlainGD"])
-    try:
-        pr = make_problem(200, 20, 2, 2, sigma=0.0, design="gaussian", seed=0)
-        res = fit("gd", pr)
-        assert res.status == "ok" and relative_error(res.coef_final, pr.w_star) < 1e-3
-    finally:
-        del REGISTRY["gd"]

@@ -75,20 +75,20 @@ def test_orthogonal_design():
         (dict(design="bogus"), "design must be one of .* got 'bogus'"),
         (dict(signal="values", values=[1.0]), "needs 4 values"),
         (dict(n=0), "n must be a positive integer, got 0"),
-        # a zero signal w* = 0 is not a recovery problem (issue 13 item 5)
+        # a zero signal w* = 0 is not a recovery problem
         (dict(active_groups=0), r"active_groups must be >= 1 \(w\* = 0 is not a signal\)"),
         (dict(amplitude=0.0), "amplitude must be non-zero"),
         (dict(signal="random_signs", amplitude=0), "amplitude must be non-zero"),
         (dict(signal="values", values=[0.0] * 4), "values are all zero"),
         (dict(signal="uniform", signal_range=(0, 0)), r"signal_range \(0, 0\) draws a zero signal"),
-        # non-finite, overflowing, reversed, mistyped (issue 13 item 8)
+        # non-finite, overflowing, reversed, mistyped
         (dict(sigma=float("nan")), "sigma must be finite .* got nan"),
         (dict(amplitude=float("inf")), "amplitude must be finite .* got inf"),
         (dict(signal="values", values=[1.0, float("nan"), 1.0, 1.0]), "values must be finite"),
         (dict(signal_range=(13.0, 5.0)), r"signal_range must have low <= high, got \[13.0, 5.0\]"),
         (dict(n=10.5), "n must be a positive integer, got 10.5"),
         (dict(sigma="0.1"), "sigma must be a number, got '0.1'"),
-        # memory checked before drawing (issue 13 item 9)
+        # memory checked before drawing
         (dict(n=10**7, p=10**6, group_size=10), r"a problem with n=10000000, n_val=10000000, "
                                                  r"p=1000000 needs about 320 TB of memory"),
     ],

@@ -169,7 +169,7 @@ def test_interrupted_one_core_study_resumes_to_the_two_core_outputs(tmp_path, re
     assert len(done) < 3, "nothing was left to redo"
     for path in done:  # what exists is complete
         assert len(pd.read_parquet(path)) > 0
-    # A killed Snakemake leaves its lock: unlock, then rerun (README, "Interrupted runs").
+    # A killed Snakemake leaves its lock: unlock, then rerun (docs/study.md, "Interrupted runs").
     snakemake(tmp_path, cfg, "--unlock")
     snakemake(tmp_path, cfg, "--rerun-incomplete", *table_targets())
     assert comparable(tmp_path / "results" / "smoke") == reference

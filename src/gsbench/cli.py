@@ -20,6 +20,7 @@ from typing import Any, Sequence
 import numpy as np
 import yaml
 
+from .atomic import atomic_path
 from .errors import UsageError, UserError
 from .methods import REGISTRY, MethodError, make_method
 from .problems import DECOY_LAYOUTS, DEFAULTS, DESIGNS, SIGNALS, ProblemError, make_problem
@@ -59,7 +60,7 @@ def _float_list(text: str) -> list[float]:
 def parse_params(items: Sequence[str]) -> dict[str, Any]:
     """``["alpha=1e-6", "v_step=u2"]`` -> ``{"alpha": 1e-06, "v_step": "u2"}`` (YAML scalars;
     numeric strings are numbers, as in a study config)."""
-    from .study.config import number_or_string
+    from .study.method_specs import number_or_string
 
     params = {}
     for item in items:
@@ -164,7 +165,7 @@ def _write_exactly(flag: str, path: Path, save) -> None:
         raise UsageError(f"{flag}: {path} is a directory; give a file name, e.g. "
                          f"{path / ('coef.npy' if flag == '--save-coef' else 'problem.npz')}")
     try:
-        with open(path, "wb") as fh:
+        with atomic_path(path) as tmp, open(tmp, "wb") as fh:
             save(fh)
     except OSError as exc:
         raise UsageError(f"{flag}: cannot write {path}: {exc.strerror}") from None

@@ -11,3 +11,7 @@ class UserError(Exception):
 
 class UsageError(UserError):
     """A bad command line (unknown flag, malformed value)."""
+
+
+class ConfigError(UserError, ValueError):
+    """An invalid study configuration; the message names the key and the value."""

@@ -160,7 +160,7 @@ def run_rule(smk, stage: Callable, *args) -> None:
         raise
 
 
-# --------------------------------------------------------------------------- claims (issue 9)
+# --------------------------------------------------------------------------- claims
 
 
 def claims_depth_trials_stage(settings: str, output: str) -> None:

@@ -20,10 +20,10 @@ from __future__ import annotations
 
 import json
 import math
-import os
-import tempfile
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+
+from .atomic import write_text as write_text_atomic  # the name other packages import
 
 __all__ = [
     "Finding",
@@ -181,17 +181,6 @@ def render_markdown(sections: list[Section], title: str = "Verdict") -> str:
         elif not section.text:
             lines += ["No findings.", ""]
     return "\n".join(lines)
-
-
-def write_text_atomic(path: str | Path, text: str) -> Path:
-    """Write `text` to `path` through a temporary file in the same folder; return the path."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        fh.write(text)
-    os.replace(tmp, path)
-    return path
 
 
 def write_verdict(path: str | Path, sections: list[Section], title: str = "Verdict") -> Path:

@@ -1,4 +1,4 @@
-# Incoherence (issue 15): success against the measured coherence of every study, and for
+# Incoherence: success against the measured coherence of every study, and for
 # studies with decoy designs (config/incoherence.yaml) the tolerated coherence rho*.
 
 

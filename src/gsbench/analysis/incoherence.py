@@ -3,7 +3,7 @@ r"""The tolerated coherence :math:`\rho^\star` of decoy designs and its scaling 
 In the decoy design (:func:`gsbench.problems.add_decoys`) a weight :math:`\rho` of the
 signal direction is mixed into inactive columns.  Recovery succeeds for small
 :math:`\rho` and fails beyond a tolerated coherence :math:`\rho^\star`.  Predictions (from
-comparing gradients at the start, issue 15):
+comparing gradients at the start):
 
 * entrywise methods (``w = u^2 - v^2``, lasso) fail from :math:`\rho \approx 1/\sqrt{sg}`
   in both layouts: :math:`\rho^\star \propto s^{-1/2} g^{-1/2}`;
@@ -251,7 +251,7 @@ def verdict_section(rho_star: pd.DataFrame, fits: pd.DataFrame, kinds: dict[str,
         findings.append(Finding(statement, setting, measured, criterion=CRITERION, verdict=verdict))
     counts = rho_star["transition"].value_counts().to_dict()
     text = (
-        "Decoy designs (issue 15): inactive columns x_d = √(1−ρ²) z_d + ρ √n y*/‖y*‖ at "
+        "Decoy designs: inactive columns x_d = √(1−ρ²) z_d + ρ √n y*/‖y*‖ at "
         "n = c·D_ℓ1(s·g, p). ρ* is the decoy weight at which half of the trials recover "
         "(logistic fit in log ρ, 95% bootstrap interval); b′, c′ are fitted by OLS on "
         "log ρ* over the curves with an interior ρ* (t intervals). Predictions: entrywise "

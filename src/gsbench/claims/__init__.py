@@ -24,7 +24,7 @@ common         :func:`claim_finding` (a Finding with a checked verdict), problem
 depth          the fits claims 1 and 2 share
 depth_range, depth_window, early_stopping, min_l1, recovery_rate, dglnn_rate, min_group_l12
                one module per claim (``run(settings, outdir[, trials]) -> Finding``)
-implicit_bias  what claims 4 and 7 share (references from :mod:`gsbench.convex`)
+implicit_bias  what claims 4 and 7 share (references from :mod:`gsbench.methods.convex`)
 summary        ``claims.md``
 run            :func:`run_claim` and the workflow stages
 """

@@ -1,9 +1,9 @@
 """What the claims share: problems per setting, batched fits -> tidy per-trial rows with
 the convergence flags, the iteration budget of deep models, bootstrap intervals, figures.
 
-Convergence flags (until the runner's own ``converged`` column lands; documented here
-because each claim reads the one it needs, and budget-exhausted trials are counted
-separately, never read as evidence):
+Convergence flags (each claim reads the one its quantity needs, beside the runner's
+``converged`` column, which only says a stopping rule rather than ``max_iter`` ended the
+run; budget-exhausted trials are counted separately, never read as evidence):
 
 * ``val_settled``: status ok and the validation-stopped iterate came at most half-way
   through the run (``stop_iteration <= last / 2``): the validation loss did not improve
@@ -30,6 +30,7 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 
+from ..atomic import save_figure, write_table
 from ..problems import Problem, derive_seed, make_problem
 from ..runner import fit_problems, fit_problems_sweep
 from ..verdict import Finding, Measure
@@ -231,11 +232,7 @@ def counts(frame: pd.DataFrame, flag: str) -> dict:
 
 
 def write_csv(frame: pd.DataFrame, path: str | Path) -> Path:
-    path = Path(path)
-    tmp = path.with_name(f".{path.name}.tmp")
-    frame.to_csv(tmp, index=False)
-    tmp.replace(path)
-    return path
+    return write_table(frame, path)
 
 
 @contextmanager
@@ -251,10 +248,7 @@ def figure(path: str | Path, ncols: int, title: str, dpi: int = 120, width: floa
         yield fig, list(axes[0])
         fig.suptitle(title, fontsize=10)
         fig.tight_layout()
-        path = Path(path)
-        tmp = path.with_name(f".{path.stem}.tmp{path.suffix}")
-        fig.savefig(tmp, dpi=dpi)
-        tmp.replace(path)
+        save_figure(fig, path, dpi=dpi)
     finally:
         plt.close(fig)
 

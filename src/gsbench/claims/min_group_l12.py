@@ -1,7 +1,7 @@
 """Claim 7 (new): is DGLNN's implicit bias the minimum group-ℓ1,2 interpolant?
 
 The group analogue of claim 4: noiseless problems with n below the group transition, group
-basis pursuit ``min sum_l ||w_l||_2 s.t. X w = y`` (:func:`gsbench.convex.group_basis_pursuit`,
+basis pursuit ``min sum_l ||w_l||_2 s.t. X w = y`` (:func:`gsbench.methods.convex.group_basis_pursuit`,
 ADMM with a dual certificate; its duality gap is in the CSV), and DGLNN (plain gradient
 descent and Algorithm 1) at decreasing alpha; see :mod:`.implicit_bias`.
 """
@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..convex import group_basis_pursuit
+from ..methods.convex import group_basis_pursuit
 from ..verdict import Finding
 from .common import claim_finding, counts, fmt_setting
 from .implicit_bias import compare_with_reference

@@ -2,7 +2,7 @@
 factorisation approaches the minimum-ℓ1 interpolant.
 
 Noiseless problems with n below the ℓ1 transition (so basis pursuit's solution differs from
-w*; the table reports by how much), basis pursuit by HiGHS (:func:`gsbench.convex.basis_pursuit`),
+w*; the table reports by how much), basis pursuit by HiGHS (:func:`gsbench.methods.convex.basis_pursuit`),
 the depth-N models at decreasing alpha; see :mod:`.implicit_bias` for the comparison.
 """
 
@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..convex import basis_pursuit
+from ..methods.convex import basis_pursuit
 from ..verdict import Finding
 from .common import claim_finding, counts, fmt_setting
 from .implicit_bias import compare_with_reference

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from ..analysis.theory import statdim_l1
-from ..convex import basis_pursuit
+from ..methods.convex import basis_pursuit
 from ..verdict import Finding
 from .common import bootstrap, claim_finding, counts, figure, fit_whole_runs, fmt_setting, legend, setting_problems, write_csv
 

@@ -14,7 +14,7 @@ The loop advances all problems of a batch together and, at every ``stride`` iter
 * records ``||w_t - w*||`` (oracle error) and the validation loss
   ``||y_val - X_val w_t||^2 / (2 m)`` and keeps the best iterate of each;
 * retires a problem when one of the three **stopping rules** holds (the one rule of every
-  iterative method; README "Stopping rules"):
+  iterative method; docs/methods.md, "Estimates, status and stopping rules"):
 
   1. *settled*: both minima have been past for a patience window. At record time t, with
      t_o and t_v the iterations of the two minima, ``t - t_o >= max(patience, t_o)`` and

@@ -22,6 +22,7 @@ from sklearn.utils._param_validation import validate_parameter_constraints
 from ._base import FitResult, GroupOps, batch_arrays, group_structure
 from ._design import SharedDesign
 from ._iterative import IterativeRegressor
+from ._registry import make_method
 
 
 def _same(a: Any, b: Any) -> bool:
@@ -39,8 +40,6 @@ def sweep_settings(method, settings: Sequence[dict], *, groups=None,
     registry name, made with ``groups`` and ``preset``, or an estimator) with ``settings[k]``
     on top. Errors name the setting and the parameter."""
     if isinstance(method, str):
-        from . import make_method  # the registry imports this module
-
         base = make_method(method, groups=groups, preset=preset)
     else:
         base = method

@@ -255,6 +255,8 @@ class DGLNN2(DGLNN1):
         ``1e-3 alpha``, negligible against every ``u_l`` (magnitudes start at alpha and
         grow).
 
+    Notes
+    -----
     Other parameters as :class:`DGLNN1`.
 
     Presets: ``paper`` (Section 5), ``authors`` (the authors' code for Fig. 4, notebook

@@ -4,7 +4,7 @@ subspaces"; the constrained form of van den Berg & Friedlander's BPDN).
 
     min_w  sum_l sqrt(p_l) ||w_l||_2   s.t.   ||X w - y||_2 <= eps_k,
 
-solved by :func:`gsbench.convex.group_basis_pursuit` (ADMM with a dual certificate). A
+solved by :func:`gsbench.methods.convex.group_basis_pursuit` (ADMM with a dual certificate). A
 method never sees sigma, so eps is swept as a path like the penalty of every path method:
 ``eps_k = ratio_k * ||y||`` over ``eps_ratios`` (largest first, each solve warm-started at
 the previous one), and the oracle/validation selection picks among them. The default path
@@ -21,6 +21,7 @@ import numpy as np
 from sklearn.utils._param_validation import Interval
 
 from ._base import MAX_ITER_CONSTRAINT, PATH_PATIENCE, PATH_PATIENCE_CONSTRAINT, PathRegressor
+from .convex import group_basis_pursuit
 
 
 class GroupBasisPursuit(PathRegressor):
@@ -69,8 +70,6 @@ class GroupBasisPursuit(PathRegressor):
                              f"{[float(x) for x in np.ravel(self.eps_ratios)]}")  # fmt: skip
 
     def _path(self, X, y, ops, stop=None):
-        from ..convex import group_basis_pursuit
-
         ratios = np.sort(np.asarray(self.eps_ratios, dtype=float))[::-1]
         ynorm = float(np.linalg.norm(y))
         coefs = np.empty((ratios.size, X.shape[1]))

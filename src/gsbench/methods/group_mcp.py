@@ -190,6 +190,8 @@ class GroupMCPPath(PathRegressor):
         this many consecutive path values (the rule of every path method,
         :class:`gsbench.methods._base.PathPatience`). None: the whole path.
 
+    Notes
+    -----
     The B problems of a batch are solved together (:func:`mcp_path_batch`).
     """
 

@@ -8,6 +8,7 @@ import time
 from pathlib import Path
 from typing import Iterable
 
+from ..atomic import write_text
 from .fig2 import figure2
 from .fig3 import figure3
 from .fig4 import figure4
@@ -67,9 +68,7 @@ def run_all(settings: dict | str | Path | None, outdir: str | Path,
 
     write_summary(numbers, outdir / "paper_figures.md", source,
                   settings_provenance_line(settings, source or None))
-    tmp = outdir / ".paper_figures.json.tmp"
-    tmp.write_text(json.dumps(_jsonable(numbers), indent=1) + "\n")
-    tmp.replace(outdir / "paper_figures.json")
+    write_text(outdir / "paper_figures.json", json.dumps(_jsonable(numbers), indent=1) + "\n")
     return numbers
 
 

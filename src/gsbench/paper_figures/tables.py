@@ -8,6 +8,8 @@ from typing import Iterable
 import numpy as np
 import pandas as pd
 
+from ..atomic import write_table
+
 CSV_COLUMNS = ("figure", "panel", "method", "series", "index", "active", "iteration", "value")
 
 
@@ -44,8 +46,4 @@ def _curves(figure: str, panel: str, method: str, labels, indices, active, it, v
 
 
 def _write_csv(frame: pd.DataFrame, path: Path) -> Path:
-    frame = frame[list(CSV_COLUMNS)]
-    tmp = path.with_name(f".{path.name}.tmp")
-    frame.to_csv(tmp, index=False, float_format="%.10g")
-    tmp.replace(path)
-    return path
+    return write_table(frame[list(CSV_COLUMNS)], path, float_format="%.10g")

@@ -28,8 +28,7 @@ from matplotlib.ticker import FixedLocator, FuncFormatter, LogFormatter, NullFor
 
 from ..analysis.columns import require_columns
 from ..analysis.transitions import ALL_FAILED_TEXT
-from .figure_base import new_figure, save
-from .figure_base import palette as _colours
+from .figure_base import method_styles, new_figure, save
 from .figure_base import style as _style
 from .theory_figures import draw_references
 
@@ -71,11 +70,12 @@ def _fmt(value) -> str:
     return str(value)
 
 
-def _restrict_context(df: pd.DataFrame) -> tuple[pd.DataFrame, str]:
-    """Keep the first value of each context column; describe the choice for the title."""
+def _restrict_context(df: pd.DataFrame, shown: Sequence[str] = ()) -> tuple[pd.DataFrame, str]:
+    """Keep the first value of each context column not in `shown` (the columns a figure
+    draws every value of); describe the choice for the title."""
     parts = []
     for col in CONTEXT_COLUMNS:
-        if col not in df.columns or df.empty:
+        if col in shown or col not in df.columns or df.empty:
             continue
         values = sorted(df[col].dropna().unique(), key=lambda v: (str(type(v)), v))
         if not values:
@@ -88,7 +88,35 @@ def _restrict_context(df: pd.DataFrame) -> tuple[pd.DataFrame, str]:
 
 
 def _palette(methods: Sequence) -> dict:
-    return dict(zip(methods, _colours(len(methods))))
+    """Each method's colour (:func:`gsbench.report.figure_base.method_styles`)."""
+    return {m: style.colour for m, style in method_styles(methods).items()}
+
+
+def _method_lines(ax, data: pd.DataFrame, y: str, methods: Sequence, band: tuple[str, str] | None = None) -> None:
+    """One line per method against n, in its own colour, marker and line style (the family's),
+    with the shaded ``band`` columns (low, high) behind it."""
+    styles = method_styles(methods)
+    alpha = 0.2 if len(methods) <= 4 else 0.06  # many overlapping bands would turn opaque
+    for method in methods:
+        part = data[data["method"] == method].sort_values("n")
+        if part.empty:
+            continue
+        st = styles[method]
+        x = part["n"].to_numpy(dtype=float)
+        if band is not None:
+            ax.fill_between(x, part[band[0]].to_numpy(dtype=float), part[band[1]].to_numpy(dtype=float),
+                            color=st.colour, alpha=alpha, linewidth=0)
+        ax.plot(x, part[y].to_numpy(dtype=float), color=st.colour, marker=st.marker,
+                linestyle=st.linestyle, markersize=4, linewidth=1.2)
+
+
+def _method_legend(fig, methods: Sequence) -> None:
+    """The methods' colour, marker and line style, grouped by family."""
+    styles = method_styles(methods)
+    order = sorted(methods, key=lambda m: (["implicit", "convex", "greedy", "other"].index(styles[m].family), str(m)))
+    handles = [Line2D([], [], color=styles[m].colour, marker=styles[m].marker, linestyle=styles[m].linestyle,
+                      label=f"{m} ({styles[m].family})") for m in order]
+    fig.legend(handles=handles, title="method (family)", loc="outside right center")
 
 
 def _evenly(values: Sequence, k: int) -> list:
@@ -130,6 +158,17 @@ def _log_axis(axis, values: Sequence[float] | None = None) -> None:
     else:
         # Minor labels only when the axis spans less than about a decade.
         axis.set_minor_formatter(LogFormatter(labelOnlyBase=False, minor_thresholds=(1, 0.4)))
+
+
+def _octaves(values: Iterable) -> list[float]:
+    """Powers of two spanning `values` (ticks of a log n axis that never crowd)."""
+    v = _positive(values)
+    v = v[np.isfinite(v)]
+    if v.size == 0:
+        return []
+    lo, hi = math.floor(math.log2(v.min())), math.ceil(math.log2(v.max()))
+    step = max(1, math.ceil((hi - lo + 1) / 8))
+    return [2.0**k for k in range(lo, hi + 1, step)]
 
 
 def _is_empty(df: pd.DataFrame | None) -> bool:
@@ -181,13 +220,16 @@ def _all_failed_note(df: pd.DataFrame) -> str:
 
 
 # --------------------------------------------------------------------------- figures
-def plot_phase_heatmaps(summary: pd.DataFrame, out: str | Path) -> tuple[Path, Path]:
+def plot_phase_heatmaps(summary: pd.DataFrame, out: str | Path, max_columns: int = 12) -> tuple[Path, Path]:
     r"""Phase diagrams: empirical success rate over (n, s), one panel per method x group size.
 
     Panel ``(g, method)`` shows :math:`\hat p = k/m` (``success_rate``) with ``n`` on the
     x axis and the number of active groups :math:`s` on the y axis (largest at the
     top), on a fixed colour scale :math:`[0, 1]` shared by all panels; empty cells are
-    left blank.  Columns are methods, rows are group sizes.
+    left blank.  Columns are methods, rows are group sizes.  Every p is shown: with several,
+    the y axis holds (p, s) in blocks of p.  With more than `max_columns` distinct sample
+    sizes (an adaptive grid fits a different set per curve) n is grouped into `max_columns`
+    geometric bins and each bin's rate pools its cells' trials, successes / trials.
 
     Parameters
     ----------
@@ -195,6 +237,8 @@ def plot_phase_heatmaps(summary: pd.DataFrame, out: str | Path) -> tuple[Path, P
         Output of :func:`gsbench.analysis.summarize`.
     out : str or Path
         PNG path; the PDF goes next to it.
+    max_columns : int, default 12
+        Most columns of n before they are binned.
 
     Returns
     -------
@@ -205,45 +249,78 @@ def plot_phase_heatmaps(summary: pd.DataFrame, out: str | Path) -> tuple[Path, P
     if _is_empty(summary):
         return _no_data(out, title)
     require_columns(summary, ["method", "group_size", "active_groups", "n", "success_rate"], "plot_phase_heatmaps")
-    df, context = _restrict_context(summary)
+    df, context = _restrict_context(summary, shown=("p",))
     df = df[np.isfinite(pd.to_numeric(df["success_rate"], errors="coerce").astype(float))]
     if df.empty:
         return _no_data(out, _title(title, context))
+    df, n_labels, binned = _n_columns(df, max_columns)
     methods = sorted(df["method"].unique(), key=str)
     g_values = sorted(df["group_size"].unique())
-    n_values = sorted(df["n"].unique())
+    p_values = sorted(df["p"].unique()) if "p" in df.columns else [None]
     s_values = sorted(df["active_groups"].unique(), reverse=True)
-    annotate = len(n_values) * len(s_values) <= 120
+    rows = [(p, s) for p in p_values for s in s_values]
+    row_labels = [_fmt(s) if len(p_values) == 1 else f"{_fmt(p)} | {_fmt(s)}" for p, s in rows]
+    annotate = len(n_labels) * len(rows) <= 120
     cmap = "viridis"
     with _style():
         fig, axes = _figure(
-            len(g_values), len(methods), (max(2.6, 0.42 * len(n_values) + 1.2), max(2.2, 0.3 * len(s_values) + 1.0)), 1.0
+            len(g_values), len(methods),
+            (max(2.6, 0.42 * len(n_labels) + 1.2), max(2.2, 0.3 * len(rows) + 1.0)), 1.0,
         )
         for r, g in enumerate(g_values):
             for c, method in enumerate(methods):
                 ax = axes[r, c]
                 sub = df[(df["group_size"] == g) & (df["method"] == method)]
-                grid = (
-                    sub.pivot_table(index="active_groups", columns="n", values="success_rate", aggfunc="mean")
-                    .reindex(index=s_values, columns=n_values)
-                    .astype(float)
-                )
-                grid.index = [_fmt(v) for v in grid.index]
-                grid.columns = [_fmt(v) for v in grid.columns]
+                grid = _pooled_rates(sub, rows, n_labels, len(p_values) > 1)
+                grid.index, grid.columns = row_labels, n_labels
                 sns.heatmap(
                     grid, ax=ax, vmin=0.0, vmax=1.0, cmap=cmap, cbar=False,
                     annot=annotate, fmt=".2f", annot_kws={"fontsize": 6},
                     linewidths=0.3, linecolor="white",
                 )
+                for k in range(1, len(p_values)):  # a line between the blocks of p
+                    ax.axhline(k * len(s_values), color="white", linewidth=2.0)
                 ax.set_title(f"{method}, g={_fmt(g)}")
-                ax.set_xlabel("n" if r == len(g_values) - 1 else "")
-                ax.set_ylabel("active groups s" if c == 0 else "")
+                ax.set_xlabel(("n (log bins)" if binned else "n") if r == len(g_values) - 1 else "")
+                ax.set_ylabel(("p | active groups s" if len(p_values) > 1 else "active groups s") if c == 0 else "")
                 ax.tick_params(axis="x", labelrotation=90)
                 ax.tick_params(axis="y", labelrotation=0)
         mappable = ScalarMappable(norm=Normalize(0.0, 1.0), cmap=cmap)
         fig.colorbar(mappable, ax=axes.ravel().tolist(), label="success rate", shrink=0.9)
-        fig.suptitle(_title(title, context))
+        fig.suptitle(_title(title, context, "n in geometric bins, trials pooled" if binned else ""))
         return save(fig, out)
+
+
+def _n_columns(df: pd.DataFrame, max_columns: int) -> tuple[pd.DataFrame, list[str], bool]:
+    """The heatmaps' columns: one per sample size, or, with more than `max_columns` distinct
+    sizes (an adaptive grid), `max_columns` geometric bins of n labelled by their range.
+    Adds the column ``n_column`` (the label of each row's column)."""
+    n = df["n"].to_numpy(dtype=float)
+    values = np.unique(n)
+    if len(values) <= max_columns:
+        return df.assign(n_column=[_fmt(v) for v in df["n"]]), [_fmt(v) for v in values], False
+    edges = np.geomspace(values[0], values[-1], max_columns + 1)
+    which = np.clip(np.searchsorted(edges, n, side="right") - 1, 0, max_columns - 1)
+    labels = []
+    for k in range(max_columns):
+        inside = values[(values >= edges[k]) & ((values < edges[k + 1]) | (k == max_columns - 1))]
+        labels.append(f"{_fmt(inside[0])}–{_fmt(inside[-1])}" if len(inside) > 1
+                      else _fmt(inside[0]) if len(inside) else f"({edges[k]:.0f}–{edges[k + 1]:.0f})")
+    return df.assign(n_column=[labels[k] for k in which]), labels, True
+
+
+def _pooled_rates(sub: pd.DataFrame, rows: list[tuple], columns: list[str], by_p: bool) -> pd.DataFrame:
+    """Success rate per (row, column) of a heatmap: successes over trials pooled across the
+    cells a column holds (the mean rate without those counts); NaN where there is no cell."""
+    keys = (["p"] if by_p else []) + ["active_groups", "n_column"]
+    if {"successes", "trials"} <= set(sub.columns):
+        sums = sub.groupby(keys)[["successes", "trials"]].sum()
+        rate = sums["successes"] / sums["trials"]
+    else:
+        rate = sub.groupby(keys)["success_rate"].mean()
+    grid = rate.unstack("n_column")
+    index = pd.MultiIndex.from_tuples(rows) if by_p else [s for _, s in rows]
+    return grid.reindex(index=index, columns=columns).astype(float)
 
 
 def plot_success_curves(summary: pd.DataFrame, out: str | Path, max_panels: int = 16) -> tuple[Path, Path]:
@@ -275,45 +352,37 @@ def plot_success_curves(summary: pd.DataFrame, out: str | Path, max_panels: int 
         ["method", "group_size", "active_groups", "n", "success_rate", "success_low", "success_high"],
         "plot_success_curves",
     )
-    df, context = _restrict_context(summary)
+    df, context = _restrict_context(summary, shown=("p",))
     df = df[np.isfinite(pd.to_numeric(df["success_rate"], errors="coerce").astype(float))]
     if df.empty:
         return _no_data(out, _title(title, context))
     combos, subset = _facets(df, max_panels)
     methods = sorted(df["method"].unique(), key=str)
-    palette = _palette(methods)
+    p_values = sorted(df["p"].unique()) if "p" in df.columns else [None]
     ncols = min(4, len(combos))
-    nrows = math.ceil(len(combos) / ncols)
+    block = math.ceil(len(combos) / ncols)  # rows of panels per p
     with _style():
-        fig, axes = _figure(nrows, ncols, (3.0, 2.5), 1.6)
-        for i, (g, s) in enumerate(combos):
-            ax = axes.flat[i]
-            sub = df[(df["group_size"] == g) & (df["active_groups"] == s)].sort_values(["method", "n"])
-            for method in methods:
-                part = sub[sub["method"] == method]
-                if part.empty:
-                    continue
-                ax.fill_between(
-                    part["n"].to_numpy(dtype=float),
-                    part["success_low"].to_numpy(dtype=float),
-                    part["success_high"].to_numpy(dtype=float),
-                    color=palette[method], alpha=0.2, linewidth=0,
-                )
-            sns.lineplot(
-                data=sub, x="n", y="success_rate", hue="method", palette=palette,
-                hue_order=methods, marker="o", markersize=4, errorbar=None, ax=ax, legend=False,
-            )
-            ax.axhline(0.5, color="0.4", linestyle=":", linewidth=0.8)
-            ax.set_xscale("log")
-            _log_axis(ax.xaxis)
-            ax.set_ylim(-0.03, 1.03)
-            ax.set_title(f"g={_fmt(g)}, s={_fmt(s)}")
-            ax.set_xlabel("n")
-            ax.set_ylabel("success rate")
-        for ax in axes.flat[len(combos):]:
-            ax.set_axis_off()
-        handles = [Line2D([], [], color=palette[m], marker="o", label=str(m)) for m in methods]
-        fig.legend(handles=handles, title="method", loc="outside right center")
+        fig, axes = _figure(block * len(p_values), ncols, (3.0, 2.5), 2.2)
+        for j, p in enumerate(p_values):
+            at_p = df if p is None else df[df["p"] == p]
+            for i, (g, s) in enumerate(combos):
+                ax = axes[j * block + i // ncols, i % ncols]
+                sub = at_p[(at_p["group_size"] == g) & (at_p["active_groups"] == s)]
+                _method_lines(ax, sub, "success_rate", methods, band=("success_low", "success_high"))
+                ax.axhline(0.5, color="0.4", linestyle=":", linewidth=0.8)
+                ax.set_xscale("log")
+                _log_axis(ax.xaxis, _octaves(df["n"]))
+                ax.set_xlim(df["n"].min() / 1.15, df["n"].max() * 1.15)
+                ax.set_ylim(-0.03, 1.03)
+                where = f"g={_fmt(g)}, s={_fmt(s)}"
+                ax.set_title(where if p is None else f"p={_fmt(p)}, {where}")
+                if sub.empty:
+                    ax.text(0.5, 0.5, "no cells", ha="center", va="center", transform=ax.transAxes)
+                ax.set_xlabel("n")
+                ax.set_ylabel("success rate")
+            for k in range(len(combos), block * ncols):
+                axes[j * block + k // ncols, k % ncols].set_axis_off()
+        _method_legend(fig, methods)
         fig.suptitle(_title(title, context, subset, _all_failed_note(df)))
         return save(fig, out)
 
@@ -509,29 +578,15 @@ def plot_error_curves(summary: pd.DataFrame, out: str | Path, max_rows: int = 6)
         return _no_data(out, _title(title, context))
     combos, subset = _facets(df, max_rows)
     methods = sorted(df["method"].unique(), key=str)
-    palette = _palette(methods)
     with _style():
-        fig, axes = _figure(len(combos), 2, (3.4, 2.5), 1.6)
+        fig, axes = _figure(len(combos), 2, (3.4, 2.5), 2.2)
         for r, (g, s) in enumerate(combos):
             sub = df[(df["group_size"] == g) & (df["active_groups"] == s)].sort_values(["method", "n"])
             for c, (col, label) in enumerate(panels.items()):
                 ax = axes[r, c]
                 part_all = sub[np.isfinite(sub[f"{col}_median"].to_numpy(dtype=float))]
-                for method in methods:
-                    part = part_all[part_all["method"] == method]
-                    if part.empty:
-                        continue
-                    ax.fill_between(
-                        part["n"].to_numpy(dtype=float),
-                        part[f"{col}_q25"].to_numpy(dtype=float),
-                        part[f"{col}_q75"].to_numpy(dtype=float),
-                        color=palette[method], alpha=0.2, linewidth=0,
-                    )
                 if not part_all.empty:
-                    sns.lineplot(
-                        data=part_all, x="n", y=f"{col}_median", hue="method", palette=palette,
-                        hue_order=methods, marker="o", markersize=4, errorbar=None, ax=ax, legend=False,
-                    )
+                    _method_lines(ax, part_all, f"{col}_median", methods, band=(f"{col}_q25", f"{col}_q75"))
                     ax.set_yscale("log")
                     _log_axis(ax.yaxis)
                 gone = [m for m in methods if (m, g, s) in failed_keys]
@@ -545,7 +600,6 @@ def plot_error_curves(summary: pd.DataFrame, out: str | Path, max_rows: int = 6)
                 ax.set_title(f"{label}, g={_fmt(g)}, s={_fmt(s)}")
                 ax.set_xlabel("n")
                 ax.set_ylabel("relative error" if c == 0 else "")
-        handles = [Line2D([], [], color=palette[m], marker="o", label=str(m)) for m in methods]
-        fig.legend(handles=handles, title="method", loc="outside right center")
+        _method_legend(fig, methods)
         fig.suptitle(_title(title + " (median, IQR band)", context, subset, _all_failed_note(df)))
         return save(fig, out)

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from ..analysis.columns import SETTING_KEYS, require_columns
+from ..atomic import write_text
 from ..analysis.transitions import ALL_FAILED_TEXT
 
 __all__ = ["transitions_table", "scaling_table", "write_tables", "format_interval", "TABLE_FILES"]
@@ -327,6 +328,5 @@ def write_tables(transitions_csv: str | Path, scaling_csv: str | Path,
     }
     for name, path in paths.items():
         table, fmt = TABLE_FILES[name]
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(render[table](frames[table], fmt), encoding="utf-8")
+        write_text(path, render[table](frames[table], fmt))
     return paths

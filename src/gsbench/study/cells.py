@@ -16,6 +16,7 @@ import numpy as np
 
 from ..problems import DEFAULTS, Problem, decoy_impossible, derive_seed, make_problem
 from ..results_schema import CELL_FIELDS
+from .sample_sizes import adaptive_grid, first_sizes
 
 @dataclass(frozen=True)
 class Cell:
@@ -82,8 +83,6 @@ def expand_cells(config: dict) -> tuple[list[Cell], list[str]]:
     cells, skipped = [], []
     axes = {k: grid.get(k, [Cell.__dataclass_fields__[k].default]) for k in CELL_FIELDS}
     if isinstance(grid["n"], dict) and "adaptive" in grid["n"]:  # round 0 of the rounds
-        from .adaptive import adaptive_grid, first_sizes
-
         axes["n"] = first_sizes(adaptive_grid(config))
     elif isinstance(grid["n"], dict):  # n = ceil(factor * D_l1(s g, p)), one per (p, g, s)
         axes["n"] = [None]

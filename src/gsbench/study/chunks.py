@@ -22,7 +22,8 @@ import numpy as np
 import pandas as pd
 
 from .cells import Cell, expand_cells
-from .config import ConfigError, import_plugins, method_specs
+from ..errors import ConfigError
+from .method_specs import import_plugins, method_specs
 from .fingerprint import FitKey, fit_key
 from .fits import cell_frame
 from .io import (

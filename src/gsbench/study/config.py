@@ -12,20 +12,21 @@ the key and the value, as ``config key '<key>': <what is wrong>``.
 from __future__ import annotations
 
 import functools
-import importlib
 import importlib.resources
 import json
 import math
 import os
-import re
 from typing import Any, Iterable
 
 import yaml
 
-from ..errors import UserError
+from ..errors import ConfigError
 from ..methods import REGISTRY, MethodError, make_method
 from ..problems import ProblemError, check_problem_options
 from ..sweeps import SweepError, expand_sweeps
+from .method_specs import import_plugins, method_specs
+from .plan import check_plan
+from .sample_sizes import AdaptiveGrid
 
 SCHEMA_PATH = importlib.resources.files("gsbench") / "data" / "config.schema.yaml"
 
@@ -35,11 +36,6 @@ NAME_FORMS = {
                                     "or digit",
     "^[A-Za-z0-9][A-Za-z0-9_-]*$": "letters, digits, '_' and '-', starting with a letter or digit",
 }  # fmt: skip
-_NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
-
-
-class ConfigError(UserError, ValueError):
-    """An invalid study configuration; the message names the key and the value."""
 
 
 def schema() -> dict:
@@ -124,14 +120,6 @@ def _check_keys(value: Any, path: tuple = ()) -> None:
             _check_keys(sub, path)
 
 
-def number_or_string(value: Any) -> Any:
-    """``"1e-6"`` -> ``1e-06``: YAML 1.1 reads exponent notation without a dot as a string;
-    a hyperparameter that looks like a decimal number is that number. Other values unchanged."""
-    if isinstance(value, str) and _NUMBER.match(value.strip()):
-        return float(value)
-    return value
-
-
 def _fill_defaults(config: dict, schema: dict) -> dict:
     out = dict(config)
     for key, sub in schema.get("properties", {}).items():
@@ -160,38 +148,6 @@ def _schema_message(err) -> str:
     return err.message
 
 
-def import_plugins(modules: Iterable[str]) -> None:
-    """Import plugin modules (they call :func:`gsbench.methods.register`); ``estimator:``
-    entries may name their classes (``gsbench.methods.sklearn_adapter.PLUGIN_MODULES``).
-
-    Anything a plugin raises at import (not only ``ImportError``) is a configuration error
-    naming the plugin.
-    """
-    from ..methods.sklearn_adapter import PLUGIN_MODULES
-
-    for i, module in enumerate(modules):
-        PLUGIN_MODULES.add(str(module).split(".")[0])
-        try:
-            importlib.import_module(module)
-        except Exception as exc:
-            raise ConfigError(
-                f"config key 'plugins[{i}]': cannot import {module!r} "
-                f"({type(exc).__name__}: {exc})"
-            ) from None
-
-
-def method_specs(config: dict) -> dict[str, tuple[str, str | None, dict]]:
-    """``label -> (registry name, preset, hyperparameters)`` for the config's methods."""
-    specs = {}
-    for label, body in config["methods"].items():
-        body = dict(body or {})
-        # an `estimator:` entry (a dotted class path) is the `sklearn` adapter
-        name = body.pop("method", "sklearn" if "estimator" in body else label)
-        preset = body.pop("preset", None)
-        specs[label] = (name, preset, {k: number_or_string(v) for k, v in body.items()})
-    return specs
-
-
 def _check_problem_options(config: dict) -> None:
     grid, problem = config["grid"], config["problem"]
     for key in ("sigma", "design", "decoy_rho", "decoy_layout"):
@@ -213,8 +169,6 @@ def _check_adaptive(config: dict, schema_: dict) -> None:
         return
     sub = schema_["properties"]["grid"]["properties"]["n"]["properties"]["adaptive"]
     config["grid"]["n"] = n = {"adaptive": _fill_defaults(n["adaptive"], sub)}
-    from .adaptive import AdaptiveGrid  # adaptive -> chunks -> config
-
     AdaptiveGrid.from_mapping(n["adaptive"])
     if "decoy" in config["grid"]["design"]:
         raise ConfigError("config key 'grid.n.adaptive': decoy designs are analysed in rho at "
@@ -282,7 +236,5 @@ def load_config(source: str | os.PathLike | dict) -> dict:
         body = dict(config["methods"][label] or {})
         methods[label] = {**body, **params} if body else body
     config["methods"] = methods
-    from .plan import check_plan  # plan -> chunks -> config
-
     check_plan(config)
     return config

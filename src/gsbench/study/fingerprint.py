@@ -39,8 +39,8 @@ PIPELINE_MODULES: tuple[str, ...] = (
     "gsbench.runner", "gsbench.problems", "gsbench.metrics", "gsbench.coherence",
     "gsbench.results_schema", "gsbench.study.fits",
 )  # fmt: skip
-#: Modules hashed but not followed: importing them pulls in every registered method.
-NOT_FOLLOWED: frozenset[str] = frozenset({"gsbench", "gsbench.methods"})
+#: Modules hashed but not followed: the registry, whose imports pull in every method.
+NOT_FOLLOWED: frozenset[str] = frozenset({"gsbench", "gsbench.methods", "gsbench.methods._registry"})
 #: Length of the hex digests in file names.
 KEY_LENGTH, CODE_LENGTH = 12, 8
 
@@ -192,7 +192,7 @@ def _resolved_params(name: str, preset: str | None, params_json: str, groups: tu
 
 def fit_key(config: dict, label: str, cell) -> FitKey:
     """The :class:`FitKey` of method `label` on `cell` under a validated `config`."""
-    from .config import method_specs
+    from .method_specs import method_specs
 
     name, preset, params = method_specs(config)[label]
     group_sizes = (cell.group_size,) * (cell.p // cell.group_size)
@@ -220,7 +220,7 @@ def analysis_fingerprint() -> str:
 def method_fingerprints(config: dict) -> dict[str, dict[str, str]]:
     """Per method label: registry name, preset, resolved-parameter hash (of the grid's first
     group size) and code key; what a study's provenance records of its methods."""
-    from .config import method_specs
+    from .method_specs import method_specs
 
     out = {}
     for label, (name, preset, params) in method_specs(config).items():

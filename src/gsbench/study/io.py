@@ -5,13 +5,14 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import tempfile
 from pathlib import Path
 from typing import Iterable
 
 import pandas as pd
 import pyarrow.parquet as pq
 
+from ..atomic import write_table as write_table_atomic  # noqa: F401 (the name the study modules import)
+from ..atomic import write_text
 from ..errors import UserError
 from ..results_schema import FIT_SCHEMA, PATH_FIELDS, ROW_SCHEMA
 from ..windows import DEFAULT_THRESHOLD, WINDOW_FIELDS, windows_from_paths
@@ -29,42 +30,6 @@ def conform(frame: pd.DataFrame) -> pd.DataFrame:
     return frame[list(ROW_SCHEMA)].astype(ROW_SCHEMA)
 
 
-def write_table_atomic(frame: pd.DataFrame, path: str | os.PathLike,
-                       metadata: dict[str, str] | None = None) -> None:
-    """Write ``frame`` as Parquet (``.parquet``, with `metadata` added to the file's key-value
-    metadata) or CSV (otherwise) to a temporary file beside ``path`` and rename it: readers
-    never see half a file."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    for stale in path.parent.glob(f".{path.name}.*.tmp"):  # left by a killed job
-        stale.unlink(missing_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    try:
-        if path.suffix == ".parquet" and metadata:
-            import pyarrow as pa
-
-            table = pa.Table.from_pandas(frame, preserve_index=False)
-            merged = {**(table.schema.metadata or {}), **{k.encode(): v.encode() for k, v in metadata.items()}}
-            pq.write_table(table.replace_schema_metadata(merged), tmp)
-        elif path.suffix == ".parquet":
-            frame.to_parquet(tmp, index=False)
-        else:
-            frame.to_csv(tmp, index=False)
-        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp's 0600 -> what open() would have made
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def _umask() -> int:
-    """The process's file mode creation mask (read by setting it and restoring it)."""
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
-
-
 def checksum_path(path: str | os.PathLike) -> Path:
     """Where the SHA-256 of a results file is recorded: ``<file>.sha256`` beside it."""
     return Path(f"{path}.sha256")
@@ -80,10 +45,7 @@ def _sha256(path: str | os.PathLike) -> str:
 
 def write_checksum(path: str | os.PathLike) -> None:
     """Record ``path``'s SHA-256 in :func:`checksum_path` (``sha256sum -c`` format)."""
-    target = checksum_path(path)
-    tmp = target.with_name(f".{target.name}.tmp")
-    tmp.write_text(f"{_sha256(path)}  {Path(path).name}\n")
-    os.replace(tmp, target)
+    write_text(checksum_path(path), f"{_sha256(path)}  {Path(path).name}\n")
 
 
 def check_results_file(path: str | os.PathLike, *, require_checksum: bool = False) -> None:

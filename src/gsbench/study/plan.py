@@ -1,6 +1,6 @@
 """The size of a study before it runs: fits, jobs, rough time, disk and memory; refusals.
 
-:func:`check_plan` stops a study (a :class:`~gsbench.study.config.ConfigError`) when no grid
+:func:`check_plan` stops a study (a :class:`~gsbench.errors.ConfigError`) when no grid
 cell is possible, when it has more fits than the config's ``max_fits`` (default 1,000,000; raise
 it to run a larger study on purpose), or when one cell's trials would not fit in the available
 memory. :func:`describe` is the one line printed before a run.
@@ -13,14 +13,15 @@ from dataclasses import dataclass
 from ..methods import make_method
 from ..problems import ProblemError, check_memory, format_bytes
 from ..runner import batch_nbytes
-from .adaptive import adaptive_grid
+from .sample_sizes import adaptive_grid
 from .cells import Cell, expand_cells
 from .chunks import chunk_cells
-from .config import ConfigError, method_specs
+from ..errors import ConfigError
+from .method_specs import method_specs
 
 #: CPU seconds per fit and per entry of X (n p), averaged over methods: the default study
 #: gives 2.1e-6 (125 s of fitting for 5.9e7) and the full study 2.9e-6 (about 7,200
-#: core-seconds for 2.5e9, partly on a busy machine; README, "Performance"). A rough guide.
+#: core-seconds for 2.5e9, partly on a busy machine; docs/performance.md). A rough guide.
 SECONDS_PER_NP = 2.5e-6
 #: Bytes of Parquet per fit row, rounded up (the smoke study's fit files: 169 to 178).
 BYTES_PER_FIT = 200

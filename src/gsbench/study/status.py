@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .cells import expand_cells
-from .config import import_plugins
+from .method_specs import import_plugins
 from .fingerprint import fit_key
 from .io import ResultsSchemaError, read_fit_keys
 from .plan import SECONDS_PER_NP
