@@ -23,6 +23,8 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
+from .atomic import write_text
+
 #: Packages whose versions a study records.
 PACKAGES: tuple[str, ...] = ("gsbench", "numpy", "scipy", "pandas", "snakemake", "scikit-learn")
 
@@ -120,11 +122,7 @@ def fits_record(trials_path: str | os.PathLike) -> dict[str, dict[str, int]]:
 
 
 def _write_json(path: str | os.PathLike, data: dict) -> None:
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(json.dumps(data, indent=2, sort_keys=True, default=str) + "\n")
-    os.replace(tmp, path)
+    write_text(path, json.dumps(data, indent=2, sort_keys=True, default=str) + "\n")
 
 
 def start_study(path: str | os.PathLike, config: dict, executor: str = "local") -> dict:
@@ -154,10 +152,7 @@ def line_path(path: str | os.PathLike) -> Path:
 
 
 def _write_line(path: str | os.PathLike, line: str) -> None:
-    target = line_path(path)
-    tmp = target.with_name(f".{target.name}.tmp")
-    tmp.write_text(line + "\n")
-    os.replace(tmp, target)
+    write_text(line_path(path), line + "\n")
 
 
 def provenance_line(config: dict, fits: dict[str, dict[str, int]] | None = None) -> str:
