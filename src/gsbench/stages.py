@@ -236,9 +236,9 @@ def incoherence_stage(config: dict, trials_path: str, rho_star: str, fits: str, 
     from .verdict import write_sections
 
     success = config["success"]
-    table, fit, section = incoherence_report(read_trials([trials_path]), success["metric"],
+    table, fit, parts = incoherence_report(read_trials([trials_path]), success["metric"],
                                              success["threshold"], config["bootstrap"])
     write_table_atomic(table, rho_star)
     write_table_atomic(fit, fits)
     plot_rho_star(table, png)
-    write_sections(sections, [section])
+    write_sections(sections, parts)
