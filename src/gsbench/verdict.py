@@ -56,6 +56,8 @@ class Measure:
         """``"label: 1.23 [1.01, 1.45]"``; ``"label: n/a"`` when the value is not finite."""
         if not math.isfinite(self.value):
             return f"{self.label}: n/a"
+        if not (math.isfinite(self.low) or math.isfinite(self.high)):
+            return f"{self.label}: {self.value:{fmt}}"
         return f"{self.label}: {self.value:{fmt}} [{self.low:{fmt}}, {self.high:{fmt}}]"
 
 
@@ -294,12 +296,12 @@ def control_multiplicity(sections: list[Section], level: float = 0.05) -> tuple[
 def summary_section(sections: list[Section], preamble: str = "") -> Section:
     """The bottom line: one line per summarised question (a finding's ``claim``, in order of
     first appearance), each listing its rows' verdicts (``quantity: verdict``) verbatim, so
-    that a line never says more than its rows."""
+    that a line never says more than its rows; parts are joined by ``" · "``."""
     lines: dict[str, list[str]] = {}
     for sec in sections:
         for f in sec.findings:
             if f.claim:
                 part = f"{f.quantity}: {f.verdict}" if f.quantity else f.verdict
                 lines.setdefault(f.claim, []).append(part)
-    body = "\n".join(f"- **{claim}**: " + "; ".join(parts) for claim, parts in lines.items())
+    body = "\n".join(f"- **{claim}**: " + " · ".join(parts) for claim, parts in lines.items())
     return Section(SUMMARY_TITLE, [], (preamble.strip() + "\n\n" + body).strip())

@@ -198,8 +198,8 @@ def paired_finding(trans: pd.DataFrame, a: str, b: str, role: str, *, n_boot: in
                  f"{unknown} censored on both sides or unknown (left out)"),
         value=ratio, low=lo, high=hi,
         measured=[Measure("geometric-mean ratio", ratio, lo, hi),
-                  Measure(f"cells above 1: {up}+{c_up} censored, below 1: "
-                          f"{down}+{c_down} censored; sign test p", p_sign)],
+                  Measure(f"cells above 1: {up} (+{c_up} censored), below 1: {down} "
+                          f"(+{c_down} censored); sign test p", p_sign)],
         criterion=("direction stated when the paired bootstrap interval (pairs resampled) "
                    f"excludes 1 and the exact two-sided sign test gives p ≤ {LEVEL:g}"),
         verdict=verdict, null_verdict=null, p_value=p_sign,
