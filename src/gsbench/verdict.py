@@ -40,6 +40,7 @@ __all__ = [
     "control_multiplicity",
     "summary_section",
     "SUMMARY_TITLE",
+    "interval_side",
 ]
 
 
@@ -248,6 +249,14 @@ def read_sections(path: str | Path) -> list[Section]:
 
 
 SUMMARY_TITLE = "Summary"
+
+
+def interval_side(low: float, high: float, ref: float) -> str:
+    """Where an interval lies relative to `ref`: ``"below"`` (high < ref), ``"above"``
+    (low > ref), ``"contains"``, or ``"none"`` when a bound is not finite."""
+    if not (math.isfinite(low) and math.isfinite(high)):
+        return "none"
+    return "below" if high < ref else ("above" if low > ref else "contains")
 
 
 def holm_adjust(p_values) -> list[float]:

@@ -364,7 +364,7 @@ def difference_section(fits: pd.DataFrame, kinds: dict[str, str]):
     interval :math:`\Delta c' \pm 1.96\sqrt{se_1^2 + se_2^2}` (independent fits) and the
     two-sided p-value of :math:`\Delta c' = 0`.  The heuristic predicts :math:`-1/2` with
     scattered decoys (the group method's ρ* does not shrink with g) and 0 with aligned ones."""
-    from ..verdict import Finding, Section
+    from ..verdict import Finding, Section, interval_side
 
     findings = []
     z = stats.norm.ppf(0.975)
@@ -377,14 +377,11 @@ def difference_section(fits: pd.DataFrame, kinds: dict[str, str]):
                 se = float(np.hypot(getattr(a, "c_se", np.nan), getattr(b, "c_se", np.nan)))
                 lo, hi = d - z * se, d + z * se
                 p = float(2 * stats.norm.sf(abs(d) / se)) if np.isfinite(d) and se > 0 else np.nan
-                if not np.isfinite(p):
-                    verdict = "inconclusive (an exponent was not fitted)"
-                elif hi < 0:
-                    verdict = f"{a.method}'s ρ* depends less on g than {b.method}'s"
-                elif lo > 0:
-                    verdict = f"{a.method}'s ρ* depends more on g than {b.method}'s"
-                else:
-                    verdict = "no difference shown"
+                side = interval_side(lo, hi, 0.0) if np.isfinite(p) else "none"
+                verdict = {"none": "inconclusive (an exponent was not fitted)",
+                           "below": f"{a.method}'s ρ* depends less on g than {b.method}'s",
+                           "above": f"{a.method}'s ρ* depends more on g than {b.method}'s",
+                           "contains": "no difference shown"}[side]
                 findings.append(Finding(
                     f"c′ of {a.method} − c′ of {b.method}, {layout} decoys",
                     f"σ={sigma:g}; {a.n_points} and {b.n_points} interior ρ*", d, lo, hi,

@@ -14,7 +14,7 @@ import math
 import numpy as np
 import pandas as pd
 
-from ..verdict import Finding, Measure, Section
+from ..verdict import Finding, Measure, Section, interval_side
 from .laws import (fit_laws, implied_power_exponents, law_distances, power_wald_test,
                    usable_transitions)
 from .paired import paired_ratio, sign_test
@@ -180,12 +180,9 @@ def paired_finding(trans: pd.DataFrame, a: str, b: str, role: str, *, n_boot: in
         else:
             c_up += 1
     p_sign = sign_test(up + c_up, down + c_down)
-    if m and hi < 1 and p_sign <= LEVEL:
-        verdict = f"{a} needs fewer samples than {b}"
-    elif m and lo > 1 and p_sign <= LEVEL:
-        verdict = f"{a} needs more samples than {b}"
-    else:
-        verdict = "no difference shown"
+    side = interval_side(lo, hi, 1.0) if m and p_sign <= LEVEL else "none"
+    verdict = {"below": f"{a} needs fewer samples than {b}",
+               "above": f"{a} needs more samples than {b}"}.get(side, "no difference shown")
     null = "no difference shown"
     notes = [f"{x}'s n* is {flagged[x]}" for x in (a, b) if flagged and x in flagged]
     if notes:
@@ -209,14 +206,10 @@ def paired_finding(trans: pd.DataFrame, a: str, b: str, role: str, *, n_boot: in
 
 def _ratio_finding(method, setting, ratios, name, n_boot, seed) -> Finding:
     med, lo, hi, _m = median_ratio(ratios, n_boot=n_boot, seed=seed)
-    if not math.isfinite(lo):
-        verdict = "no interval"
-    elif hi < 1:
-        verdict = f"context: below the {name} reference"
-    elif lo > 1:
-        verdict = f"context: above the {name} reference"
-    else:
-        verdict = f"context: at the {name} reference (interval contains 1)"
+    verdict = {"none": "no interval", "below": f"context: below the {name} reference",
+               "above": f"context: above the {name} reference",
+               "contains": f"context: at the {name} reference (interval contains 1)"}[
+        interval_side(lo, hi, 1.0)]
     return Finding(
         statement=f"median n*/D_{'ℓ1' if name == 'ℓ1' else 'group'} of {method}",
         setting=setting, value=med, low=lo, high=hi,
@@ -256,7 +249,7 @@ def _variant_findings(base: pd.DataFrame, variants: dict[str, pd.DataFrame], met
     keys = ["p", "group_size", "active_groups", "sigma", "design"]
     out = []
     base_law = {m: _best_law(usable_transitions(base[base["method"] == m])) for m in methods}
-    base_pair = {(a, b): paired_finding(base, a, b, "", n_boot=0, seed=seed).verdict
+    base_pair = {(a, b): paired_finding(base, a, b, "", n_boot=n_boot, seed=seed).verdict
                  for a, b, _ in pairs}
     for name, var in variants.items():
         for m in methods:
@@ -274,7 +267,7 @@ def _variant_findings(base: pd.DataFrame, variants: dict[str, pd.DataFrame], met
             for a, bb, _ in pairs:
                 if a != m:
                     continue
-                new = paired_finding(var, a, bb, "", n_boot=0, seed=seed).verdict
+                new = paired_finding(var, a, bb, "", n_boot=n_boot, seed=seed).verdict
                 if new != base_pair[(a, bb)]:
                     changes.append(f"vs {bb}: '{base_pair[(a, bb)]}' → '{new}'")
             out.append(Finding(
@@ -282,8 +275,8 @@ def _variant_findings(base: pd.DataFrame, variants: dict[str, pd.DataFrame], met
                 setting=f"{_censor_text(cens)}; ratio on {k} cells inside the grid under both",
                 value=r, low=lo, high=hi,
                 criterion=("n* under this definition / n* under the study's, geometric mean "
-                           "over common cells (paired bootstrap); conclusions recomputed "
-                           "without the bootstrap or multiplicity control"),
+                           "over common cells (paired bootstrap); the law named and the paired "
+                           "verdicts recomputed, before multiplicity control"),
                 verdict=("changes: " + "; ".join(changes)) if changes else "same conclusions",
                 claim=f"{m}: success definitions", quantity=name,
             ))
