@@ -13,6 +13,7 @@ from gsbench.analysis.incoherence import bound_section, coherence_scaling, toler
 from gsbench.analysis.law_verdict import censoring, law_sections, paired_finding
 from gsbench.analysis.laws import aicc, fit_laws, law_table, laws_for, power_wald_test
 from gsbench.analysis.paired import paired_ratio, sign_test
+from gsbench.analysis.transitions import transitions
 from gsbench.verdict import (Finding, Section, control_multiplicity, holm_adjust, render_markdown,
                              summary_section)
 from test_incoherence import synthetic_trials
@@ -203,3 +204,33 @@ def test_a_method_held_back_by_its_budget_is_flagged():
     (f,) = _budget_findings(table)
     assert f.verdict.startswith("budget-limited")
     assert budget_flags(table) == {"hadamard": f"{f.verdict} (Budget check)"}
+
+
+def test_success_definitions_are_recomputed_from_the_trials():
+    """Errors that reach 0.05 from n = 40 but 0.001 only from n = 80: the stricter
+    threshold doubles n*, read from the same trials without refitting."""
+    from gsbench.stages import SUCCESS_VARIANTS, success_variants
+
+    rows = []
+    for s in (1, 2, 4):
+        for n in (10, 20, 30, 50, 70, 90, 120):
+            for t in range(6):
+                err = 0.01 if n >= 40 else 0.5
+                rows.append({"method": "m", "p": 256, "group_size": 4, "active_groups": s,
+                             "sigma": 0.0, "design": "rademacher", "n": n, "status": "ok",
+                             "rel_error_oracle": err / 20 if n >= 80 else err,
+                             "rel_error_validation": err, "rel_error_final": err})
+    trials = pd.DataFrame(rows)
+    config = {"success": {"metric": "rel_error_oracle", "threshold": 0.05}}
+    variants = success_variants(config, trials)
+    assert set(variants) == set(SUCCESS_VARIANTS) - {"oracle error ≤ 0.05"}
+    base = transitions(trials, n_boot=0).set_index("active_groups")["n_star"]
+    strict = variants["oracle error ≤ 0.001"].set_index("active_groups")["n_star"]
+    assert ((strict / base).between(1.5, 2.5)).all()
+    findings = law_sections(variants["validation-stopped error ≤ 0.05"].assign(n_min=10, n_max=120),
+                            pd.DataFrame(columns=["method", "law", "param"]), n_boot=0,
+                            variants=variants)
+    (sec,) = [x for x in findings if x.title == "Success definitions side by side"]
+    ratio = {f.quantity: f.value for f in sec.findings}
+    assert ratio["oracle error ≤ 0.001"] == pytest.approx(float(np.exp(np.log(strict / base).mean())),
+                                                          rel=1e-9)

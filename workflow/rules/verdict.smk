@@ -17,6 +17,8 @@ rule budget_check:
         f"{OUT}/budget.csv",
     log:
         f"{OUT}/logs/budget_check.log",
+    benchmark:
+        f"{OUT}/benchmarks/budget_check.tsv"
     conda:
         "../envs/gsbench.yaml"
     resources:
