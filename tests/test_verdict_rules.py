@@ -234,3 +234,21 @@ def test_success_definitions_are_recomputed_from_the_trials():
     ratio = {f.quantity: f.value for f in sec.findings}
     assert ratio["oracle error ≤ 0.001"] == pytest.approx(float(np.exp(np.log(strict / base).mean())),
                                                           rel=1e-9)
+
+
+def test_budget_verdict_is_directional():
+    """Held back only when n* falls below its interval; a rise is sensitivity, not a limit."""
+    from gsbench.analysis.law_verdict import _budget_verdict
+
+    row = dict(method="m", transition="ok", transition_check="ok", n_star=100.0, n_star_low=90.0,
+               n_star_high=110.0, budget_ended_before=0.8, budget_ended_after=0.1)
+    table = pd.DataFrame([{**row, "check": "budget", "n_star_check": 80.0, "direction": "down",
+                           "moved": True},
+                          {**row, "check": "alpha", "n_star_check": 120.0, "direction": "up",
+                           "moved": False}])
+    assert _budget_verdict(table) == "budget-limited"
+    table.loc[0, ["n_star_check", "direction", "moved"]] = [95.0, "none", False]
+    assert _budget_verdict(table) == (
+        "not limited on the checked cells; n* rises beyond its interval with the alpha check "
+        "(alpha-sensitive); but n* falls within its interval with the budget in every checked "
+        "cell while most fits end by the budget")

@@ -15,9 +15,10 @@ place of the study's at the same :math:`n`, and re-estimates :math:`n^\star`, tw
   :math:`\alpha \to \alpha/10` with ten times ``max_iter``.
 
 :math:`\alpha` is each cell's median resolved initial scale of the study's own fits
-(``resolved`` column of ``trials.parquet``).  A cell *moves* when the re-estimated
-:math:`n^\star` lies outside the study's 95% interval, or when a cell without a transition
-inside the grid gets one (or the reverse).
+(``resolved`` column of ``trials.parquet``).  A cell *moves down* (the method was held
+back) when the re-estimated :math:`n^\star` lies below the study's 95% interval, or a cell
+above the grid gets a transition inside it; it *moves up* when the re-estimate lies above
+the interval (the larger budget or smaller α made it worse: sensitive, not held back).
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ __all__ = ["budget_check", "BUDGET_COLUMNS", "budget_change"]
 BUDGET_COLUMNS: tuple[str, ...] = (
     "method", "check", "p", "group_size", "active_groups", "sigma", "design", "transition", "n_star",
     "n_star_low", "n_star_high", "refit_n", "trials", "change", "budget_ended_before",
-    "budget_ended_after", "transition_check", "n_star_check", "moved",
+    "budget_ended_after", "transition_check", "n_star_check", "moved", "direction",
 )  # fmt: skip
 _KEYS = ["p", "group_size", "active_groups", "sigma", "design"]
 
@@ -86,7 +87,8 @@ def budget_check(config: dict, trials: pd.DataFrame, transitions_df: pd.DataFram
     pandas.DataFrame
         One row per (method, check, cell), columns :data:`BUDGET_COLUMNS`;
         ``budget_ended_*`` are the fractions of the refitted sizes' fits ended by the budget
-        (not a stopping rule) before and after.
+        (not a stopping rule) before and after; ``moved`` is ``direction == "down"``
+        (``direction``: ``"down"``, ``"up"`` or ``"none"``, see the module).
     """
     from ..methods import make_method
     from ..runner import fit_problems
@@ -143,11 +145,16 @@ def budget_check(config: dict, trials: pd.DataFrame, transitions_df: pd.DataFram
                 ok = frame[frame["status"].astype(str) == "ok"]
                 return float((~ok["converged"].astype(bool)).mean()) if len(ok) else np.nan
 
-            if row["transition"] == "ok":
-                moved = re["transition"] != "ok" or not (
-                    row["n_star_low"] <= re["n_star"] <= row["n_star_high"])
-            else:
-                moved = re["transition"] != row["transition"]
+            if row["transition"] == "ok" and re["transition"] == "ok":
+                direction = ("down" if re["n_star"] < row["n_star_low"] else
+                             "up" if re["n_star"] > row["n_star_high"] else "none")
+            elif row["transition"] == re["transition"]:
+                direction = "none"
+            else:  # a grid-edge label changed: down if the refit succeeds earlier
+                order = {"below_grid": 0, "ok": 1, "above_grid": 2}
+                a, b = order.get(row["transition"]), order.get(re["transition"])
+                direction = "none" if a is None or b is None else ("down" if b < a else "up")
+            moved = direction == "down"
             out.append({
                 **{k: row[k] for k in _KEYS}, "method": label, "check": kind, "transition": row["transition"],
                 "n_star": row["n_star"], "n_star_low": row["n_star_low"],
@@ -155,6 +162,6 @@ def budget_check(config: dict, trials: pd.DataFrame, transitions_df: pd.DataFram
                 "trials": int(len(old_all) / len(refit_n)), "change": text,
                 "budget_ended_before": ended(old_all), "budget_ended_after": ended(new),
                 "transition_check": re["transition"], "n_star_check": re["n_star"],
-                "moved": bool(moved),
+                "moved": bool(moved), "direction": direction,
             })
     return pd.DataFrame(out, columns=list(BUDGET_COLUMNS))

@@ -239,7 +239,7 @@ def _fits(sub: pd.DataFrame) -> dict:
 
 def _best_law(sub: pd.DataFrame) -> str:
     fits = _fits(sub) if len(sub) else {}
-    return min(fits, key=lambda k: fits[k]["aicc"]) if fits else "none"
+    return min(fits, key=lambda k: fits[k]["aicc"]) if fits else "no law (too few cells inside the grid)"
 
 
 def _variant_findings(base: pd.DataFrame, variants: dict[str, pd.DataFrame], methods,
@@ -283,12 +283,33 @@ def _variant_findings(base: pd.DataFrame, variants: dict[str, pd.DataFrame], met
     return out
 
 
+_NOT_LIMITED = "not limited on the checked cells"
+
+
 def _budget_verdict(sub: pd.DataFrame) -> str:
+    """"budget-limited" / "α-limited" when a check moves n* below its interval; otherwise
+    "not limited ...", with what the numbers still show: n* rising beyond its interval
+    (sensitive), or falling within it in every checked cell while most fits end by budget."""
     moved = sub[sub["moved"].astype(bool)]
     kinds = [k for k in ("budget", "alpha") if (moved["check"] == k).any()]
-    if not kinds:
-        return "not limited on the checked cells"
-    return " and ".join({"budget": "budget-limited", "alpha": "α-limited"}[k] for k in kinds)
+    if kinds:
+        return " and ".join({"budget": "budget-limited", "alpha": "α-limited"}[k] for k in kinds)
+    notes = []
+    up = sub[sub["direction"] == "up"]["check"].unique() if "direction" in sub else []
+    for k in up:
+        notes.append(f"n* rises beyond its interval with the {k} check ({k}-sensitive)")
+    ok = sub[(sub["transition"] == "ok") & (sub["transition_check"] == "ok")]
+    budget = ok[ok["check"] == "budget"]
+    if len(budget) and (budget["n_star_check"] < budget["n_star"]).all() and (
+            budget["budget_ended_before"] >= 0.5).all():
+        notes.append("but n* falls within its interval with the budget in every checked cell "
+                     "while most fits end by the budget")
+    return _NOT_LIMITED + (f"; {'; '.join(notes)}" if notes else "")
+
+
+def _n_cells(sub: pd.DataFrame, label: str) -> int:
+    return int(sub[sub["transition"] == label][["p", "group_size", "active_groups"]]
+               .drop_duplicates().shape[0])
 
 
 def _budget_findings(budget: pd.DataFrame) -> list[Finding]:
@@ -305,13 +326,13 @@ def _budget_findings(budget: pd.DataFrame) -> list[Finding]:
         changes = "; ".join(dict.fromkeys(f"{r.check}: {r.change}" for r in sub.itertuples()))
         out.append(Finding(
             statement=f"n* of {method} does not move with a larger budget or a smaller α",
-            setting=(f"{sub[['p', 'group_size', 'active_groups']].drop_duplicates().shape[0]} "
-                     f"cells near the transition (largest n*, and one above the grid), "
+            setting=(f"{_n_cells(sub, 'ok')} cells with the largest n*, {_n_cells(sub, 'above_grid')} "
+                     f"above the grid, "
                      f"{int(sub['trials'].iloc[0])} trials at each bracketing n; {changes}"),
             value="; ".join(cell(r) for r in sub.itertuples()),
             criterion=("flagged when the refitted n* (refitted n's replacing the study's) lies "
-                       "outside the study's 95% interval of n*, or a cell's grid-edge label "
-                       "changes"),
+                       "below the study's 95% interval of n*, or a cell above the grid gets a "
+                       "transition"),
             verdict=_budget_verdict(sub), claim=f"{method}: budget", quantity="budget check",
         ))
     return out
@@ -324,7 +345,7 @@ def budget_flags(budget: pd.DataFrame | None) -> dict[str, str]:
     out = {}
     for method, sub in budget.groupby("method"):
         verdict = _budget_verdict(sub)
-        if verdict != "not limited on the checked cells":
+        if not verdict.startswith(_NOT_LIMITED):
             out[method] = f"{verdict} (Budget check)"
     return out
 
