@@ -157,8 +157,11 @@ def test_tiny_incoherence_study_end_to_end(tmp_path):
     assert set(zip(fits["method"], fits["decoy_layout"])) == {
         (m, lay) for m in ("group_lasso", "hadamard") for lay in ("scattered", "aligned")}
     verdict = (out / "verdict.md").read_text()
-    assert "## Incoherence: tolerated decoy coherence" in verdict
-    assert verdict.count("| hadamard (entrywise)") == 2
+    assert "## Start-gradient heuristic: the failure threshold (two-sided)" in verdict
+    assert "## Sufficient condition: the paper's bound (one-sided)" in verdict
+    assert verdict.index("## Summary") < verdict.index("## Regime") < verdict.index("## Sufficient")
+    assert verdict.count("| heuristic: hadamard (entrywise)") == 2
+    assert verdict.count("| bound (μ ≲ 1/(s g)): hadamard (entrywise)") == 2
     for name in ("rho_star", "success_vs_delta_out", "success_vs_mu"):
         assert is_nonblank_png(out / "figures" / f"{name}.png")
     assert not (out / "transitions.csv").exists()  # one n per cell: no n-transitions

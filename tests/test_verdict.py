@@ -82,15 +82,17 @@ def test_verdict_stage_names_the_generating_law(tmp_path):
     assert "| entry (A k log(e p/k)) |" in rows["| which law explains n* of entrywise"]
     assert "| incoh_grp (A s^2 g)" in rows["| which law explains n* of blockwise"]
     # n* equal to D_l1 (up to 5% noise): median ratio near 1, interval containing 1.
-    ratio = rows["| median n*/n_ref_l1 of at_l1_limit"]
-    assert "at the ℓ1 limit (interval contains 1)" in ratio
+    ratio = rows["| median n*/D_ℓ1 of at_l1_limit"]
+    assert "context: at the ℓ1 reference (interval contains 1)" in ratio
     # Numbers in the verdict are those of laws.csv.
     table = pd.read_csv(laws)
     a = table[(table["method"] == "blockwise") & (table["law"] == "incoh_grp")].iloc[0]
     assert f"{a['estimate']:.3g} [{a['low']:.3g}, {a['high']:.3g}]" in text
     assert abs(a["estimate"] - 3.0) < 0.2
-    bc = rows["| b/c of log n* = a + b log s + c log g (+ d log p) for blockwise"]
-    assert "consistent with Theorem 3 (s²g)" in bc
+    s2g = rows["| (b, c) of log n* = a + b log s + c log g for blockwise equals s²g (Theorem 3 reading)"]
+    assert s2g.endswith("| consistent |")
+    k_alone = rows["| (b, c) of log n* = a + b log s + c log g for blockwise equals k alone (n ∝ s g)"]
+    assert k_alone.endswith("| rejected |")
 
 
 def test_verdict_stage_without_transitions(tmp_path):
@@ -146,7 +148,7 @@ def test_aggregate_then_verdict_on_a_trials_table(tmp_path):
     verdict_laws_stage(config, paths[1], str(tmp_path / "laws.csv"), str(tmp_path / "s.json"))
     verdict_stage(config, [str(tmp_path / "s.json")], str(tmp_path / "verdict.md"))
     text = (tmp_path / "verdict.md").read_text()
-    row = next(line for line in text.splitlines() if line.startswith("| median n*/n_ref_l1 of at_l1"))
+    row = next(line for line in text.splitlines() if line.startswith("| median n*/D_ℓ1 of at_l1"))
     # n* lies between the last failing and the first succeeding grid n (steps <= 1.5x) above D_l1.
     med = float(row.split(" | ")[2].split(" ")[0])
-    assert 1.0 <= med <= 1.5 and "fewer samples than the ℓ1 limit" not in row
+    assert 1.0 <= med <= 1.5 and "below the ℓ1 reference" not in row

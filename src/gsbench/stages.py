@@ -100,8 +100,40 @@ def _theory_columns(trans: pd.DataFrame) -> pd.DataFrame:
     return add_references(trans)
 
 
-def verdict_laws_stage(config: dict, transitions: str, laws: str, sections: str) -> None:
-    """Fit the competing n* laws (laws.csv) and save the verdict's law sections (JSON)."""
+#: Success definitions the verdict recomputes beside the study's own: (metric, threshold).
+SUCCESS_VARIANTS: dict[str, tuple[str, float]] = {
+    "validation-stopped error ≤ 0.05": ("rel_error_validation", 0.05),
+    "oracle error ≤ 0.05": ("rel_error_oracle", 0.05),
+    "oracle error ≤ 0.01": ("rel_error_oracle", 0.01),
+    "oracle error ≤ 0.001": ("rel_error_oracle", 0.001),
+}
+
+
+def success_variants(config: dict, trials) -> dict:
+    """n* (transitions, point estimates) under each of :data:`SUCCESS_VARIANTS` other than
+    the study's own definition, recomputed from the trials without refitting."""
+    from .analysis.transitions import transitions
+
+    own = (config["success"]["metric"], float(config["success"]["threshold"]))
+    return {name: transitions(trials, metric=metric, threshold=tau, n_boot=0)
+            for name, (metric, tau) in SUCCESS_VARIANTS.items()
+            if (metric, tau) != own and metric in trials.columns}
+
+
+def budget_stage(config: dict, trials: str, transitions: str, output: str) -> None:
+    """budget.csv: iterative methods refitted near their transition with a larger budget
+    and a smaller alpha (gsbench.analysis.budget)."""
+    from .analysis.budget import budget_check
+
+    table = budget_check(config, read_trials([trials]), pd.read_csv(transitions))
+    write_table_atomic(table, output)
+
+
+def verdict_laws_stage(config: dict, transitions: str, laws: str, sections: str,
+                       trials: str | None = None, budget: str | None = None) -> None:
+    """Fit the competing n* laws (laws.csv) and save the verdict's n* sections (JSON): laws,
+    exponents, paired comparisons, the budget check (``budget``: budget.csv) and the success
+    definitions recomputed from ``trials`` (trials.parquet)."""
     from .analysis.law_verdict import law_sections
     from .analysis.laws import law_table
     from .verdict import write_sections
@@ -109,19 +141,35 @@ def verdict_laws_stage(config: dict, transitions: str, laws: str, sections: str)
     trans = pd.read_csv(transitions)
     table = law_table(trans, n_boot=config["bootstrap"], seed=0)
     write_table_atomic(table, laws)
-    write_sections(sections, law_sections(trans, table, n_boot=config["bootstrap"], seed=0))
+    variants = success_variants(config, read_trials([trials])) if trials else None
+    budget_df = pd.read_csv(budget) if budget else None
+    write_sections(sections, law_sections(trans, table, n_boot=config["bootstrap"], seed=0,
+                                          variants=variants, budget=budget_df))
 
 
 def verdict_stage(config: dict, section_files: list[str], output: str, trials: str | None = None) -> None:
-    """Join the saved verdict sections, in the given order, into verdict.md, which opens
-    with the provenance line (the code keys of the fits in `trials`)."""
+    """Join the saved verdict sections, in the given order, into verdict.md: the provenance
+    line (the code keys of the fits in `trials`), a Summary (one line per method and
+    question), then the Regime sections, then the rest; decisive rows Holm-adjusted over the
+    whole document."""
     from .provenance import fits_record, provenance_line
-    from .verdict import read_sections, render_markdown, write_text_atomic
+    from .verdict import (
+        control_multiplicity,
+        read_sections,
+        render_markdown,
+        summary_section,
+        write_text_atomic,
+    )
 
     sections = [s for path in section_files for s in read_sections(path)]
-    title, rest = render_markdown(sections, title=f"Verdict: study {config['study']}").split("\n", 1)
+    sections, holm_text = control_multiplicity(sections)
+    regime = [s for s in sections if s.title == "Regime"]
+    rest = [s for s in sections if s.title != "Regime"]
+    summary = summary_section(rest, holm_text)
+    text = render_markdown([summary, *regime, *rest], title=f"Verdict: study {config['study']}")
+    title, body = text.split("\n", 1)
     line = provenance_line(config, fits_record(trials) if trials else None)
-    write_text_atomic(output, f"{title}\n\n{line}\n{rest}")
+    write_text_atomic(output, f"{title}\n\n{line}\n{body}")
 
 
 def figure_stage(name: str, summary: str, transitions: str, scaling: str, png: str, pdf: str) -> None:
@@ -202,9 +250,9 @@ def incoherence_stage(config: dict, trials_path: str, rho_star: str, fits: str, 
     from .verdict import write_sections
 
     success = config["success"]
-    table, fit, section = incoherence_report(read_trials([trials_path]), success["metric"],
+    table, fit, parts = incoherence_report(read_trials([trials_path]), success["metric"],
                                              success["threshold"], config["bootstrap"])
     write_table_atomic(table, rho_star)
     write_table_atomic(fit, fits)
     plot_rho_star(table, png)
-    write_sections(sections, [section])
+    write_sections(sections, parts)

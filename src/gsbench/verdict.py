@@ -36,6 +36,11 @@ __all__ = [
     "read_sections",
     "markdown_table",
     "write_text_atomic",
+    "holm_adjust",
+    "control_multiplicity",
+    "summary_section",
+    "SUMMARY_TITLE",
+    "interval_side",
 ]
 
 
@@ -52,6 +57,8 @@ class Measure:
         """``"label: 1.23 [1.01, 1.45]"``; ``"label: n/a"`` when the value is not finite."""
         if not math.isfinite(self.value):
             return f"{self.label}: n/a"
+        if not (math.isfinite(self.low) or math.isfinite(self.high)):
+            return f"{self.label}: {self.value:{fmt}}"
         return f"{self.label}: {self.value:{fmt}} [{self.low:{fmt}}, {self.high:{fmt}}]"
 
 
@@ -92,6 +99,13 @@ class Finding:
         Trial counts: ``total``, ``converged``, ``budget_exhausted``, ``failed``.
     files : list of str
         Files the finding was measured from.
+    p_value : float, default nan
+        p-value of the test behind a *decisive* verdict (one that rejects a hypothesis or
+        states a direction); :func:`control_multiplicity` adjusts these over the document
+        (Holm) and replaces `verdict` by `null_verdict` where the adjusted value exceeds
+        the level.  NaN: not a test (context, a fitted value, a law named).
+    null_verdict : str
+        The verdict when the test is not significant after adjustment.
     """
 
     statement: str
@@ -108,6 +122,8 @@ class Finding:
     reason: str = ""
     runs: dict = field(default_factory=dict)
     files: list[str] = field(default_factory=list)
+    p_value: float = math.nan
+    null_verdict: str = ""
 
     def measured_text(self) -> str:
         """The measured cell: the labelled measures joined by ``"; "``, else the value with
@@ -203,7 +219,7 @@ def _nan(v):
 
 
 def _finding_from_dict(d: dict) -> Finding:
-    d = {k: (_nan(v) if k in ("low", "high", "value") else v) for k, v in d.items()}
+    d = {k: (_nan(v) if k in ("low", "high", "value", "p_value") else v) for k, v in d.items()}
     d["measured"] = [Measure(m["label"], _nan(m["value"]), _nan(m["low"]), _nan(m["high"]))
                      for m in d.get("measured", [])]  # fmt: skip
     return Finding(**d)
@@ -219,3 +235,71 @@ def read_sections(path: str | Path) -> list[Section]:
     raw = json.loads(Path(path).read_text(encoding="utf-8"))
     return [Section(s["title"], [_finding_from_dict(f) for f in s["findings"]], s.get("text", ""))
             for s in raw]  # fmt: skip
+
+
+SUMMARY_TITLE = "Summary"
+
+
+def interval_side(low: float, high: float, ref: float) -> str:
+    """Where an interval lies relative to `ref`: ``"below"`` (high < ref), ``"above"``
+    (low > ref), ``"contains"``, or ``"none"`` when a bound is not finite."""
+    if not (math.isfinite(low) and math.isfinite(high)):
+        return "none"
+    return "below" if high < ref else ("above" if low > ref else "contains")
+
+
+def holm_adjust(p_values) -> list[float]:
+    r"""Holm's step-down adjusted p-values: for the sorted :math:`p_{(1)} \le \dots \le
+    p_{(m)}`, :math:`\tilde p_{(i)} = \max_{j \le i} \min\big(1, (m - j + 1) p_{(j)}\big)`.
+    Rejecting where :math:`\tilde p \le \alpha` controls the family-wise error at
+    :math:`\alpha` under any dependence.  NaN entries are not tests and stay NaN."""
+    p = [float(v) for v in p_values]
+    idx = sorted((i for i, v in enumerate(p) if math.isfinite(v)), key=lambda i: p[i])
+    m = len(idx)
+    out = [math.nan] * len(p)
+    running = 0.0
+    for rank, i in enumerate(idx):
+        running = max(running, min(1.0, (m - rank) * p[i]))
+        out[i] = running
+    return out
+
+
+def control_multiplicity(sections: list[Section], level: float = 0.05) -> tuple[list[Section], str]:
+    """Holm-adjust every finding's ``p_value`` over all `sections`; a finding whose adjusted
+    value exceeds `level` takes its ``null_verdict``.  Returns the new sections and a
+    sentence stating how many decisive rows there are and how many stay decisive."""
+    from dataclasses import replace
+
+    flat = [(i, j, f) for i, sec in enumerate(sections) for j, f in enumerate(sec.findings)]
+    adjusted = holm_adjust([f.p_value for _, _, f in flat])
+    new = [list(sec.findings) for sec in sections]
+    tested = kept = 0
+    for (i, j, f), adj in zip(flat, adjusted):
+        if not math.isfinite(adj):
+            continue
+        tested += 1
+        criterion = f"{f.criterion}; p = {f.p_value:.3g}, Holm-adjusted {adj:.3g}".lstrip("; ")
+        if adj <= level:
+            kept += 1
+            new[i][j] = replace(f, criterion=criterion)
+        else:
+            new[i][j] = replace(f, criterion=criterion, verdict=f.null_verdict or "not shown")
+    out = [replace(sec, findings=new[i]) for i, sec in enumerate(sections)]
+    text = (f"{tested} rows are decisive (a test rejects a hypothesis or states a direction); "
+            f"Holm's procedure over all of them at family-wise level {level:g} keeps {kept} "
+            f"decisive, the others read their null verdict.")
+    return out, text
+
+
+def summary_section(sections: list[Section], preamble: str = "") -> Section:
+    """The bottom line: one line per summarised question (a finding's ``claim``, in order of
+    first appearance), each listing its rows' verdicts (``quantity: verdict``) verbatim, so
+    that a line never says more than its rows; parts are joined by ``" · "``."""
+    lines: dict[str, list[str]] = {}
+    for sec in sections:
+        for f in sec.findings:
+            if f.claim:
+                part = f"{f.quantity}: {f.verdict}" if f.quantity else f.verdict
+                lines.setdefault(f.claim, []).append(part)
+    body = "\n".join(f"- **{claim}**: " + " · ".join(parts) for claim, parts in lines.items())
+    return Section(SUMMARY_TITLE, [], (preamble.strip() + "\n\n" + body).strip())

@@ -7,10 +7,37 @@ VERDICT_PARTS = ([] if DECOY_STUDY else [f"{OUT}/verdict/laws.json"]) + (
 )
 
 
-rule verdict_laws:
-    """Fit the competing sample-size laws to n* per method; the verdict's law sections."""
+rule budget_check:
+    """Refit each iterative method near its transition with a larger budget and a smaller
+    alpha (gsbench.analysis.budget): budget.csv."""
     input:
-        f"{OUT}/transitions.csv",
+        trials=f"{OUT}/trials.parquet",
+        transitions=f"{OUT}/transitions.csv",
+    output:
+        f"{OUT}/budget.csv",
+    log:
+        f"{OUT}/logs/budget_check.log",
+    benchmark:
+        f"{OUT}/benchmarks/budget_check.tsv"
+    conda:
+        "../envs/gsbench.yaml"
+    resources:
+        mem_mb=2000,
+        runtime=30,
+    params:
+        success=ANALYSIS["success"],
+        code=ANALYSIS["code"],
+    script:
+        "../scripts/budget_check.py"
+
+
+rule verdict_laws:
+    """Fit the competing sample-size laws to n* per method; the verdict's n* sections
+    (laws, exponents, paired comparisons, budget check, success definitions)."""
+    input:
+        transitions=f"{OUT}/transitions.csv",
+        trials=f"{OUT}/trials.parquet",
+        budget=f"{OUT}/budget.csv",
     output:
         laws=f"{OUT}/laws.csv",
         sections=f"{OUT}/verdict/laws.json",

@@ -5,7 +5,9 @@ run_rule(
     snakemake,
     verdict_laws_stage,
     snakemake.config,
-    snakemake.input[0],
+    snakemake.input.transitions,
     out.laws,
     out.sections,
+    snakemake.input.trials,
+    snakemake.input.budget,
 )

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 
 from .columns import require_columns
 from .scaling import ols_fit
@@ -32,6 +33,8 @@ __all__ = [
     "coherence_scaling",
     "method_kind",
     "verdict_section",
+    "bound_section",
+    "difference_section",
     "incoherence_report",
 ]
 
@@ -43,7 +46,7 @@ RHO_STAR_COLUMNS: tuple[str, ...] = (
 )  # fmt: skip
 SCALING_COLUMNS: tuple[str, ...] = (
     "method", "decoy_layout", "sigma", "b_prime", "b_low", "b_high", "c_prime", "c_low",
-    "c_high", "r2", "n_points", "note",
+    "c_high", "r2", "n_points", "note", "b_se", "c_se", "dof",
 )  # fmt: skip
 #: Predicted exponents (b', c') by kind of method and layout.
 PREDICTIONS: dict[tuple[str, str], tuple[float, float]] = {
@@ -159,7 +162,8 @@ def coherence_scaling(rho_star: pd.DataFrame, confidence: float = 0.95) -> pd.Da
     -------
     pandas.DataFrame
         Columns ``method, decoy_layout, sigma, b_prime, b_low, b_high, c_prime, c_low,
-        c_high, r2, n_points, note``.
+        c_high, r2, n_points, note, b_se, c_se, dof``; ``*_se`` is the standard error behind
+        the interval (half-width / t quantile on ``dof`` degrees of freedom).
     """
     require_columns(rho_star, [*RHO_KEYS, "rho_star", "transition"], "coherence_scaling")
     ok = rho_star[(rho_star["transition"] == "ok") & (rho_star["rho_star"] > 0)]
@@ -183,10 +187,14 @@ def coherence_scaling(rho_star: pd.DataFrame, confidence: float = 0.95) -> pd.Da
             X = np.column_stack([np.ones(len(sub)), *used.values()])
             fit = ols_fit(X, np.log(sub["rho_star"].to_numpy(float)), confidence)
             half = _measurement_halfwidth(X, sub, fit, confidence)
+            dof = X.shape[0] - X.shape[1]
+            t = stats.t.ppf(0.5 + 0.5 * confidence, dof)
             for j, name in enumerate(used, start=1):
                 row[f"{name}_prime"] = fit["beta"][j]
                 row[f"{name}_low"] = fit["beta"][j] - half[j]
                 row[f"{name}_high"] = fit["beta"][j] + half[j]
+                row[f"{name}_se"] = half[j] / t
+            row["dof"] = dof
             row["r2"] = fit["r2"]
         row["note"] = "; ".join(notes)
         rows.append(row)
@@ -205,21 +213,36 @@ def _interval(value, low, high) -> str:
     return f"{value:.2f} [{low:.2f}, {high:.2f}]"
 
 
-#: How a finding's verdict follows from the fitted exponents (see :func:`verdict_section`).
-CRITERION = "95% intervals of b′, c′ against the prediction"
+#: How the heuristic's verdict follows from the fitted exponents (see :func:`verdict_section`).
+CRITERION = "95% intervals of b′, c′ against the prediction (two-sided)"
 RULE = ("Refuted: a 95% interval excludes the predicted b′ or c′; supported: both contain it "
         "and c′'s interval excludes the competing value (0 against 1/2); else inconclusive.")
+#: The bound's condition in words, by kind of method.
+BOUND_SOURCE = {"group": "Theorem 3, δ_out ≲ 1/s", "entrywise": "μ ≲ 1/(s g)"}
+LEVEL = 0.05
+
+
+def _curves(rho_star: pd.DataFrame, row) -> str:
+    """How many ρ* curves of a (method, layout, sigma) the fit used and how many were
+    censored (no ρ* inside the ρ grid)."""
+    sub = rho_star[(rho_star["method"] == row.method) & (rho_star["decoy_layout"] == row.decoy_layout)
+                   & (rho_star["sigma"] == row.sigma)]
+    counts = sub["transition"].astype(str).value_counts().to_dict()
+    cens = ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in sorted(counts.items()) if k != "ok")
+    return f"σ={row.sigma:g}: {row.n_points} of {len(sub)} curves used; censored: {cens or 'none'}"
 
 
 def verdict_section(rho_star: pd.DataFrame, fits: pd.DataFrame, kinds: dict[str, str]):
-    r"""The incoherence study's verdict section: per (method, layout, sigma) the fitted
-    exponents of :math:`\rho^\star \propto s^{-b'} g^{-c'}` against the prediction of
-    :data:`PREDICTIONS` for the method's kind.
+    r"""The start-gradient heuristic's *failure threshold*, judged two-sided: per (method,
+    layout, sigma) the fitted exponents of :math:`\rho^\star \propto s^{-b'} g^{-c'}`
+    against :data:`PREDICTIONS` for the method's kind.
 
     A finding is "refuted" when a 95% interval excludes the predicted exponent,
     "supported" when both hold it and the interval of c' excludes the competing value
     (c' = 0 against c' = 1/2: the two hypotheses differ only in the g-dependence),
-    "inconclusive" otherwise (including an exponent that could not be fitted).
+    "inconclusive" otherwise (including an exponent that could not be fitted).  The
+    heuristic predicts where recovery fails, so a ρ* falling more slowly than predicted
+    contradicts it as much as one falling faster.
 
     Parameters
     ----------
@@ -234,8 +257,9 @@ def verdict_section(rho_star: pd.DataFrame, fits: pd.DataFrame, kinds: dict[str,
     for row in fits.itertuples(index=False):
         kind = kinds.get(row.method, method_kind(row.method))
         b, c = PREDICTIONS[(kind, row.decoy_layout)]
-        statement = f"{row.method} ({kind}), {row.decoy_layout} decoys: ρ* ∝ s^-{b:g} g^-{c:g}"
-        setting = (f"σ={row.sigma:g}, {row.n_points} interior ρ*"
+        statement = (f"heuristic: {row.method} ({kind}), {row.decoy_layout} decoys fail at "
+                     f"ρ* ∝ s^-{b:g} g^-{c:g}")
+        setting = (f"{_curves(rho_star, row) if 'method' in rho_star else f'σ={row.sigma:g}'}"
                    f"{'; ' + row.note if row.note else ''}")
         measured = (f"b′ = {_interval(row.b_prime, row.b_low, row.b_high)}, "
                     f"c′ = {_interval(row.c_prime, row.c_low, row.c_high)}")
@@ -248,27 +272,145 @@ def verdict_section(rho_star: pd.DataFrame, fits: pd.DataFrame, kinds: dict[str,
             verdict = "inconclusive"  # the interval cannot tell c' = 0 from c' = 1/2
         else:
             verdict = "supported"
-        findings.append(Finding(statement, setting, measured, criterion=CRITERION, verdict=verdict))
+        findings.append(Finding(statement, setting, measured, criterion=CRITERION, verdict=verdict,
+                                claim=f"{row.method}, {row.decoy_layout} decoys, σ={row.sigma:g}",
+                                quantity="failure-threshold heuristic"))
     counts = rho_star["transition"].value_counts().to_dict()
     text = (
         "Decoy designs: inactive columns x_d = √(1−ρ²) z_d + ρ √n y*/‖y*‖ at "
         "n = c·D_ℓ1(s·g, p). ρ* is the decoy weight at which half of the trials recover "
         "(logistic fit in log ρ, 95% bootstrap interval); b′, c′ are fitted by OLS on "
-        "log ρ* over the curves with an interior ρ* (t intervals). Predictions: entrywise "
+        "log ρ* over the curves with an interior ρ* (t intervals widened by each ρ*'s own "
+        "interval). The start-gradient heuristic predicts the failure threshold: entrywise "
         "methods ρ* ∝ (sg)^-1/2 in both layouts; group methods ρ* ∝ s^-1/2 (scattered) and "
         f"(sg)^-1/2 (aligned). {RULE} "
         f"Curves: {', '.join(f'{k}: {v}' for k, v in sorted(counts.items()))}."
     )
-    return Section("Incoherence: tolerated decoy coherence", findings, text)
+    return Section("Start-gradient heuristic: the failure threshold (two-sided)", findings, text)
+
+
+def _one_sided(est, se, dof, target, direction: int) -> float:
+    """p-value of H0: exponent ≤ target (direction +1) or ≥ target (-1), t on dof."""
+    if not (np.isfinite(est) and np.isfinite(se) and se > 0 and np.isfinite(dof) and dof > 0):
+        return np.nan
+    return float(stats.t.sf(direction * (est - target) / se, dof))
+
+
+def bound_section(rho_star: pd.DataFrame, fits: pd.DataFrame, kinds: dict[str, str]):
+    r"""The sufficient condition, judged one-sided.
+
+    Theorem 3 (group methods) and the entrywise analyses (μ ≲ 1/(sg)) are sufficient
+    conditions: they bound from below the coherence a method tolerates,
+    :math:`\rho^\star \gtrsim s^{-b_0} g^{-c_0}` with :math:`(b_0, c_0)` of
+    :data:`PREDICTIONS`.  Only a :math:`\rho^\star` falling *faster* can contradict it:
+
+    * **violated**: an exponent's 95% interval lies above its bound
+      (:math:`b'_{low} > b_0` or :math:`c'_{low} > c_0`); test p-value: the smaller
+      one-sided t p-value of :math:`H_0: b' \le b_0`, :math:`H_0: c' \le c_0`, doubled
+      (Bonferroni over the two exponents);
+    * **holds, not tight**: not violated, and an interval lies below its bound
+      (ρ* falls more slowly than the bound allows); p-value likewise with
+      :math:`H_0: b' \ge b_0` (or :math:`c'`);
+    * **consistent with the bound (as tight as it)**: neither.
+
+    The p-values enter the document's Holm control; a row whose adjusted p-value exceeds
+    0.05 reads "consistent with the bound".
+    """
+    from ..verdict import Finding, Section
+
+    findings = []
+    for row in fits.itertuples(index=False):
+        kind = kinds.get(row.method, method_kind(row.method))
+        b0, c0 = PREDICTIONS[(kind, row.decoy_layout)]
+        dof = getattr(row, "dof", np.nan)
+        b_se, c_se = getattr(row, "b_se", np.nan), getattr(row, "c_se", np.nan)
+        measured = (f"b′ = {_interval(row.b_prime, row.b_low, row.b_high)}, "
+                    f"c′ = {_interval(row.c_prime, row.c_low, row.c_high)}")
+        fitted = [(e, lo, hi, se, t) for e, lo, hi, se, t in (
+            (row.b_prime, row.b_low, row.b_high, b_se, b0),
+            (row.c_prime, row.c_low, row.c_high, c_se, c0)) if np.isfinite(e)]
+        if not fitted:
+            verdict, p = "inconclusive (no exponent fitted)", np.nan
+        elif any(lo > t for _, lo, _, _, t in fitted):
+            verdict = "violated"
+            p = min(1.0, len(fitted) * np.nanmin([_one_sided(e, se, dof, t, +1)
+                                                  for e, _, _, se, t in fitted]))
+        elif any(hi < t for _, _, hi, _, t in fitted):
+            verdict = "holds, not tight"
+            p = min(1.0, len(fitted) * np.nanmin([_one_sided(e, se, dof, t, -1)
+                                                  for e, _, _, se, t in fitted]))
+        else:
+            verdict, p = "consistent with the bound", np.nan
+        findings.append(Finding(
+            f"bound ({BOUND_SOURCE[kind]}): {row.method} ({kind}), {row.decoy_layout} decoys "
+            f"tolerate ρ* ≳ s^-{b0:g} g^-{c0:g}",
+            (f"{_curves(rho_star, row)}{'; ' + row.note if row.note else ''}"), measured,
+            criterion=("one-sided: violated if an interval lies above the bound's exponent, "
+                       "holds-not-tight if one lies below"),
+            verdict=verdict, null_verdict="consistent with the bound", p_value=p,
+            claim=f"{row.method}, {row.decoy_layout} decoys, σ={row.sigma:g}",
+            quantity="sufficient condition"))
+    text = ("The paper's bound (Theorem 3 for group methods) and μ ≲ 1/(sg) for entrywise "
+            "methods are sufficient conditions: they bound from below the coherence a method "
+            "tolerates. A ρ* falling more slowly than the bound (b′ below its exponent) is what "
+            "a loose sufficient condition predicts; only one falling faster contradicts it. "
+            "Scaling reading only: no cell reaches the theorem's constants (Regime).")
+    return Section("Sufficient condition: the paper's bound (one-sided)", findings, text)
+
+
+def difference_section(fits: pd.DataFrame, kinds: dict[str, str]):
+    r"""Group against entrywise: the difference of ρ*'s g-exponent
+    :math:`\Delta c' = c'_{group} - c'_{entrywise}` per layout and sigma, with the normal
+    interval :math:`\Delta c' \pm 1.96\sqrt{se_1^2 + se_2^2}` (independent fits) and the
+    two-sided p-value of :math:`\Delta c' = 0`.  The heuristic predicts :math:`-1/2` with
+    scattered decoys (the group method's ρ* does not shrink with g) and 0 with aligned ones."""
+    from ..verdict import Finding, Section, interval_side
+
+    findings = []
+    z = stats.norm.ppf(0.975)
+    for (layout, sigma), sub in fits.groupby(["decoy_layout", "sigma"], sort=True):
+        grp = [r for r in sub.itertuples() if kinds.get(r.method, method_kind(r.method)) == "group"]
+        ent = [r for r in sub.itertuples() if kinds.get(r.method, method_kind(r.method)) != "group"]
+        for a in grp:
+            for b in ent:
+                d = a.c_prime - b.c_prime
+                se = float(np.hypot(getattr(a, "c_se", np.nan), getattr(b, "c_se", np.nan)))
+                lo, hi = d - z * se, d + z * se
+                p = float(2 * stats.norm.sf(abs(d) / se)) if np.isfinite(d) and se > 0 else np.nan
+                side = interval_side(lo, hi, 0.0) if np.isfinite(p) else "none"
+                verdict = {"none": "inconclusive (an exponent was not fitted)",
+                           "below": f"{a.method}'s ρ* depends less on g than {b.method}'s",
+                           "above": f"{a.method}'s ρ* depends more on g than {b.method}'s",
+                           "contains": "no difference shown"}[side]
+                findings.append(Finding(
+                    f"c′ of {a.method} − c′ of {b.method}, {layout} decoys",
+                    f"σ={sigma:g}; {a.n_points} and {b.n_points} interior ρ*", d, lo, hi,
+                    criterion=("95% normal interval of the difference of two independent fits; "
+                               "heuristic: −1/2 scattered, 0 aligned"),
+                    verdict=verdict, null_verdict="no difference shown", p_value=p,
+                    claim=f"{a.method} vs {b.method}, {layout} decoys, σ={sigma:g}",
+                    quantity="Δc′"))
+    return Section("Group against entrywise: difference of ρ*'s g-exponent", findings,
+                   "The comparative form of the claim: a group method's tolerated coherence "
+                   "should shrink less with g than an entrywise method's on scattered decoys.")
 
 
 def incoherence_report(trials: pd.DataFrame, metric: str, threshold: float, n_boot: int,
                        seed: int = 0):
-    """ρ* table, exponent fits and verdict section of a decoy study's trials."""
+    """ρ* table, exponent fits and the verdict sections (Regime, the bound one-sided, the
+    heuristic two-sided, the group−entrywise difference) of a decoy study's trials."""
+    from ..verdict import Section
+    from .law_verdict import regime_text
+
     decoy = trials[trials["design"] == "decoy"]
     rho_star = tolerated_coherence(decoy, metric=metric, threshold=threshold, n_boot=n_boot,
                                    seed=seed)
     fits = coherence_scaling(rho_star)
     names = decoy.groupby("method", observed=True)["method_name"].first()
     kinds = {label: method_kind(str(name)) for label, name in names.items()}
-    return rho_star, fits, verdict_section(rho_star, fits, kinds)
+    n_max = float(decoy["n"].max()) if len(decoy) else np.nan
+    s_vals = pd.unique(decoy["active_groups"]) if len(decoy) else [1]
+    sections = [Section("Regime", [], regime_text(n_max, s_vals)),
+                bound_section(rho_star, fits, kinds), verdict_section(rho_star, fits, kinds),
+                difference_section(fits, kinds)]
+    return rho_star, fits, sections
