@@ -13,7 +13,7 @@ CONFIG ?= config/config.yaml
 $(BIN)/gsbench: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[workflow,test]"
+	$(BIN)/python -m pip install --quiet -e ".[workflow,test,data]"
 	touch $(BIN)/gsbench
 
 # `gsbench study run`: validates the config, prints the plan, refuses to start while another

@@ -234,8 +234,9 @@ def fit_laws(s, g, p, n_star, *, n_boot: int = 200, seed: int = 0, confidence: f
 
 
 def law_table(transitions_df: pd.DataFrame, *, n_boot: int = 200, seed: int = 0,
-              confidence: float = 0.95) -> pd.DataFrame:
-    """Fit :func:`fit_laws` per method to the usable rows of `transitions_df`.
+              confidence: float = 0.95, laws: dict[str, Law] | None = None) -> pd.DataFrame:
+    """Fit :func:`fit_laws` per method to the usable rows of `transitions_df` (``laws``: the
+    laws to compare, default :func:`fit_laws`'s).
 
     Returns a long table, one row per (method, law, constant) with columns
     :data:`LAW_COLUMNS`; the power law adds a row ``param = "b/c"``.  ``best_aic`` /
@@ -246,7 +247,7 @@ def law_table(transitions_df: pd.DataFrame, *, n_boot: int = 200, seed: int = 0,
     for method in sorted(df["method"].unique(), key=str):
         sub = df[df["method"] == method]
         fits = fit_laws(sub["active_groups"], sub["group_size"], sub["p"], sub["n_star"],
-                        n_boot=n_boot, seed=seed, confidence=confidence)
+                        n_boot=n_boot, seed=seed, confidence=confidence, laws=laws)
         if not fits:
             continue
         best_aic = min(fits, key=lambda k: fits[k]["aic"])
