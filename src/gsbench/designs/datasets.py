@@ -6,7 +6,10 @@
   columns (first level dropped; levels rarer than ``min_level_share`` merged into one
   ``other`` level), each numeric variable with at least ``min_distinct`` values the group of
   its cubic B-spline basis (:class:`sklearn.preprocessing.SplineTransformer`, ``n_splines``
-  functions, quantile knots), a numeric variable with fewer values one column.
+  functions, quantile knots), a numeric variable with fewer values one column.  Columns
+  near-constant (one value on more than ``1 - min_level_share`` of the rows, e.g. a pool
+  area that is 0 for 99.6% of the houses) are removed: a draw of a few hundred rows would
+  make them constant, and a signal on them unrecoverable.
 * ``digits``: scikit-learn's 8x8 handwritten digits (1,797 images, 64 pixels), groups the
   ``block`` x ``block`` pixel blocks; constant pixels are removed (and said so).
 
@@ -52,7 +55,7 @@ def _ames(min_level_share: float, n_splines: int, min_distinct: int):
     from sklearn.preprocessing import SplineTransformer
 
     frame = _ames_frame().drop(columns=list(AMES_EXCLUDE), errors="ignore")
-    blocks, labels, names = [], [], []
+    blocks, labels, names, dropped = [], [], [], []
     for col in frame.columns:
         x = frame[col]
         if isinstance(x.dtype, pd.CategoricalDtype) or x.dtype == object:
@@ -70,11 +73,19 @@ def _ames(min_level_share: float, n_splines: int, min_distinct: int):
         else:
             block = x.to_numpy(float)[:, None]
             cols = [col]
+        mode_share = np.array([pd.Series(c).value_counts(normalize=True).iloc[0] for c in block.T])
+        near_constant = mode_share > 1.0 - min_level_share
+        if near_constant.any():
+            dropped += [c for c, d in zip(cols, near_constant) if d]
+            block, cols = block[:, ~near_constant], [c for c, d in zip(cols, near_constant) if not d]
         if block.shape[1]:
             blocks.append(block)
             labels += [col] * block.shape[1]
             names += cols
-    return np.concatenate(blocks, axis=1), labels, names
+    notes = [f"ames: removed {len(dropped)} near-constant column(s) (one value on more than "
+             f"{1 - min_level_share:.0%} of the rows): {', '.join(dropped[:6])}"
+             f"{' ...' if len(dropped) > 6 else ''}"] if dropped else []
+    return np.concatenate(blocks, axis=1), labels, names, notes
 
 
 def _digits(block: int):
@@ -84,7 +95,7 @@ def _digits(block: int):
     rows, cols = np.divmod(np.arange(64), 8)
     labels = [f"block_r{r // block}_c{c // block}" for r, c in zip(rows, cols)]
     names = [f"pixel_{r}_{c}" for r, c in zip(rows, cols)]
-    return Z, labels, names
+    return Z, labels, names, []
 
 
 _LOADERS = {"ames": _ames, "digits": _digits}
@@ -125,11 +136,12 @@ def _load_cached(key: str) -> RealDesign:
     if name == "file":
         from .file import read_design_file
         Z, labels, names = read_design_file(**full)
-        what = f"file {full['path']}"
+        what, notes = f"file {full['path']}", []
     else:
-        Z, labels, names = _LOADERS[name](**full)
+        Z, labels, names, notes = _LOADERS[name](**full)
         what = name
-    Z, groups, group_names, notes = curate(Z, labels, names, what=what, **curation)
+    Z, groups, group_names, more = curate(Z, labels, names, what=what, **curation)
+    notes += more
     if Z.shape[1] == 0:
         raise ProblemError(f"{what}: no column is left after curation", "data")
     return RealDesign(what if name == "file" else name, Z, groups, group_names, tuple(notes))
