@@ -53,8 +53,10 @@ def _read_matrix(path: Path) -> tuple[np.ndarray, list[str]]:
             _fail(f"design file {path}: needs a numeric array, got dtype {Z.dtype}")
         return Z.astype(float), [f"x{j}" for j in range(Z.shape[1])]
     frame = _read_table(path, "design file")
+    from pandas.api.types import is_bool_dtype, is_numeric_dtype
+
     bad = [str(c) for c in frame.columns
-           if not (np.issubdtype(frame[c].dtype, np.number) or frame[c].dtype == bool)]
+           if not (is_numeric_dtype(frame[c].dtype) or is_bool_dtype(frame[c].dtype))]
     if bad:
         _fail(f"design file {path}: non-numeric column(s) {bad[:5]}{' ...' if len(bad) > 5 else ''}"
               f" (encode them, e.g. as dummy columns, before use)")
