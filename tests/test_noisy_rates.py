@@ -114,3 +114,20 @@ def test_real_settings_check_the_design_data(tmp_path):
         validate("real", base)
     out = validate("noisy", BASE_NOISY)
     assert out["reference"] == "dglnn2" and out["design"] == "gaussian" and out["bootstrap"] == 200
+
+
+def test_survival_verdicts_read_both_sides():
+    from gsbench.regimes.real_study import survival
+
+    def rows(real, rad, pairs=4):
+        return [dict(design="d", kind=k, comparison="a / b", ratio=r[0], low=r[1], high=r[2],
+                     n_pairs=pairs) for k, r in (("real", real), ("rademacher", rad))]
+
+    cases = {"survives": ((0.6, 0.5, 0.8), (0.8, 0.7, 0.9)),
+             "lost": ((0.9, 0.7, 1.1), (0.8, 0.7, 0.9)),
+             "reversed": ((1.3, 1.1, 1.5), (0.8, 0.7, 0.9)),
+             "appears": ((0.6, 0.5, 0.8), (1.0, 0.9, 1.1)),
+             "no advantage to lose": ((1.3, 1.1, 1.5), (1.3, 1.1, 1.5))}
+    for verdict, (real, rad) in cases.items():
+        assert survival(pd.DataFrame(rows(real, rad)))["verdict"].item() == verdict
+    assert survival(pd.DataFrame(rows(*cases["survives"], pairs=1)))["verdict"].item() == "not measurable"

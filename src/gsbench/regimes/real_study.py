@@ -139,31 +139,37 @@ def _interval(v, lo, hi, digits=3) -> str:
     return f"{v:.{digits}g} [{lo:.{digits}g}, {hi:.{digits}g}]"
 
 
-def survival(paired: pd.DataFrame) -> pd.DataFrame:
-    """Per (design, comparison): does the reference's advantage (ratio < 1) seen on the matched
-    Rademacher design survive on the real one?
+def _state(row) -> str:
+    if row["n_pairs"] < 2:
+        return "not measurable"
+    return "advantage" if row["high"] < 1 else "disadvantage" if row["low"] > 1 else "tie"
 
-    * ``survives``: the real design's interval lies below 1;
-    * ``lost``: the real interval lies above 1, or holds 1 while the Rademacher one lies below;
-    * ``no advantage to lose``: the Rademacher interval does not lie below 1 and the real one
-      does not either;
-    * ``not measurable``: fewer than 2 settings with both n* on the real design.
+
+def survival(paired: pd.DataFrame) -> pd.DataFrame:
+    """Per (design, comparison): does the reference's advantage (ratio interval below 1) seen
+    on the matched Rademacher design survive on the real one?
+
+    Each side is an ``advantage`` (interval below 1), a ``disadvantage`` (above 1), a ``tie``
+    (holds 1) or ``not measurable`` (fewer than 2 settings with both n*).  With an advantage on
+    Rademacher the verdict is ``survives``, ``lost`` (a tie on the real design) or
+    ``reversed``; without one, ``appears`` (an advantage on the real design only) or ``no
+    advantage to lose``; ``not measurable`` when the real side is.
     """
     rows = []
     for (design, comp), sub in paired.groupby(["design", "comparison"], sort=False):
         real = sub[sub["kind"] == "real"].iloc[0]
         rad = sub[sub["kind"] == "rademacher"].iloc[0]
-        if real["n_pairs"] < 2:
+        on_real, on_rad = _state(real), _state(rad)
+        if on_real == "not measurable":
             verdict = "not measurable"
-        elif real["high"] < 1:
-            verdict = "survives"
-        elif real["low"] > 1 or rad["high"] < 1:
-            verdict = "lost"
+        elif on_rad == "advantage":
+            verdict = {"advantage": "survives", "tie": "lost", "disadvantage": "reversed"}[on_real]
         else:
-            verdict = "no advantage to lose"
+            verdict = "appears" if on_real == "advantage" else "no advantage to lose"
         rows.append(dict(design=design, comparison=comp, verdict=verdict,
-                         real=_interval(real["ratio"], real["low"], real["high"]),
-                         rademacher=_interval(rad["ratio"], rad["low"], rad["high"])))
+                         real=_interval(real["ratio"], real["low"], real["high"]) + f" ({on_real})",
+                         rademacher=_interval(rad["ratio"], rad["low"], rad["high"])
+                         + f" ({on_rad})"))
     return pd.DataFrame(rows)
 
 
@@ -241,10 +247,12 @@ def write_verdict(settings: dict, trials: pd.DataFrame, outdir, *, runtime: str 
     lines += ["## Paired n* ratios (geometric mean over (cap, s) settings, 95% bootstrap interval,"
               " exact sign test)", "", _md(paired), ""]
     lines += ["## Does the group advantage survive?", "", _md(verdicts), "",
-              "A ratio below 1 means the reference method needs fewer samples. survives: the real "
-              "design's interval lies below 1; lost: above 1, or holding 1 while the Rademacher "
-              "one lies below; not measurable: fewer than 2 settings with both n* on the real "
-              "design (see the error table below).", ""]
+              "A ratio below 1 means the reference method needs fewer samples; each side is an "
+              "advantage (interval below 1), a disadvantage (above 1) or a tie (holds 1). With an "
+              "advantage on the matched Rademacher design: survives, lost (a tie on the real "
+              "design) or reversed; without one: appears (real only) or no advantage to lose; "
+              "not measurable: fewer than 2 settings with both n* on the real design (see the "
+              "error table below).", ""]
     lines += ["## n* per setting", "", _md(nstar), ""]
     missing = nstar[nstar["transition"] != "ok"]
     if len(missing):
