@@ -114,26 +114,42 @@ def paired_errors(trials: pd.DataFrame, settings: dict) -> pd.DataFrame:
 
 
 def plot_rates(trials: pd.DataFrame, settings: dict, path) -> None:
-    """Median squared error (validation-chosen) against n per method, one panel per (snr, g,
-    s), with the oracle floor: realised (black) and :math:`\\sigma^2 k/(n-k-1)` (dotted)."""
-    from ..claims.common import figure, legend
+    """Median squared error (validation-chosen) against n per method: a row of panels per SNR,
+    a column per (g, s), with the oracle floor, realised (black) and
+    :math:`\sigma^2 k/(n-k-1)` (dotted)."""
+    import matplotlib
 
-    keys = list(trials.groupby(["snr", "group_size", "active_groups"]).groups)
-    with figure(path, len(keys), "Squared error against n (validation-chosen); oracle floor "
-                "in black", width=3.6) as (fig, axes):
-        for ax, (snr, g, s) in zip(axes, keys):
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    snrs = sorted(trials["snr"].unique())
+    shapes = sorted(trials.groupby(["group_size", "active_groups"]).groups)
+    fig, axes = plt.subplots(len(snrs), len(shapes), figsize=(3.4 * len(shapes), 2.8 * len(snrs)),
+                             squeeze=False, sharex=True)
+    try:
+        for (i, snr), (j, (g, s)) in ((a, b) for a in enumerate(snrs) for b in enumerate(shapes)):
+            ax = axes[i][j]
             sub = trials[(trials["snr"] == snr) & (trials["group_size"] == g)
                          & (trials["active_groups"] == s)]
-            for j, method in enumerate(settings["methods"]):
+            for c, method in enumerate(settings["methods"]):
                 med = sub[sub["method"] == method].groupby("n")["sq_error_validation"].median()
-                ax.plot(med.index, med.to_numpy(), marker="o", ms=3, color=f"C{j}", label=method)
+                ax.plot(med.index, med.to_numpy(), marker="o", ms=3, color=f"C{c}", label=method)
             fl = sub.drop_duplicates(["n", "trial"]).groupby("n")
             ax.plot(fl["sq_error_floor"].median(), "k-", lw=1.5, label="oracle LS")
             ax.plot(fl["floor_expected"].median(), "k:", lw=1, label="σ²k/(n−k−1)")
-            ax.set(title=f"SNR {_fmt(snr)}, g={g}, s={s}", xlabel="n", ylabel="||w − w*||²")
-            ax.set_xscale("log")
-            ax.set_yscale("log")
-            legend(ax)
+            ax.set_title(f"SNR {_fmt(snr)}, g={g}, s={s}", fontsize=9)
+            ax.set(xscale="log", yscale="log")
+            if i == len(snrs) - 1:
+                ax.set_xlabel("n")
+            if j == 0:
+                ax.set_ylabel("||w − w*||²")
+        axes[0][0].legend(fontsize=7)
+        fig.suptitle("Squared error against n (validation-chosen); oracle floor in black",
+                     fontsize=10)
+        fig.tight_layout()
+        fig.savefig(path, dpi=100)
+    finally:
+        plt.close(fig)
 
 
 def write_verdict(settings: dict, trials: pd.DataFrame, outdir, *, runtime: str = "") -> dict:
