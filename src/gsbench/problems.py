@@ -436,9 +436,10 @@ def make_problem(
         unless ``active`` fixes them).
     sigma : float, default=0.0
         Noise standard deviation (0 gives noiseless data).
-    design : {"rademacher", "gaussian", "correlated", "orthogonal"}, default="rademacher"
+    design : {"rademacher", "gaussian", "correlated", "orthogonal", "decoy", "real"}, default="rademacher"
         Rows of X: i.i.d. +-1 entries (the paper's), i.i.d. N(0, 1), Gaussian with Toeplitz
-        covariance ``rho^|i-j|``, or columns with ``X^T X / n = I`` (needs ``n >= p``).
+        covariance ``rho^|i-j|``, or columns with ``X^T X / n = I`` (needs ``n >= p``);
+        ``"real"``: rows of a data set (see ``data``).
     rho : float, default=0.5
         Correlation of neighbouring features for ``design="correlated"``, in (-1, 1).
     signal : {"constant", "uniform", "random_signs", "values"}, default="constant"
