@@ -33,8 +33,6 @@ rule regime_part:
     output:
         csv="results/{regime}/fits/{part}.csv",
         seconds="results/{regime}/fits/{part}.json",
-    params:
-        kind=lambda w: w.regime,
     log:
         "results/{regime}/logs/{part}.log",
     conda:
@@ -43,6 +41,8 @@ rule regime_part:
     resources:
         mem_mb=2000,
         runtime=30,
+    params:
+        kind=lambda w: w.regime,
     script:
         "../scripts/regimes_part.py"
 
@@ -56,8 +56,6 @@ rule regime_verdict:
         verdict="results/{regime}/verdict.md",
         trials="results/{regime}/trials.csv",
         paired="results/{regime}/paired.csv",
-    params:
-        kind=lambda w: w.regime,
     log:
         "results/{regime}/logs/verdict.log",
     conda:
@@ -66,6 +64,8 @@ rule regime_verdict:
     resources:
         mem_mb=2000,
         runtime=10,
+    params:
+        kind=lambda w: w.regime,
     script:
         "../scripts/regimes_verdict.py"
 
