@@ -14,7 +14,7 @@ CONFIG ?= config/config.yaml
 $(BIN)/gsbench: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[workflow,test,docs]"
+	$(BIN)/python -m pip install --quiet -e ".[workflow,test,docs,data]"
 	touch $(BIN)/gsbench
 
 # `gsbench study run`: validates the config, prints the plan, refuses to start while another

@@ -236,7 +236,8 @@ DESIGN_DRAWS: dict[str, Callable[[np.random.Generator, int, int, float], np.ndar
     "orthogonal": _orthogonal,
     "decoy": _rademacher,  # Rademacher columns, then chosen inactive ones replaced by add_decoys
 }
-DESIGNS = tuple(DESIGN_DRAWS)
+#: ``"real"``: rows of a data set (gsbench.designs), given by make_problem's ``data``.
+DESIGNS = (*DESIGN_DRAWS, "real")
 
 
 def _design(rng: np.random.Generator, n: int, p: int, design: str, rho: float) -> np.ndarray:
@@ -433,6 +434,9 @@ def make_problem(
     decoy_layout: str = DEFAULTS.decoy_layout,
     decoy_groups: int | None = DEFAULTS.decoy_groups,
     seed: int = 0,
+    data: dict | None = None,
+    coherence_cap: float | None = None,
+    snr: float | None = None,
 ) -> Problem:
     """Draw a group-sparse regression problem ``y = X w* + xi``.
 
@@ -447,9 +451,10 @@ def make_problem(
         unless ``active`` fixes them).
     sigma : float, default=0.0
         Noise standard deviation (0 gives noiseless data).
-    design : {"rademacher", "gaussian", "correlated", "orthogonal"}, default="rademacher"
+    design : {"rademacher", "gaussian", "correlated", "orthogonal", "decoy", "real"}, default="rademacher"
         Rows of X: i.i.d. +-1 entries (the paper's), i.i.d. N(0, 1), Gaussian with Toeplitz
-        covariance ``rho^|i-j|``, or columns with ``X^T X / n = I`` (needs ``n >= p``).
+        covariance ``rho^|i-j|``, or columns with ``X^T X / n = I`` (needs ``n >= p``);
+        ``"real"``: rows of a data set (see ``data``).
     rho : float, default=0.5
         Correlation of neighbouring features for ``design="correlated"``, in (-1, 1).
     signal : {"constant", "uniform", "random_signs", "values"}, default="constant"
@@ -470,6 +475,17 @@ def make_problem(
         are drawn once and shared by the training and the validation design; each design's
         decoys follow its own noiseless signal.
     seed : int, default=0
+    data : dict, optional
+        ``design="real"`` only: the data set, ``{"name": "ames" | "digits" | "file", ...}``
+        (:func:`gsbench.designs.check_spec`).  ``p`` and ``group_size`` may be None (taken
+        from the data) or must equal the data's; X and X_val are disjoint row draws,
+        standardised on X's rows (:meth:`gsbench.designs.RealDesign.draw`).
+    coherence_cap : float, optional
+        ``design="real"`` only: plant w* only on groups whose largest absolute correlation
+        with a column outside the group is below this.
+    snr : float, optional
+        Signal-to-noise ratio ``||X w*||^2 / (n sigma^2)``: sets sigma per problem (then
+        ``sigma`` must be 0).
 
     Returns
     -------
@@ -481,6 +497,22 @@ def make_problem(
         For an impossible or ill-specified problem (see :func:`check_problem_options`), a zero
         signal, or one whose arrays would not fit in the available memory.
     """
+    real = None
+    if design == "real":
+        from .designs import load
+
+        real = load(data)
+        p = real.p if p is None else p
+        group_size = real.sizes.tolist() if group_size is None else group_size
+        if p != real.p or not np.array_equal(group_labels(p, group_size), real.groups):
+            raise ProblemError(f"p and group_size must be the data set {real.name!r}'s (p={real.p}, "
+                               f"sizes {real.sizes.tolist()}) or None", "group_size")
+    elif data is not None or coherence_cap is not None:
+        raise ProblemError(f"data and coherence_cap apply to design 'real' only, got design "
+                           f"{design!r}", "data")
+    if snr is not None and (_check_real("snr", snr) <= 0 or sigma != 0):
+        raise ProblemError(f"snr must be positive and sigma 0 (snr sets sigma), got snr={snr!r}, "
+                           f"sigma={sigma!r}", "snr")
     n, p = _check_positive_int("n", n), _check_positive_int("p", p)
     check_problem_options(sigma=sigma, design=design, rho=rho, signal=signal, amplitude=amplitude,
                           signal_range=signal_range, values=values, n_val=n_val,
@@ -494,6 +526,10 @@ def make_problem(
     n_val = n if n_val is None else int(n_val)
     if design == "decoy":
         spec.update(decoy_rho=decoy_rho, decoy_layout=decoy_layout, decoy_groups=decoy_groups)
+    if design == "real":
+        spec.update(data=data, coherence_cap=coherence_cap)
+    if snr is not None:
+        spec.update(snr=snr)
     if design == "orthogonal" and (n < p or n_val < p):
         raise ProblemError(
             f"design 'orthogonal' needs n >= p and n_val >= p (got n={n}, n_val={n_val}, p={p})"
@@ -513,8 +549,13 @@ def make_problem(
 
     design_ss, signal_ss, noise_ss, val_ss = np.random.SeedSequence(int(seed)).spawn(4)
     rng_signal = np.random.default_rng(signal_ss)
+    eligible = np.arange(n_groups) if real is None else real.eligible_groups(coherence_cap)
+    if eligible.size < active_groups:
+        raise ProblemError(f"active_groups={active_groups} but only {eligible.size} groups of "
+                           f"{real.name!r} have coherence below coherence_cap={coherence_cap}",
+                           "coherence_cap")
     if active is None:
-        chosen = np.sort(rng_signal.choice(n_groups, size=int(active_groups), replace=False))
+        chosen = np.sort(rng_signal.choice(eligible, size=int(active_groups), replace=False))
     else:
         chosen = np.sort(np.asarray(active, dtype=int))
         if chosen.size != active_groups or np.unique(chosen).size != chosen.size or (
@@ -531,15 +572,21 @@ def make_problem(
         raise ProblemError("the drawn signal w* is numerically zero (||w*|| = 0); nothing to "
                            "recover", "signal")
 
-    X = _design(np.random.default_rng(design_ss), n, p, design, rho)
     rng_val = np.random.default_rng(val_ss)
-    X_val = _design(rng_val, n_val, p, design, rho)
+    if real is not None:
+        X, X_val = real.draw(np.random.default_rng(design_ss), n, n_val)
+    else:
+        X = _design(np.random.default_rng(design_ss), n, p, design, rho)
+        X_val = _design(rng_val, n_val, p, design, rho)
     if design == "decoy":
         decoy_ss = np.random.SeedSequence(int(seed)).spawn(5)[4]
         columns = decoy_columns(np.random.default_rng(decoy_ss), groups, chosen, decoy_layout,
                                 decoy_groups)
         X = add_decoys(X, X @ w_star, columns, decoy_rho)
         X_val = add_decoys(X_val, X_val @ w_star, columns, decoy_rho)
+    if snr is not None:
+        sigma = float(np.linalg.norm(X @ w_star) / np.sqrt(n * snr))
+        spec["sigma_drawn"] = sigma
     y = X @ w_star + sigma * np.random.default_rng(noise_ss).standard_normal(n)
     y_val = X_val @ w_star + sigma * rng_val.standard_normal(n_val)
     return Problem(X, y, w_star, groups, X_val, y_val, int(seed), spec)

@@ -338,8 +338,9 @@ def implied_power_exponents(fitted_log_n, s, g, p) -> tuple[float, float]:
 
 
 def law_table(transitions_df: pd.DataFrame, *, n_boot: int = 200, seed: int = 0,
-              confidence: float = 0.95) -> pd.DataFrame:
-    """Fit :func:`fit_laws` per method to the usable rows of `transitions_df`.
+              confidence: float = 0.95, laws: dict[str, Law] | None = None) -> pd.DataFrame:
+    """Fit :func:`fit_laws` per method to the usable rows of `transitions_df` (``laws``: the
+    laws to compare, default :func:`fit_laws`'s).
 
     Each cell's own n* interval (``n_star_low``, ``n_star_high``, when present) enters the
     bootstrap (:func:`log_n_sd`).  Returns a long table, one row per (method, law,
@@ -353,7 +354,7 @@ def law_table(transitions_df: pd.DataFrame, *, n_boot: int = 200, seed: int = 0,
         sub = df[df["method"] == method]
         fits = fit_laws(sub["active_groups"], sub["group_size"], sub["p"], sub["n_star"],
                         n_boot=n_boot, seed=seed, confidence=confidence,
-                        log_sd=_cell_sd(sub))
+                        log_sd=_cell_sd(sub), laws=laws)
         if not fits:
             continue
         best_aic = min(fits, key=lambda k: (fits[k]["aicc"], fits[k]["aic"]))

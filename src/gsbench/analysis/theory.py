@@ -40,6 +40,7 @@ __all__ = [
     "n_incoherence_group",
     "n_incoherence_entry",
     "cell_references",
+    "group_references",
 ]
 
 
@@ -357,3 +358,37 @@ def cell_references(p, group_size, active_groups) -> tuple[np.ndarray, np.ndarra
                           statdim_group(np.full(ss, gg), np.full(pp // gg - ss, gg)))
         l1[idx], grp[idx] = cache[key]
     return l1, grp
+
+
+def group_references(sizes, active) -> tuple[float, float]:
+    r"""Convex references of one design with unequal groups: :math:`D_{\ell_1}(k, p)` and
+    :math:`D_{\mathrm{group}}`, each group with its own size.
+
+    With sizes :math:`p_1, \dots, p_L` and active set :math:`S`, :math:`k = \sum_{l\in S} p_l`,
+    :math:`p = \sum_l p_l`, and the group reference is :func:`statdim_group` with the active
+    groups' sizes and the inactive groups' sizes (the sum over groups of the ALMT recipe, each
+    term with its :math:`p_l`).  With equal sizes :math:`g` it is :func:`cell_references`'s
+    ``(p, g, |S|)``.
+
+    Parameters
+    ----------
+    sizes : sequence of int
+        Size of every group.
+    active : sequence of int
+        Indices of the non-zero groups (distinct, in ``range(len(sizes))``).
+
+    Returns
+    -------
+    n_ref_l1, n_ref_group : float
+    """
+    where = "group_references"
+    sizes = _sizes(sizes, "sizes", where).astype(int)
+    active = np.asarray(active, dtype=int).reshape(-1)
+    if np.unique(active).size != active.size or (active.size and (
+            active.min() < 0 or active.max() >= sizes.size)):
+        raise ValueError(f"{where}: active={active.tolist()} must be distinct group indices "
+                         f"below {sizes.size}")
+    mask = np.zeros(sizes.size, dtype=bool)
+    mask[active] = True
+    return (statdim_l1(int(sizes[mask].sum()), int(sizes.sum())),
+            statdim_group(sizes[mask], sizes[~mask]))

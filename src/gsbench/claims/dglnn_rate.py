@@ -11,12 +11,12 @@ and (iterative methods) the loop's early termination ended it before ``max_iter`
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from ..analysis.rates import loglog_slope
 from ..methods import IterativeRegressor, make_method
 from ..verdict import Finding
 from .common import bootstrap, counts, figure, fit_trials, fmt_setting, setting_problems, write_csv, log_scale, legend, claim_finding
@@ -28,13 +28,11 @@ EXPECTED = {"n": -1.0, "sigma": 2.0, "active_groups": 1.0}
 
 
 def slope(f: pd.DataFrame) -> float:
-    """OLS slope of log(median squared error) on log(value), over converged trials."""
+    """OLS slope of log(median squared error) on log(value), over converged trials
+    (:func:`gsbench.analysis.rates.loglog_slope`, the noisy study's rate exponent)."""
     c = f[f["converged"].astype(bool)]
     med = c.groupby("value")["sq_error_validation"].median()
-    med = med[med > 0]
-    if len(med) < 2:
-        return math.nan
-    return float(np.polyfit(np.log(med.index.to_numpy(float)), np.log(med.to_numpy(float)), 1)[0])
+    return loglog_slope(med.index.to_numpy(float), med.to_numpy(float))
 
 
 def run(settings: dict, outdir: str | Path) -> Finding:
