@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import logging
 import math
+import re
 import time
 from contextlib import contextmanager
 from pathlib import Path
@@ -41,14 +42,27 @@ log = logging.getLogger(__name__)
 VERDICTS = ("agrees", "partly", "disagrees", "inconclusive")
 
 
-def claim_finding(**fields) -> Finding:
+def claim_finding(*, rule: str, multiplicity: str, **fields) -> Finding:
     """A claim's :class:`gsbench.verdict.Finding` (fields by name: ``claim``, ``source``,
     ``statement``, ``setting``, ``quantity``, ``measured``, ``criterion``, ``verdict``,
-    ``reason``, ``runs``, ``files``); raises ``ValueError`` naming a verdict not in
+    ``reason``, ``runs``, ``files``). ``rule`` names the rule in words (its logical form,
+    e.g. "equivalence within ±25%") and ``multiplicity`` how many comparisons the verdict
+    combines; both head the criterion as ``"Rule: ...; multiplicity: .... "``
+    (:func:`rule_of` reads them back). Raises ``ValueError`` naming a verdict not in
     :data:`VERDICTS`."""
     if fields.get("verdict") not in VERDICTS:
         raise ValueError(f"verdict must be one of {', '.join(VERDICTS)}, got {fields.get('verdict')!r}")
+    fields["criterion"] = f"Rule: {rule}; multiplicity: {multiplicity}. {fields.get('criterion', '')}".strip()
     return Finding(**fields)
+
+
+_RULE = re.compile(r"^Rule: (?P<rule>.*?); multiplicity: (?P<multiplicity>.*?)\. ")
+
+
+def rule_of(finding: Finding) -> tuple[str, str]:
+    """``(rule, multiplicity)`` written by :func:`claim_finding` (empty strings if absent)."""
+    m = _RULE.match(finding.criterion + " ")
+    return (m["rule"], m["multiplicity"]) if m else ("", "")
 
 #: No early termination (claims that need whole paths or the final iterate): ``patience``
 #: beyond any budget, and the interpolation and stall rules off (``_iterative``).
