@@ -171,3 +171,19 @@ def test_a_uniformly_worse_depth_cannot_look_wider():
     from gsbench.claims.depth_range import alpha_table
 
     assert working_range(alpha_table(sub[sub["depth"] == 3], 0.75), 1.5)["range"] == pytest.approx(2.0)
+
+
+# -- figures: the study's plotting base, byte-reproducible -------------------------------------
+
+
+def test_claim_figures_are_byte_reproducible(tmp_path):
+    from gsbench.claims.common import band, figure, log_scale
+
+    def draw(path):
+        with figure(path, 2, "title", 80) as (fig, axes):
+            band(axes[0], [1e-3, 1e-2, 1e-1], [0.1, 0.2, 0.4], [0.05, 0.1, 0.3], [0.2, 0.3, 0.5], "x")
+            log_scale(axes[0], "x")
+        return path.read_bytes(), path.with_suffix(".pdf").read_bytes()
+
+    first, second = draw(tmp_path / "a.png"), draw(tmp_path / "b.png")
+    assert first == second and first[0][:8] == b"\x89PNG\r\n\x1a\n"

@@ -253,24 +253,19 @@ def write_csv(frame: pd.DataFrame, path: str | Path) -> Path:
 
 
 @contextmanager
-def figure(path: str | Path, ncols: int, title: str, dpi: int = 120, width: float = 4.6):
-    """A row of ``ncols`` axes, saved to ``path`` (PNG) on exit."""
-    import matplotlib
+def figure(path: str | Path, ncols: int, title: str, dpi: int | None = None, width: float = 4.6):
+    """A row of ``ncols`` axes on the study's plotting base (:mod:`gsbench.report.figure_base`:
+    its style, figure and byte-reproducible :func:`~gsbench.report.figure_base.save`), written
+    on exit to ``path`` (PNG, ``dpi``, default the base's) and beside it as PDF."""
+    from ..report.figure_base import DPI, new_figure, save, style
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    fig, axes = plt.subplots(1, ncols, figsize=(width * ncols, 3.8), squeeze=False)
-    try:
+    path = Path(path)
+    with style():
+        fig = new_figure(width * ncols, 3.8)
+        axes = fig.subplots(1, ncols, squeeze=False)
         yield fig, list(axes[0])
         fig.suptitle(title, fontsize=10)
-        fig.tight_layout()
-        path = Path(path)
-        tmp = path.with_name(f".{path.stem}.tmp{path.suffix}")
-        fig.savefig(tmp, dpi=dpi)
-        tmp.replace(path)
-    finally:
-        plt.close(fig)
+        save(fig, (path, path.with_suffix(".pdf")), dpi=DPI if dpi is None else int(dpi))
 
 
 def band(ax, x, m, lo, hi, label, **kw):

@@ -173,7 +173,7 @@ class ReferenceComparison:
 
 def compare_with_reference(settings: dict, claim: str, reference: Callable, norm: Callable,
                            ref_name: str, outdir: Path) -> ReferenceComparison:  # fmt: skip
-    """Claims 4 and 7: :func:`final_vs_reference` on ``settings[claim]``, the verdict of
+    """Claim 4: :func:`final_vs_reference` on ``settings[claim]``, the verdict of
     :func:`verdict_against_alpha`, ``<claim>.csv`` (per trial) and ``<claim>.png``
     (:func:`plot_against_reference`) in ``outdir``."""
     sec = settings[claim]
