@@ -63,9 +63,11 @@ def working_range(table: pd.DataFrame, tolerance: float, reference: float | None
     k = int(np.nanargmin(np.where(usable, med, np.inf)))
     ref = med[k] if reference is None else reference
     ok = usable & (med <= tolerance * ref)
-    if not ok[k]:
+    if not ok[k]:  # no alpha of this depth works: an empty range, censored where the budget cut it
         return {"range": 0.0, "alpha_low": math.nan, "alpha_high": math.nan,
-                "censored_low": False, "censored_high": False, "best_alpha": float(table["alpha"].iloc[k])}
+                "censored_low": bool(k > 0 and not usable[k - 1]),
+                "censored_high": bool(k < len(ok) - 1 and not usable[k + 1]),
+                "best_alpha": float(table["alpha"].iloc[k])}
     lo = hi = k
     while lo > 0 and ok[lo - 1]:
         lo -= 1

@@ -22,7 +22,6 @@ disagrees if none does and some disagree, otherwise inconclusive.
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
 
 import numpy as np
