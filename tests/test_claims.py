@@ -18,11 +18,11 @@ from gsbench.claims.common import (
     budget,
     counts,
     fit_trials,
+    rule_of,
     predicted_iterations,
     setting_problems,
 )
 from gsbench.claims.depth_range import working_range
-from gsbench.claims.recovery_rate import crossing
 from workflow_helpers import ROOT, is_nonblank_png, snakemake
 
 TINY = ROOT / "tests" / "data" / "claims_tiny.yaml"
@@ -69,13 +69,6 @@ def test_working_range_and_budget_censoring():
     assert r["range"] == pytest.approx(3.0) and not r["censored_low"]
 
 
-def test_crossing_interpolates_the_half_level():
-    ns = np.array([10.0, 20.0, 30.0])
-    assert crossing(ns, np.array([0.0, 0.25, 0.75])) == pytest.approx(25.0)
-    assert crossing(ns, np.array([0.6, 0.9, 1.0])) == 10.0
-    assert math.isnan(crossing(ns, np.array([0.0, 0.1, 0.2])))
-
-
 def test_bootstrap_interval_brackets_the_median_and_keeps_pairs():
     rng = np.random.default_rng(0)
     x = rng.normal(5.0, 1.0, 40)
@@ -104,13 +97,16 @@ def test_settings_errors_name_the_key():
 def test_finding_round_trips_and_rejects_unknown_verdicts(tmp_path):
     f = claim_finding(claim="x", source="src", statement="st", setting="set", quantity="q",
                       measured=[Measure("a", 1.0, 0.5, math.nan)], criterion="crit",
-                      verdict="partly", reason="why", runs={"total": 1}, files=["x.csv"])
+                      verdict="partly", reason="why", runs={"total": 1}, files=["x.csv"],
+                      rule="upper bound: exponent must not exceed 1", multiplicity="3 exponents")
     back = Finding.read_json(f.write_json(tmp_path / "x.json"))
     assert back.measured[0].value == 1.0 and math.isnan(back.measured[0].high)
     assert back.runs == {"total": 1} and back.files == ["x.csv"] and back.source == "src"
     assert back.measured_text() == "a: 1 [0.5, nan]"
+    assert rule_of(back) == ("upper bound: exponent must not exceed 1", "3 exponents")
+    assert back.criterion.endswith("crit")
     with pytest.raises(ValueError, match="'maybe'"):
-        claim_finding(claim="x", statement="s", setting="s", verdict="maybe")
+        claim_finding(claim="x", statement="s", setting="s", verdict="maybe", rule="r", multiplicity="1")
 
 
 @pytest.mark.slow
@@ -121,18 +117,26 @@ def test_snakemake_claims_target_on_short_settings(tmp_path):
               f"claims_settings={settings}", cores=1, timeout=300)
     out = tmp_path / "results" / "claims"
     md = (out / "claims.md").read_text()
+    assert re.search(r"^Provenance: gsbench .*settings claims_tiny\.yaml sha256 [0-9a-f]{12}, "
+                     r"method code keys: .*dglnn", md, flags=re.M)
     rows = [line for line in md.splitlines() if re.match(r"^\| \d+ \|", line)]
     assert len(rows) == len(CLAIMS) == 7
     for row, name in zip(rows, CLAIMS):
         assert re.search(r"\*\*(agrees|partly|disagrees|inconclusive)\*\*: \S", row)
         record = json.loads((out / f"{name}.json").read_text())
+        rule, multiplicity = rule_of(Finding.read_json(out / f"{name}.json"))
+        assert rule and multiplicity and f"| {rule} ({multiplicity}) |" in row
         assert record["claim"] == name and record["measured"] is not None
         assert set(record["runs"]) >= {"total", "converged", "budget_exhausted", "failed"}
         assert is_nonblank_png(out / f"{name}.png")
         assert len(pd.read_csv(out / f"{name}.csv")) > 0
     assert "Chou, Maly & Rauhut" in md and "Corollary 1" in md
-    # claim 5 measures basis pursuit's n* beside the models, against D_l1
-    assert "basis_pursuit n*/D_l1" in md
+    # claim 5 measures basis pursuit's n* beside the models, against D_l1, and the paired ratio
+    assert "basis_pursuit n*/D_l1" in md and "n*/n*_BP paired" in md
+    # claim 7: plain GD's convergence flags and both references per (trial, alpha)
+    gd = pd.read_csv(out / "min_group_l12.csv")
+    assert {"distance", "distance_bp", "ratio", "l1_ratio", "doubling_change", "converged"} <= set(gd.columns)
+    assert (gd[gd["model"] == "gd"]["ratio"] >= 1 - 1e-6).all()  # projected: an interpolant
     trials = pd.read_csv(out / "depth_trials.csv")
     assert {"near_min_first", "near_min_last", "val_settled"} <= set(trials.columns)
     assert (out / "logs" / "claims.log").is_file()

@@ -31,14 +31,21 @@ RATE_LAWS = {name: LAWS[name] for name in ("group", "entry")}
 _CELL = ["method", "p", "group_size", "active_groups", "snr", "n"]
 
 
-def loglog_slope(x, y) -> float:
-    """OLS slope of ``log y`` on ``log x`` over the positive pairs (NaN with fewer than two
-    distinct x)."""
+def loglog_fit(x, y) -> tuple[float, int, float]:
+    """OLS fit of ``log y = a + b log x`` over the positive finite pairs: ``(b, points,
+    largest absolute residual)``; ``b`` and the residual NaN with fewer than two distinct x."""
     x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
     ok = (x > 0) & (y > 0) & np.isfinite(x) & np.isfinite(y)
     if np.unique(x[ok]).size < 2:
-        return float("nan")
-    return float(np.polyfit(np.log(x[ok]), np.log(y[ok]), 1)[0])
+        return float("nan"), int(ok.sum()), float("nan")
+    lx, ly = np.log(x[ok]), np.log(y[ok])
+    b, a = np.polyfit(lx, ly, 1)
+    return float(b), int(ok.sum()), float(np.max(np.abs(ly - (a + b * lx))))
+
+
+def loglog_slope(x, y) -> float:
+    """The slope ``b`` of :func:`loglog_fit`."""
+    return loglog_fit(x, y)[0]
 
 
 def rate_cells(trials: pd.DataFrame, error: str = "sq_error_validation") -> pd.DataFrame:

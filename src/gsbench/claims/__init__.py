@@ -11,7 +11,8 @@
 
 Every claim writes ``<claim>.csv`` (tidy), ``<claim>.png`` and ``<claim>.json`` (a
 :class:`Finding`: source, statement, setting, measured values with 95% bootstrap
-intervals, criterion, verdict agrees/partly/disagrees/inconclusive, reason, run counts);
+intervals, criterion headed by the rule in words and its multiplicity, verdict
+agrees/partly/disagrees/inconclusive, reason, run counts);
 ``claims.md`` collects them. A Finding is :class:`gsbench.verdict.Finding` (the one verdict
 record), with the claims' optional fields filled. Settings: ``config/claims.yaml``.
 
@@ -24,7 +25,8 @@ common         :func:`claim_finding` (a Finding with a checked verdict), problem
 depth          the fits claims 1 and 2 share
 depth_range, depth_window, early_stopping, min_l1, recovery_rate, dglnn_rate, min_group_l12
                one module per claim (``run(settings, outdir[, trials]) -> Finding``)
-implicit_bias  what claims 4 and 7 share (references from :mod:`gsbench.methods.convex`)
+implicit_bias  claim 4's comparison with basis pursuit (final iterate projected onto Xw = y)
+small_init_gd  plain gradient descent on DGLNN from a data-independent small start (claim 7)
 summary        ``claims.md``
 run            :func:`run_claim` and the workflow stages
 """

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import logging
 import math
+import re
 import time
 from contextlib import contextmanager
 from pathlib import Path
@@ -42,14 +43,27 @@ log = logging.getLogger(__name__)
 VERDICTS = ("agrees", "partly", "disagrees", "inconclusive")
 
 
-def claim_finding(**fields) -> Finding:
+def claim_finding(*, rule: str, multiplicity: str, **fields) -> Finding:
     """A claim's :class:`gsbench.verdict.Finding` (fields by name: ``claim``, ``source``,
     ``statement``, ``setting``, ``quantity``, ``measured``, ``criterion``, ``verdict``,
-    ``reason``, ``runs``, ``files``); raises ``ValueError`` naming a verdict not in
+    ``reason``, ``runs``, ``files``). ``rule`` names the rule in words (its logical form,
+    e.g. "equivalence within ±25%") and ``multiplicity`` how many comparisons the verdict
+    combines; both head the criterion as ``"Rule: ...; multiplicity: .... "``
+    (:func:`rule_of` reads them back). Raises ``ValueError`` naming a verdict not in
     :data:`VERDICTS`."""
     if fields.get("verdict") not in VERDICTS:
         raise ValueError(f"verdict must be one of {', '.join(VERDICTS)}, got {fields.get('verdict')!r}")
+    fields["criterion"] = f"Rule: {rule}; multiplicity: {multiplicity}. {fields.get('criterion', '')}".strip()
     return Finding(**fields)
+
+
+_RULE = re.compile(r"^Rule: (?P<rule>.*?); multiplicity: (?P<multiplicity>.*?)\. ")
+
+
+def rule_of(finding: Finding) -> tuple[str, str]:
+    """``(rule, multiplicity)`` written by :func:`claim_finding` (empty strings if absent)."""
+    m = _RULE.match(finding.criterion + " ")
+    return (m["rule"], m["multiplicity"]) if m else ("", "")
 
 #: No early termination (claims that need whole paths or the final iterate): ``patience``
 #: beyond any budget, and the interpolation and stall rules off (``_iterative``).
@@ -236,21 +250,19 @@ def write_csv(frame: pd.DataFrame, path: str | Path) -> Path:
 
 
 @contextmanager
-def figure(path: str | Path, ncols: int, title: str, dpi: int = 120, width: float = 4.6):
-    """A row of ``ncols`` axes, saved to ``path`` (PNG) on exit."""
-    import matplotlib
+def figure(path: str | Path, ncols: int, title: str, dpi: int | None = None, width: float = 4.6):
+    """A row of ``ncols`` axes on the study's plotting base (:mod:`gsbench.report.figure_base`:
+    its style, figure and byte-reproducible :func:`~gsbench.report.figure_base.save`), written
+    on exit to ``path`` (PNG, ``dpi``, default the base's) and beside it as PDF."""
+    from ..report.figure_base import DPI, new_figure, save, style
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    fig, axes = plt.subplots(1, ncols, figsize=(width * ncols, 3.8), squeeze=False)
-    try:
+    path = Path(path)
+    with style():
+        fig = new_figure(width * ncols, 3.8)
+        axes = fig.subplots(1, ncols, squeeze=False)
         yield fig, list(axes[0])
         fig.suptitle(title, fontsize=10)
-        fig.tight_layout()
-        save_figure(fig, path, dpi=dpi)
-    finally:
-        plt.close(fig)
+        save(fig, (path, path.with_suffix(".pdf")), dpi=DPI if dpi is None else int(dpi))
 
 
 def band(ax, x, m, lo, hi, label, **kw):

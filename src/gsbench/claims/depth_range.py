@@ -3,10 +3,12 @@
 For each design and depth N, over the swept alpha: the median validation-stopped relative
 error over the trials whose validation stop settled (``val_settled``); an alpha is *usable*
 when at least ``min_converged`` of its trials settled (else it is budget-limited: not
-evidence). The working range is the contiguous block of usable alphas around the best one
-whose median error is within ``tolerance`` x the best, in decades
-``log10(alpha_max / alpha_min)``; it is *censored* when the next alpha beyond an end was not
-usable (the range may be wider than measured).
+evidence). The working range is the contiguous block of usable alphas around the depth's
+best one whose median error is within ``tolerance`` x one *absolute* standard shared by all
+depths of a design -- the best median over every depth and alpha -- in decades
+``log10(alpha_max / alpha_min)`` (0 when a single alpha works, and when none does: a
+uniformly worse depth cannot look wider); it is *censored* when the next alpha beyond an end
+was not usable (the range may be wider than measured).
 """
 
 from __future__ import annotations
@@ -43,15 +45,29 @@ def alpha_table(sub: pd.DataFrame, min_converged: float) -> pd.DataFrame:
                                        "not_run", "usable"])
 
 
-def working_range(table: pd.DataFrame, tolerance: float) -> dict:
-    """The working range (decades), its ends and whether each end is censored by budget."""
+def best_median(table: pd.DataFrame) -> float:
+    """The least median error over the table's usable alphas (NaN if none)."""
+    med = table["median"].to_numpy(float)[table["usable"].to_numpy(bool)]
+    return float(np.nanmin(med)) if np.isfinite(med).any() else math.nan
+
+
+def working_range(table: pd.DataFrame, tolerance: float, reference: float | None = None) -> dict:
+    """The working range (decades), its ends and whether each end is censored by budget:
+    the usable alphas around the table's best one with median <= ``tolerance x reference``
+    (``reference`` None: the table's own best median). Empty: range 0, ends NaN."""
     usable = table["usable"].to_numpy(bool)
     med = table["median"].to_numpy(float)
     if not usable.any():
         return {"range": math.nan, "alpha_low": math.nan, "alpha_high": math.nan,
                 "censored_low": True, "censored_high": True, "best_alpha": math.nan}
     k = int(np.nanargmin(np.where(usable, med, np.inf)))
-    ok = usable & (med <= tolerance * med[k])
+    ref = med[k] if reference is None else reference
+    ok = usable & (med <= tolerance * ref)
+    if not ok[k]:  # no alpha of this depth works: an empty range, censored where the budget cut it
+        return {"range": 0.0, "alpha_low": math.nan, "alpha_high": math.nan,
+                "censored_low": bool(k > 0 and not usable[k - 1]),
+                "censored_high": bool(k < len(ok) - 1 and not usable[k + 1]),
+                "best_alpha": float(table["alpha"].iloc[k])}
     lo = hi = k
     while lo > 0 and ok[lo - 1]:
         lo -= 1
@@ -64,6 +80,16 @@ def working_range(table: pd.DataFrame, tolerance: float) -> dict:
             "best_alpha": float(a[k])}
 
 
+def depth_ranges(sub: pd.DataFrame, depths: list[int], min_conv: float, tol: float
+                 ) -> tuple[dict[int, pd.DataFrame], dict[int, dict], float]:
+    """Per depth of one design: the alpha table and the working range against the design's
+    absolute standard (the best median over all depths), and that standard."""
+    tables = {d: alpha_table(sub[sub["depth"] == d], min_conv) for d in depths}
+    bests = [best_median(t) for t in tables.values()]
+    ref = float(np.nanmin(bests)) if np.isfinite(bests).any() else math.nan
+    return tables, {d: working_range(t, tol, ref) for d, t in tables.items()}, ref
+
+
 def run(settings: dict, outdir: str | Path, trials: pd.DataFrame) -> Finding:
     """Claim 1 from the depth fits ``trials`` (see :mod:`.depth`); writes
     ``depth_range.csv`` and ``depth_range.png``."""
@@ -74,25 +100,23 @@ def run(settings: dict, outdir: str | Path, trials: pd.DataFrame) -> Finding:
     lo_d, hi_d = depths[0], depths[-1]
     tables, measures, per_design = [], [], {}
     for design, sub in trials.groupby("design", sort=False):
-        ranges = {}
+        by_depth, ranges, ref = depth_ranges(sub, depths, min_conv, tol)
         for d in depths:
-            t = alpha_table(sub[sub["depth"] == d], min_conv)
-            ranges[d] = working_range(t, tol)
-            tables.append(t.assign(design=design, depth=d, **{f"range_{k}": v for k, v in ranges[d].items()}))
+            tables.append(by_depth[d].assign(design=design, depth=d, standard=ref,
+                                             **{f"range_{k}": v for k, v in ranges[d].items()}))
 
         def stat_diff(f):
-            r = [working_range(alpha_table(f[f["depth"] == d], min_conv), tol)["range"] for d in (lo_d, hi_d)]
-            return r[1] - r[0]
+            r = depth_ranges(f, depths, min_conv, tol)[1]
+            return r[hi_d]["range"] - r[lo_d]["range"]
 
         def stat_shift(f):
-            r = [working_range(alpha_table(f[f["depth"] == d], min_conv), tol)["alpha_high"] for d in (lo_d, hi_d)]
-            return float(np.log10(r[1] / r[0]))
+            r = depth_ranges(f, depths, min_conv, tol)[1]
+            return float(np.log10(r[hi_d]["alpha_high"] / r[lo_d]["alpha_high"]))
 
         seed = settings["seed"]
         for d in depths:
-            measures.append(bootstrap(sub, lambda f, d=d: working_range(
-                alpha_table(f[f["depth"] == d], min_conv), tol)["range"], settings["bootstrap"],
-                seed, f"{design} N={d} range (decades)"))
+            measures.append(bootstrap(sub, lambda f, d=d: depth_ranges(f, depths, min_conv, tol)[1][d]["range"],
+                                      settings["bootstrap"], seed, f"{design} N={d} range (decades)"))
         diff = bootstrap(sub, stat_diff, settings["bootstrap"], seed,
                          f"{design} range(N={hi_d}) - range(N={lo_d})")
         shift = bootstrap(sub, stat_shift, settings["bootstrap"], seed,
@@ -109,7 +133,11 @@ def run(settings: dict, outdir: str | Path, trials: pd.DataFrame) -> Finding:
         claim="depth_range", source=SOURCE, statement=STATEMENT,
         setting=f"hadamard_depth N in {depths}, alpha in {sorted(trials['alpha'].dropna().unique().tolist())}; "
                 f"{fmt_setting(ds['problem'])}; designs {list(ds['designs'])}; {ds['trials']} trials",
-        quantity=f"working range of alpha in decades: median validation-stopped error within {tol} x the best over alpha",
+        rule=("monotone effect: the deeper model's working range (against one error standard for all depths) "
+              "must be wider, interval of the difference above 0"),
+        multiplicity=f"{trials['design'].nunique()} designs x (range difference, shift of the largest working alpha)",
+        quantity=(f"working range of alpha in decades: median validation-stopped error within {tol} x the best "
+                  "median over all depths and alphas of the design (one absolute standard)"),
         measured=measures,
         criterion=(f"agrees if range(N={hi_d}) - range(N={lo_d}) has a 95% interval above 0 on every design; "
                    f"partly if that difference is not identifiable (N={hi_d}'s smaller alphas beyond the budget, or "

@@ -85,6 +85,8 @@ def run(settings: dict, outdir: str | Path, trials: pd.DataFrame) -> Finding:
         verdict, reason = "inconclusive", f"Intervals of the difference overlap 0 ({text})."
     return claim_finding(
         claim="depth_window", source=SOURCE, statement=STATEMENT,
+        rule="monotone effect: the deeper model's relative window must be longer, interval of the difference above 0",
+        multiplicity=f"{len(diffs)} designs x 1 difference",
         setting=f"as claim 1, each N at its best alpha; {fmt_setting(ds['problem'])}; designs {list(ds['designs'])}",
         quantity="median early-stopping window (error <= 1.1 x min) relative to the stopping time",
         measured=measures,

@@ -35,14 +35,19 @@ def run(settings: dict, outdir: str | Path) -> Finding:
     gap = cmp.ref_gap
     return claim_finding(
         claim="min_l1", source=SOURCE, statement=STATEMENT,
+        rule=(f"limit theorem: the l1 ratio of the (projected) final iterate must be within {sec['criteria']['ratio']:g} "
+              "of 1 and the distance must fall as alpha -> 0; a depth whose alpha range the budget cuts is not judged"),
+        multiplicity=f"{len(cmp.families)} depths x 2 conditions",
         setting=f"{fmt_setting(sec['problem'])}, noiseless; basis pursuit differs from w* by "
                 f"{gap:.3g} (median relative distance); {sec['trials']} trials; models {cmp.families}",
         quantity="median ||w_final - w_BP|| / ||w_BP|| at the largest and smallest converged alpha; "
                  "||w_final||_1 / ||w_BP||_1 at the smallest",
         measured=cmp.measures,
-        criterion=(f"agrees if, for every depth, the l1 ratio at the smallest converged alpha is within "
+        criterion=(f"the final iterate is projected onto {{Xw = y}} (interpolation: ||Xw - y|| <= "
+                   f"{sec['interp_tol']:g} ||y||); agrees if, for every judged depth, the l1 ratio at the smallest converged alpha is within "
                    f"{sec['criteria']['ratio']} of 1 (the theorem bounds the norm) and the distance's interval there "
-                   "lies below the largest alpha's; partly if either holds for some depth; an alpha counts when "
+                   "lies below the largest alpha's; partly if either holds for some depth; a depth is inconclusive (budget) "
+                   "when it has < 2 converged alphas or smaller alphas of its grid did not converge; an alpha counts when "
                    f">= {sec['criteria']['min_converged']} of its final iterates interpolate"),
         verdict=cmp.verdict, reason=cmp.reason + ("" if gap > 0.05 else " (Warning: basis pursuit nearly recovers w* here.)"),
         runs=counts(cmp.trials, "interpolated"), files=cmp.files,

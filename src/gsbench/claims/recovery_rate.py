@@ -3,49 +3,100 @@
 Their theory says gradient flow from small alpha lands near the minimum-ℓ1 interpolant, so
 the depth-N models should recover a k-sparse w* from noiseless Gaussian measurements once n
 passes the ℓ1 convex limit, the statistical dimension ``D_l1(k, p)``
-(:func:`gsbench.analysis.theory.statdim_l1`). Per method: the success rate (final iterate's
-relative error <= threshold, over trials whose final iterate interpolates) against n, and
-``n*`` where it first crosses 1/2 (linear interpolation between grid points); basis pursuit
-on the same problems is the convex reference.
+(:func:`gsbench.analysis.theory.statdim_l1`), as basis pursuit does on the same problems.
+
+Success: the final iterate interpolates (``interpolated``) *and* its relative error is at
+most ``threshold``; a non-interpolating trial counts as a failure (and is reported).
+``n*`` is the study's: :func:`gsbench.analysis.transitions` (logistic fit of success on
+log n, its bootstrap interval widened to the grid gap), once pooled per method and once per
+*unit* -- trial index t, i.e. the problems ``t`` at every n, which basis pursuit shares -- so
+that :func:`gsbench.analysis.paired.paired_ratio` compares each model with basis pursuit on
+the same problems (units whose n* is censored at a grid edge are dropped and counted).
+
+Rule (equivalence within ±tol): a model **agrees** when the interval of ``n*/D_l1`` lies
+inside ``[1 - tol, 1 + tol]``, or the paired ratio ``n*/n*_BP`` does (with at least 3/4 of
+the units usable); it **disagrees** when every available interval lies outside the band;
+otherwise it is inconclusive. The claim: agrees if every model agrees, partly if some do,
+disagrees if none does and some disagree, otherwise inconclusive.
 """
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from ..analysis import transitions
+from ..analysis.paired import paired_ratio
 from ..analysis.theory import statdim_l1
-from ..methods.convex import basis_pursuit
-from ..verdict import Finding
-from .common import bootstrap, claim_finding, counts, figure, fit_whole_runs, fmt_setting, legend, setting_problems, write_csv
+from ..convex import basis_pursuit
+from ..verdict import Finding, Measure
+from .common import claim_finding, counts, figure, fit_whole_runs, fmt_setting, legend, setting_problems, write_csv
 
 SOURCE = "Chou, Maly & Rauhut (2021), abstract and numerical experiments"
 STATEMENT = "The theory (convergence to the minimum-l1 interpolant) predicts the recovery rate."
+#: Units (trial indices) a paired ratio needs, as a share of all, to count for "agrees".
+MIN_USABLE_UNITS = 0.75
 
 
-def crossing(ns: np.ndarray, rate: np.ndarray, level: float = 0.5) -> float:
-    """First n where the rate (sorted by n) reaches ``level``, linearly interpolated;
-    NaN if it never does, ``ns[0]`` if it starts there."""
-    ok = np.isfinite(rate)
-    ns, rate = ns[ok], rate[ok]
-    above = np.flatnonzero(rate >= level)
-    if above.size == 0:
-        return math.nan
-    k = int(above[0])
-    if k == 0:
-        return float(ns[0])
-    r0, r1 = rate[k - 1], rate[k]
-    return float(ns[k - 1] + (level - r0) / (r1 - r0) * (ns[k] - ns[k - 1]))
+def n_star_frame(trials: pd.DataFrame, problem: dict, threshold: float, n_boot: int, seed: int,
+                 per_unit: bool = False) -> pd.DataFrame:
+    """:func:`gsbench.analysis.transitions` on the claim's per-trial rows (``method, n,
+    trial, status, rel_error_final, interpolated``): a non-interpolating final iterate is a
+    failure (its error is read as infinite). ``per_unit``: one curve per (method, trial
+    index). Returns the transitions table with ``label`` (and ``unit``) columns."""
+    unit = trials["trial"].astype(int).astype(str)
+    frame = pd.DataFrame({
+        "method": trials["method"] + ("#" + unit if per_unit else ""),
+        "p": int(problem["p"]), "group_size": int(problem.get("group_size", 1)),
+        "active_groups": int(problem["active_groups"]), "sigma": float(problem.get("sigma", 0.0)),
+        "design": str(problem.get("design", "gaussian")), "n": trials["n"].astype(int),
+        "status": trials["status"].fillna("ok"),
+        "rel_error_final": np.where(trials["interpolated"].astype(bool), trials["rel_error_final"], np.inf),
+    })  # fmt: skip
+    table = transitions(frame, metric="rel_error_final", threshold=threshold, n_boot=n_boot, seed=seed)
+    split = table["method"].str.rsplit("#", n=1, expand=True) if per_unit else None
+    table["label"] = split[0] if per_unit else table["method"]
+    if per_unit:
+        table["unit"] = split[1].astype(int)
+    return table
 
 
-def n_star(f: pd.DataFrame) -> float:
-    c = f[f["interpolated"].astype(bool)]
-    rate = c.groupby("n")["success"].mean()
-    ns = np.array(sorted(f["n"].unique()), dtype=float)
-    return crossing(ns, rate.reindex(ns).to_numpy(float))
+def equivalence(low: float, high: float, tol: float) -> str:
+    """``"inside"`` if ``[low, high]`` lies in ``[1 - tol, 1 + tol]``, ``"outside"`` if it
+    does not meet it, ``"meets"`` if it overlaps without being inside, ``"n/a"`` if unknown."""
+    if not (np.isfinite(low) and np.isfinite(high)):
+        return "n/a"
+    if 1 - tol <= low and high <= 1 + tol:
+        return "inside"
+    if high < 1 - tol or low > 1 + tol:
+        return "outside"
+    return "meets"
+
+
+def model_verdict(pooled: str, paired: str) -> str:
+    """One model: agrees if either interval is inside the band, disagrees if every known one
+    is outside, inconclusive otherwise (:func:`equivalence` results)."""
+    known = [r for r in (pooled, paired) if r != "n/a"]
+    if "inside" in known:
+        return "agrees"
+    if known and all(r == "outside" for r in known):
+        return "disagrees"
+    return "inconclusive"
+
+
+def combine(verdicts: dict[str, str]) -> str:
+    """The claim from the models' verdicts: all agree -> agrees; some -> partly; none but
+    some disagree -> disagrees; else inconclusive."""
+    v = list(verdicts.values())
+    if v and all(x == "agrees" for x in v):
+        return "agrees"
+    if "agrees" in v:
+        return "partly"
+    if "disagrees" in v:
+        return "disagrees"
+    return "inconclusive"
 
 
 def run(settings: dict, outdir: str | Path) -> Finding:
@@ -60,57 +111,67 @@ def run(settings: dict, outdir: str | Path) -> Finding:
                                     "status": "ok", "rel_error_final": bp, "interpolated": True,
                                     "method": "basis_pursuit", "n": int(n)}))
     trials = pd.concat(frames, ignore_index=True)
-    trials["success"] = trials["rel_error_final"] <= sec["threshold"]
+    trials["success"] = trials["interpolated"].astype(bool) & (trials["rel_error_final"] <= sec["threshold"])
     csv = write_csv(trials, outdir / "recovery_rate.csv")
-    k, p = int(sec["problem"]["active_groups"]) * int(sec["problem"].get("group_size", 1)), int(sec["problem"]["p"])
+    prob = sec["problem"]
+    k, p = int(prob["active_groups"]) * int(prob.get("group_size", 1)), int(prob["p"])
     D = statdim_l1(k, p)
-    tol = sec["criteria"]["tolerance"]
-    measures, inside, outside, text = [], [], [], []
-    for label, g in trials.groupby("method", sort=False):
-        m = bootstrap(g, lambda f: n_star(f) / D, settings["bootstrap"], settings["seed"], f"{label} n*/D_l1")
+    tol, nb, seed = sec["criteria"]["tolerance"], settings["bootstrap"], settings["seed"]
+    pooled = n_star_frame(trials, prob, sec["threshold"], nb, seed).set_index("label")
+    units = n_star_frame(trials, prob, sec["threshold"], nb, seed, per_unit=True)
+    bp_units = units[units["label"] == "basis_pursuit"].set_index("unit")["n_star"]
+    measures, verdicts, text = [], {}, []
+    for label in ["basis_pursuit", *sec["methods"]]:
+        row = pooled.loc[label]
+        m = Measure(f"{label} n*/D_l1 ({row['transition']})", row["n_star"] / D, row["n_star_low"] / D,
+                    row["n_star_high"] / D)
         measures.append(m)
         if label == "basis_pursuit":
             continue
-        if not np.isfinite(m.value):
-            text.append(f"{label}: no crossing")
-            continue
-        text.append(f"{label}: n* = {m.value * D:.1f}")
-        lo, hi = (m.low, m.high) if np.isfinite(m.low) else (m.value, m.value)
-        if lo <= 1 + tol and hi >= 1 - tol:
-            inside.append(label)
-        else:
-            outside.append(label)
+        g = trials[trials["method"] == label]
+        mine = units[units["label"] == label].set_index("unit")["n_star"].reindex(bp_units.index)
+        pr = paired_ratio(mine.to_numpy(float), bp_units.to_numpy(float), nb, seed)
+        measures.append(Measure(f"{label} n*/n*_BP paired ({pr.n_pairs} of {len(bp_units)} units, "
+                                f"{pr.n_above} above/{pr.n_below} below, sign test p={pr.sign_test_p:.2g})",
+                                pr.ratio, pr.lo, pr.hi))
+        usable = pr.n_pairs >= MIN_USABLE_UNITS * len(bp_units)
+        eq_pooled = equivalence(m.low, m.high, tol)
+        eq_paired = equivalence(pr.lo, pr.hi, tol) if usable else "n/a"
+        verdicts[label] = model_verdict(eq_pooled, eq_paired)
+        failed = int((~g["interpolated"].astype(bool)).sum())
+        text.append(f"{label}: {verdicts[label]}, n*/D_l1 {m.value:.3g} [{m.low:.3g}, {m.high:.3g}] ({eq_pooled} "
+                    f"the band), paired n*/n*_BP {pr.ratio:.3g} [{pr.lo:.3g}, {pr.hi:.3g}] "
+                    f"({eq_paired if usable else f'only {pr.n_pairs} usable units'}); "
+                    f"{failed} of {len(g)} final iterates did not interpolate (counted as failures)")
+    verdict = combine(verdicts)
     png = _plot(trials, D, sec, settings, outdir / "recovery_rate.png")
-    models = [m for m in sec["methods"]]
-    summary = f"D_l1({k}, {p}) = {D:.1f}; " + "; ".join(text)
-    if len(inside) == len(models):
-        verdict, reason = "agrees", f"Every model's n* is within {tol:.0%} of D_l1 ({summary})."
-    elif inside:
-        verdict, reason = "partly", f"Within {tol:.0%} of D_l1 for {', '.join(inside)} only ({summary})."
-    elif outside:
-        verdict, reason = "disagrees", f"No model's n* is within {tol:.0%} of D_l1 ({summary})."
-    else:
-        verdict, reason = "inconclusive", f"No success-rate crossing measured ({summary})."
+    models = list(sec["methods"])
+    band = f"[{1 - tol:g}, {1 + tol:g}]"
+    reason = f"D_l1({k}, {p}) = {D:.1f}, basis pursuit n*/D_l1 = {measures[0].value:.3g}; " + "; ".join(text) + "."
     return claim_finding(
         claim="recovery_rate", source=SOURCE, statement=STATEMENT,
-        setting=f"{', '.join(models)}; {fmt_setting(sec['problem'])}, noiseless; n in {sec['ns']}; "
-                f"{sec['trials']} trials per n; success: final-iterate error <= {sec['threshold']}",
-        quantity=f"n* (50% success) / D_l1, D_l1({k}, {p}) = {D:.1f}",
+        rule=f"equivalence within ±{tol:.0%}: the interval must lie inside {band}",
+        multiplicity=f"{len(models)} models x 2 intervals (n*/D_l1, paired n*/n*_BP); a model agrees on either",
+        setting=f"{', '.join(models)}; {fmt_setting(prob)}, noiseless; n in {sec['ns']}; "
+                f"{sec['trials']} trials per n; success: final iterate interpolates (||Xw - y|| <= "
+                f"{sec['interp_tol']:g} ||y||) and error <= {sec['threshold']}",
+        quantity=f"n* (the study's logistic 50% crossing) / D_l1, D_l1({k}, {p}) = {D:.1f}; paired n*/n*_BP per unit",
         measured=measures,
-        criterion=(f"agrees if every model's n*/D_l1 interval meets [{1 - tol:g}, {1 + tol:g}]; partly if some; "
-                   "disagrees if none; basis pursuit on the same problems is shown for reference"),
+        criterion=(f"a model agrees if its n*/D_l1 interval or its paired n*/n*_BP interval (geometric mean over "
+                   f"units, bootstrap over units, >= {MIN_USABLE_UNITS:.0%} of units uncensored) lies inside {band}; "
+                   f"disagrees if every available interval lies outside it; the claim agrees if every model does, "
+                   "partly if some, disagrees if none does and some disagree; else inconclusive"),
         verdict=verdict, reason=reason, runs=counts(trials[trials["method"] != "basis_pursuit"], "interpolated"),
         files=[csv.name, png.name],
     )  # fmt: skip
 
 
 def _plot(trials, D, sec, settings, path):
-    with figure(path, 1, "Claim 5: recovery rate against n (final iterate, interpolating trials)",
+    with figure(path, 1, "Claim 5: recovery rate against n (final iterate; not interpolating = failure)",
                 settings.get("plot", {}).get("dpi", 120), width=6.0) as (fig, axes):
         ax = axes[0]
         for label, g in trials.groupby("method", sort=False):
-            c = g[g["interpolated"].astype(bool)]
-            rate = c.groupby("n")["success"].mean()
+            rate = g.groupby("n")["success"].mean()
             ax.plot(rate.index, rate.values, marker="o", ms=4, label=label,
                     ls="--" if label == "basis_pursuit" else "-")
         ax.axvline(D, color="k", lw=0.9, ls=":", label=f"D_l1 = {D:.1f}")

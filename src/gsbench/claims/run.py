@@ -59,5 +59,9 @@ def claim_stage(claim: str, settings_path: str, outputs: list[str], depth_trials
 
 def summary_stage(settings_path: str, findings: list[str], output: str) -> None:
     """Workflow stage of rule ``claims``: ``claims.md`` from the claims' JSON records."""
+    from ..provenance import settings_provenance_line
+    from .settings import load_settings
+
     by_name = {Path(p).stem: Finding.read_json(p) for p in findings}
-    write_summary([by_name[c] for c in CLAIMS if c in by_name], output, settings_path)
+    line = settings_provenance_line(load_settings(settings_path), settings_path)
+    write_summary([by_name[c] for c in CLAIMS if c in by_name], output, settings_path, line)

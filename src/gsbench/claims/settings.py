@@ -28,7 +28,7 @@ _REQUIRED = {
     "recovery_rate": ("problem", "ns", "trials", "methods", "stride", "max_iter", "interp_tol",
                       "threshold", "criteria"),
     "dglnn_rate": ("problem", "vary", "trials", "methods", "criteria"),
-    "min_group_l12": ("problem", "trials", "methods", "stride", "max_iter", "interp_tol",
+    "min_group_l12": ("problem", "trials", "gd", "methods", "stride", "max_iter", "interp_tol",
                       "criteria"),
 }  # fmt: skip
 

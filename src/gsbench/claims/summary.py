@@ -6,22 +6,29 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..verdict import Finding, markdown_table, write_text_atomic
+from .common import rule_of
 
 
-def render(findings: list[Finding], settings_source: str = "") -> str:
+def render(findings: list[Finding], settings_source: str = "", provenance: str = "") -> str:
     lines = [
         "# Claims checked by gsbench",
         "",
+        *([provenance, ""] if provenance else []),
         "Each row is one claim from the suite's reading list, re-measured on simulated problems "
         "(settings: " + (f"`{settings_source}`" if settings_source else "config/claims.yaml") + "). "
-        "Intervals are 95% percentile bootstrap intervals over trials. Trials whose runs ran out "
-        "of budget are counted separately and never used as evidence (criteria below).",
+        "Intervals are 95% percentile bootstrap intervals over trials (claim 5: the study's n* "
+        "intervals). Each verdict follows the logical form of its statement (the rule column): an "
+        "equivalence needs the interval inside the band, an upper bound is contradicted only by an "
+        "exponent above it, a conjecture is refuted only by a converged counter-example. Intervals "
+        "are per comparison, not corrected for multiplicity (the number of comparisons is given). "
+        "Trials whose runs ran out of budget are counted separately and never used as evidence "
+        "(criteria below).",
         "",
     ]
     lines += markdown_table(
-        ["#", "source", "statement", "setting", "measured (95% interval)", "verdict"],
-        [(i, f.source, f.statement, f.setting, f.measured_text(), f"**{f.verdict}**: {f.reason}")
-         for i, f in enumerate(findings, 1)])  # fmt: skip
+        ["#", "source", "statement", "rule (multiplicity)", "setting", "measured (95% interval)", "verdict"],
+        [(i, f.source, f.statement, "{} ({})".format(*rule_of(f)), f.setting, f.measured_text(),
+          f"**{f.verdict}**: {f.reason}") for i, f in enumerate(findings, 1)])  # fmt: skip
     lines.append("")
     for i, f in enumerate(findings, 1):
         r = f.runs
@@ -41,5 +48,7 @@ def render(findings: list[Finding], settings_source: str = "") -> str:
     return "\n".join(lines)
 
 
-def write_summary(findings: list[Finding], path: str | Path, settings_source: str = "") -> Path:
-    return write_text_atomic(path, render(findings, settings_source))
+def write_summary(findings: list[Finding], path: str | Path, settings_source: str = "",
+                  provenance: str = "") -> Path:
+    """``claims.md`` of `findings`, opening with the `provenance` line when given."""
+    return write_text_atomic(path, render(findings, settings_source, provenance))
