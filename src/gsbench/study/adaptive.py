@@ -39,6 +39,7 @@ from ..results_schema import SETTING_FIELDS
 from .cells import Cell, expand_cells
 from .chunks import balance_chunks, fit_cells
 from .config import ConfigError
+from .cost_model import chunk_count
 from .io import read_trials, write_table_atomic
 
 __all__ = [
@@ -200,12 +201,14 @@ def _cell(row) -> Cell:
 
 def _with_chunks(cells: pd.DataFrame, config: dict) -> pd.DataFrame:
     """The plan: `cells` (method + cell columns) with each cell's fit job, balanced per method
-    over ``jobs_per_method`` chunks (:func:`balance_chunks`)."""
+    over ``jobs_per_method`` chunks, or as many as ``resources.target_minutes`` asks
+    (:func:`balance_chunks`, :func:`.cost_model.chunk_count`)."""
     parts = []
     for method, grp in cells.groupby("method", sort=True):
         cell_list = [_cell(row) for row in grp.itertuples(index=False)]
         chunk_of = {c.cell_id: chunk for chunk, members in
-                    balance_chunks(cell_list, config["jobs_per_method"], config["trials"]).items()
+                    balance_chunks(cell_list, chunk_count(config, cell_list, method),
+                                   config["trials"]).items()
                     for c in members}  # fmt: skip
         part = grp.copy()
         part["chunk"] = [chunk_of[c.cell_id] for c in cell_list]

@@ -12,11 +12,13 @@ from ..coherence import incoherence
 from ..runner import fit_problems
 from .cells import CELL_FIELDS, Cell, expand_cells
 from .config import ConfigError, import_plugins, method_specs
+from .cost_model import chunk_count
 from .io import checksum_path, conform, write_checksum, write_table_atomic
 
 
 def chunk_cells(config: dict) -> dict[str, list[Cell]]:
-    """Spread the cells over ``jobs_per_method`` chunks of balanced estimated cost.
+    """Spread the cells over ``jobs_per_method`` chunks of balanced estimated cost (or as many
+    as the target job duration ``resources.target_minutes`` asks, :func:`.cost_model.chunk_count`).
 
     A cell's cost is estimated as ``trials * n * p`` (every iteration of every method is
     dominated by products with the n x p design). Cells are assigned largest first to the
@@ -24,7 +26,7 @@ def chunk_cells(config: dict) -> dict[str, list[Cell]]:
     ids and never reuses a stale file.
     """
     cells, _ = expand_cells(config)
-    return balance_chunks(cells, config["jobs_per_method"], config["trials"])
+    return balance_chunks(cells, chunk_count(config, cells), config["trials"])
 
 
 def balance_chunks(cells: list[Cell], jobs: int, trials: int) -> dict[str, list[Cell]]:

@@ -16,7 +16,8 @@ from .cells import Cell, expand_cells
 from .chunks import chunk_cells
 from .config import ConfigError
 
-#: CPU seconds per fit and per entry of X (n p), averaged over methods: the default study
+#: CPU seconds per fit and per entry of X (n p), averaged over methods (the cost model's
+#: fallback for a method it has no calibration for, :mod:`.cost_model`): the default study
 #: gives 2.1e-6 (125 s of fitting for 5.9e7) and the full study 2.9e-6 (about 7,200
 #: core-seconds for 2.5e9, partly on a busy machine; README, "Performance"). A rough guide.
 SECONDS_PER_NP = 2.5e-6
@@ -38,6 +39,10 @@ class StudyPlan:
     #: (rounds x per_round x settings x methods x trials); the other fields are round 0's.
     adaptive_fits: int = 0
     adaptive_rounds: int = 0
+    #: CPU seconds the refinement rounds can add at most (every added fit at the range's top).
+    adaptive_cpu_seconds: float = 0.0
+    #: mem_mb of the largest fit job of round 0 (:func:`gsbench.study.resources.job_resources`).
+    max_job_mb: int = 0
 
     @property
     def fits(self) -> int:
@@ -57,36 +62,57 @@ def cell_nbytes(cell: Cell, config: dict) -> int:
 
 
 def plan_study(config: dict) -> StudyPlan:
-    """Count the fits and jobs of a validated config and estimate time and disk."""
+    """Count the fits and jobs of a validated config and estimate time, disk and memory.
+
+    CPU time is the cost model's bound of every job (:mod:`.cost_model`: every trial to its
+    method's iteration budget); an adaptive grid's refinement rounds add at most
+    ``rounds x per_round`` sample sizes per (method, setting), counted at the top of the range.
+    """
+    from .cost_model import cells_cpu_seconds
+    from .resources import job_resources
+
     cells, _ = expand_cells(config)
     methods = len(config["methods"])
-    work = sum(c.n * c.p for c in cells) * config["trials"] * methods
     fits = len(cells) * config["trials"] * methods
     spec = adaptive_grid(config)
-    extra = 0
+    chunks = chunk_cells(config) if cells else {}
+    cpu = sum(cells_cpu_seconds(config, m, cells) for m in config["methods"]) if cells else 0.0
+    max_mb = max((job_resources(config, m, group)["mem_mb"] for m in config["methods"]
+                  for group in chunks.values()), default=0)  # fmt: skip
+    extra, extra_cpu = 0, 0.0
     if spec is not None:
-        settings = len({(c.p, c.group_size, c.active_groups, c.sigma, c.design) for c in cells})
-        extra = spec.rounds * spec.per_round * settings * methods * config["trials"]
+        settings = sorted({(c.p, c.group_size, c.active_groups, c.sigma, c.design) for c in cells})
+        extra = spec.rounds * spec.per_round * len(settings) * methods * config["trials"]
+        top = [Cell(p=s[0], group_size=s[1], active_groups=s[2], n=spec.high, sigma=s[3],
+                    design=s[4]) for s in settings]  # fmt: skip
+        extra_cpu = spec.rounds * spec.per_round * sum(
+            cells_cpu_seconds(config, m, top) for m in config["methods"])
     return StudyPlan(
         cells=len(cells), trials=config["trials"], methods=methods,
-        jobs=len(chunk_cells(config)) * methods if cells else 0,
-        cpu_seconds=SECONDS_PER_NP * work, disk_bytes=BYTES_PER_FIT * fits,
+        jobs=len(chunks) * methods, cpu_seconds=cpu, disk_bytes=BYTES_PER_FIT * fits,
         adaptive_fits=extra, adaptive_rounds=spec.rounds if spec else 0,
+        adaptive_cpu_seconds=extra_cpu, max_job_mb=max_mb,
     )  # fmt: skip
 
 
+def _cpu_text(seconds: float) -> str:
+    if seconds >= 3600:
+        return f"{seconds / 3600:.3g} CPU-hours"
+    return f"{seconds / 60:.2g} CPU-minutes" if seconds >= 60 else f"{seconds:.2g} CPU-seconds"
+
+
 def describe(plan: StudyPlan) -> str:
-    """One line: fits, jobs and the rough CPU time and disk they take."""
-    minutes = plan.cpu_seconds / 60
-    time = f"{minutes:.2g} CPU-minutes" if minutes >= 1 else f"{plan.cpu_seconds:.2g} CPU-seconds"
+    """One line: fits, jobs, the CPU time (at most), the largest job's memory, disk."""
     text = (
         f"{plan.fits:,} fits ({plan.cells} cells x {plan.trials} trials x {plan.methods} "
-        f"methods) in {plan.jobs} jobs; roughly {time} and {format_bytes(plan.disk_bytes)} "
+        f"methods) in {plan.jobs} jobs; at most {_cpu_text(plan.cpu_seconds)} (iteration "
+        f"budgets), largest job {plan.max_job_mb:,} MB, {format_bytes(plan.disk_bytes)} "
         "of results"
     )
     if plan.adaptive_rounds:
         text = (f"adaptive grid: round 0 {text}; then at most {plan.adaptive_fits:,} more fits "
-                f"in {plan.adaptive_rounds} round(s)")
+                f"in {plan.adaptive_rounds} round(s), at most "
+                f"{_cpu_text(plan.adaptive_cpu_seconds)}")
     return text
 
 
