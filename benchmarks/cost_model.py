@@ -79,6 +79,11 @@ def main(argv=None) -> int:
     ap.add_argument("--quick", action="store_true", help="p = 256 and 1024 only")
     args = ap.parse_args(argv)
     sizes = QUICK_SIZES if args.quick else SIZES
+    # First, while this process is small: a child's ru_maxrss starts from its parent's at fork.
+    rss = [float(subprocess.run([sys.executable, "-c", BASELINE_SCRIPT], check=True,
+                                capture_output=True, text=True).stdout.split()[-1])
+           for _ in range(2)]
+    print(f"baseline peak RSS: {rss} MB")
     methods, coherence = {}, []
     with threadpool_limits(limits=1):
         for p in sizes:
@@ -100,10 +105,6 @@ def main(argv=None) -> int:
                               "cpu_seconds": round(seconds, 4),
                               "seconds_per_np2": seconds / (TRIALS * n * p * p)})
             print(f"p={p} n={n} incoherence: {seconds:.3f} s", flush=True)
-    rss = [float(subprocess.run([sys.executable, "-c", BASELINE_SCRIPT], check=True,
-                                capture_output=True, text=True).stdout.split()[-1])
-           for _ in range(2)]
-    print(f"baseline peak RSS: {rss} MB")
     from gsbench.study.plan import SECONDS_PER_NP
 
     model = {
