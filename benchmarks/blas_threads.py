@@ -15,7 +15,6 @@ The machine has 2 cores and other jobs run on it: a speed-up below 2 partly refl
 from __future__ import annotations
 
 import argparse
-import json
 import platform
 import statistics
 import sys
@@ -25,6 +24,7 @@ from pathlib import Path
 import numpy as np
 from threadpoolctl import threadpool_limits
 
+from _timing import write_json
 from gsbench.coherence import incoherence
 from gsbench.problems import make_problem, stack_problems
 from gsbench.runner import fit_problems
@@ -71,9 +71,7 @@ def main(argv=None) -> int:
            "note": "2-core machine shared with other jobs (and a study run): medians",
            "speedup_wall_all_tasks": job[1] / job[2], "rows": rows}  # fmt: skip
     print(f"all tasks: x{out['speedup_wall_all_tasks']:.2f}")
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(out, indent=2) + "\n")
-    print(f"wrote {args.out}")
+    write_json(args.out, out)
     return 0
 
 

@@ -16,7 +16,6 @@ n p = p^2 / 4, exponent 2; a whole fit grows faster when its iterations grow wit
 from __future__ import annotations
 
 import argparse
-import json
 import platform
 import sys
 import time
@@ -25,21 +24,13 @@ from pathlib import Path
 import numpy as np
 from threadpoolctl import threadpool_limits
 
+from _timing import best_cpu, write_json
 from gsbench.methods import make_method
 from gsbench.problems import make_problem
 
 ROOT = Path(__file__).resolve().parents[1]
 SIZES = (256, 512, 1024, 2048, 4096)
 METHODS = ("dglnn2", "hadamard", "group_lasso", "lasso")
-
-
-def best_cpu(fn, repeats: int):
-    best, out = float("inf"), None
-    for _ in range(repeats):
-        start = time.process_time()
-        out = fn()
-        best = min(best, time.process_time() - start)
-    return best, out
 
 
 def bare_products(X: np.ndarray, count: int) -> None:
@@ -96,9 +87,7 @@ def main(argv=None) -> int:
            "machine": platform.platform(), "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
            "note": "2-core machine shared with other jobs; CPU time of the process",
            "exponents": exponents, "rows": rows}  # fmt: skip
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(out, indent=2) + "\n")
-    print(f"wrote {args.out}")
+    write_json(args.out, out)
     return 0
 
 

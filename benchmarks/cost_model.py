@@ -28,6 +28,7 @@ from pathlib import Path
 import numpy as np
 from threadpoolctl import threadpool_limits
 
+from _timing import best_cpu
 from gsbench.coherence import incoherence
 from gsbench.problems import make_problem
 from gsbench.runner import fit_problems
@@ -63,15 +64,6 @@ def problems(n: int, p: int) -> list:
     return [make_problem(n, p, 4, 4, sigma=0.0, n_val=n, seed=s) for s in range(TRIALS)]
 
 
-def cpu(fn, repeats: int = 2) -> tuple[float, object]:
-    best, out = float("inf"), None
-    for _ in range(repeats):
-        start = time.process_time()
-        out = fn()
-        best = min(best, time.process_time() - start)
-    return best, out
-
-
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--out", type=Path, default=ROOT / "src" / "gsbench" / "data" / "cost_model.json")
@@ -90,7 +82,7 @@ def main(argv=None) -> int:
             n = p // 4
             probs = problems(n, p)
             for name, params in METHODS.items():
-                seconds, (rows, _) = cpu(lambda: fit_problems(name, probs, params),
+                seconds, (rows, _) = best_cpu(lambda: fit_problems(name, probs, params),
                                          repeats=1 if p > 1024 else 2)
                 iters = int(sum(r["iterations"] for r in rows))
                 coef = seconds / (n * p * iters)
@@ -100,7 +92,7 @@ def main(argv=None) -> int:
                 print(f"p={p} n={n} {name}: {seconds:.3f} s, {iters} iterations, "
                       f"{coef:.3e} s/(np it)", flush=True)
             X = np.stack([pr.X for pr in probs])
-            seconds, _ = cpu(lambda: incoherence(X, probs[0].groups), repeats=1 if p > 1024 else 2)
+            seconds, _ = best_cpu(lambda: incoherence(X, probs[0].groups), repeats=1 if p > 1024 else 2)
             coherence.append({"n": n, "p": p, "np2": n * p * p, "trials": TRIALS,
                               "cpu_seconds": round(seconds, 4),
                               "seconds_per_np2": seconds / (TRIALS * n * p * p)})
