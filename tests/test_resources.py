@@ -164,7 +164,7 @@ def test_plan_line_names_cpu_hours_memory_and_jobs(root):
     config = load_config(root / "config" / "large.yaml")
     plan = plan_study(config)
     text = describe(plan)
-    assert re.search(r"in \d+ jobs; at most [\d.]+ CPU-hours", text)
+    assert re.search(r"in \d+ jobs; [\d.]+ CPU-hours at full iteration budgets", text)
     assert f"largest job {plan.max_job_mb:,} MB" in text and plan.max_job_mb > 1000
 
 

@@ -16,6 +16,11 @@ length ``n_lambdas``), plus the coherence measures of the cell's designs
 
 .. math::  t_{job} = \sum_{cells} T \left( c_m(np)\, n p\, I_{max} + c_{coh}\, n p^2 \right).
 
+The iterations are bounded; the coefficients are calibrated values, not maxima (a path
+value of lasso or group lasso costs more on a hard problem than on the calibration's), so a
+job's request multiplies the bound by ``resources.time_factor``
+(:mod:`gsbench.study.resources`).
+
 A method without calibration data (a plugin, the sklearn adapter, the methods not measured)
 falls back to ``fallback_seconds_per_np`` CPU seconds per entry of X per fit, the planner's
 rough average (:data:`gsbench.study.plan.SECONDS_PER_NP`). The calibration file
@@ -105,7 +110,8 @@ def iteration_budget(config: dict, label: str) -> int | None:
 
 def cell_cpu_seconds(config: dict, label: str, cell: Cell, model: CostModel | None = None,
                      budget: int | None | str = "config") -> float:
-    """CPU seconds of one cell's trials fitted by `label` at most (the module's bound);
+    """CPU seconds of one cell's trials fitted by `label` at full iteration budgets (the
+    module's bound);
     `budget` is :func:`iteration_budget` (computed from `config` unless given)."""
     model = model or load_cost_model()
     name = method_specs(config)[label][0]

@@ -64,8 +64,8 @@ def cell_nbytes(cell: Cell, config: dict) -> int:
 def plan_study(config: dict) -> StudyPlan:
     """Count the fits and jobs of a validated config and estimate time, disk and memory.
 
-    CPU time is the cost model's bound of every job (:mod:`.cost_model`: every trial to its
-    method's iteration budget); an adaptive grid's refinement rounds add at most
+    CPU time is the cost model's estimate of every job with every trial at its method's
+    iteration budget (:mod:`.cost_model`); an adaptive grid's refinement rounds add at most
     ``rounds x per_round`` sample sizes per (method, setting), counted at the top of the range.
     """
     from .cost_model import cells_cpu_seconds
@@ -102,17 +102,18 @@ def _cpu_text(seconds: float) -> str:
 
 
 def describe(plan: StudyPlan) -> str:
-    """One line: fits, jobs, the CPU time (at most), the largest job's memory, disk."""
+    """One line: fits, jobs, the CPU time at full iteration budgets, the largest job's
+    memory, disk."""
     text = (
         f"{plan.fits:,} fits ({plan.cells} cells x {plan.trials} trials x {plan.methods} "
-        f"methods) in {plan.jobs} jobs; at most {_cpu_text(plan.cpu_seconds)} (iteration "
-        f"budgets), largest job {plan.max_job_mb:,} MB, {format_bytes(plan.disk_bytes)} "
+        f"methods) in {plan.jobs} jobs; {_cpu_text(plan.cpu_seconds)} at full iteration "
+        f"budgets, largest job {plan.max_job_mb:,} MB, {format_bytes(plan.disk_bytes)} "
         "of results"
     )
     if plan.adaptive_rounds:
         text = (f"adaptive grid: round 0 {text}; then at most {plan.adaptive_fits:,} more fits "
-                f"in {plan.adaptive_rounds} round(s), at most "
-                f"{_cpu_text(plan.adaptive_cpu_seconds)}")
+                f"in {plan.adaptive_rounds} round(s), "
+                f"{_cpu_text(plan.adaptive_cpu_seconds)} at full budgets")
     return text
 
 
