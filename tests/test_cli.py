@@ -168,7 +168,7 @@ def test_internal_errors_keep_their_traceback(monkeypatch):
 def test_study_validate_prints_fits_time_and_disk(root, capsys):
     code, out, _ = run(["study", "validate", "--config", str(root / "config" / "smoke.yaml")], capsys)
     assert code == 0
-    assert ("study 'smoke': 432 fits (36 cells x 4 trials x 3 methods) in 3 jobs; roughly "
+    assert ("study 'smoke': 432 fits (36 cells x 4 trials x 3 methods) in 3 jobs; "
             in out) and "CPU-" in out and "kB of results" in out
 
 

@@ -73,7 +73,7 @@ CASES = [
     ("grid.active_groups", [0], "config key 'grid.active_groups[0]': 0 is less than the minimum of 1"),
     # nothing to run, or far too much
     ("grid.group_size", [3], "config key 'grid': every grid cell is impossible, nothing to run (18 skipped, e.g. p64_g3_s1_n8_sigma0_rademacher (group_size=3 does not divide p=64))"),
-    ("trials", 100_000_000, "config key 'max_fits': the study has 10,800,000,000 fits (36 cells x 100000000 trials x 3 methods) in 3 jobs; roughly"),
+    ("trials", 100_000_000, "config key 'max_fits': the study has 10,800,000,000 fits (36 cells x 100000000 trials x 3 methods) in 3 jobs; "),
     ("grid.n", [10**9], "config key 'grid': grid cell p64_g1_s1_n1000000000_sigma0_rademacher (4 trials in one batch) needs about 9.22 TB of memory, but only"),
     ("jobs_per_method", 0, "config key 'jobs_per_method': 0 is less than the minimum of 1"),
     ("plugins", ["no_such_module_xyz"], "config key 'plugins\\[0\\]': cannot import 'no_such_module_xyz'"),

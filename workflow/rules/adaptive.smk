@@ -40,9 +40,10 @@ rule fit_round:
         f"{OUT}/benchmarks/fit/{{method}}/round{{round}}-{{chunk}}.tsv"
     conda:
         "../envs/gsbench.yaml"
-    threads: 1
+    threads: fit_threads
     resources:
-        mem_mb=2000,
-        runtime=60,
+        mem_mb=fit_resource("mem_mb"),
+        runtime=fit_resource("runtime"),
+        cpus_per_task=lambda wildcards, threads: threads,
     script:
         "../scripts/fit_round.py"

@@ -15,9 +15,10 @@ from gsbench.study import (
     read_yaml,
     warn_skipped,
 )
-from gsbench.study.adaptive import adaptive_grid, read_plan
 from gsbench.study.fingerprint import analysis_fingerprint, study_key
 from gsbench.provenance import finish_study, main_executor, start_study
+from gsbench.study.adaptive import adaptive_grid, plan_cells, read_plan
+from gsbench.study.resources import job_resources, job_threads
 
 try:
     # Snakemake's own YAML reader keeps the last of two equal keys; read the files again.
@@ -150,3 +151,24 @@ def study_outputs():
         + [f"{OUT}/tables/{name}" for name in TABLES]
         + incoherence_outputs()
     )
+
+
+# Resources of the rules that fit (fit, fit_round): from the cells of the job
+# (gsbench.study.resources; docs/cluster.md). The SLURM profile does not repeat them.
+def fit_job_cells(wildcards, input):
+    """The cells of a fit job: its chunk of the grid, or of its adaptive round's plan."""
+    if "round" in wildcards.keys():
+        return plan_cells(read_plan(input.plan), wildcards.method, wildcards.chunk)
+    return CHUNKS[wildcards.method][wildcards.chunk]
+
+
+def fit_resource(name):
+    """Resource callable: ``name`` (mem_mb, runtime) of the job's cells at this attempt."""
+    return lambda wildcards, input, attempt: job_resources(
+        config, wildcards.method, fit_job_cells(wildcards, input), attempt
+    )[name]
+
+
+def fit_threads(wildcards, input):
+    """Threads (and BLAS threads) of a fit job: resources.blas_threads for large cells."""
+    return job_threads(config, fit_job_cells(wildcards, input))

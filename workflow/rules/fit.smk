@@ -10,9 +10,10 @@ rule fit:
         f"{OUT}/benchmarks/fit/{{method}}/{{chunk}}.tsv"
     conda:
         "../envs/gsbench.yaml"
-    threads: 1
+    threads: fit_threads
     resources:
-        mem_mb=2000,
-        runtime=60,
+        mem_mb=fit_resource("mem_mb"),
+        runtime=fit_resource("runtime"),
+        cpus_per_task=lambda wildcards, threads: threads,
     script:
         "../scripts/fit.py"

@@ -148,7 +148,8 @@ def _cell(row) -> Cell:
 
 def _with_chunks(cells: pd.DataFrame, config: dict) -> pd.DataFrame:
     """The plan: `cells` (method + cell columns) with each cell's fit job, balanced per method
-    over ``jobs_per_method`` chunks (:func:`balance_chunks`)."""
+    over ``jobs_per_method`` chunks, or as many as ``resources.target_minutes`` asks
+    (:func:`balance_chunks`, :func:`.cost_model.chunk_count`)."""
     parts = []
     for method, grp in cells.groupby("method", sort=True):
         cell_list = [_cell(row) for row in grp.itertuples(index=False)]

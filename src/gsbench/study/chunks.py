@@ -25,6 +25,7 @@ from .cells import Cell, expand_cells
 from ..errors import ConfigError
 from .method_specs import import_plugins, method_specs
 from .fingerprint import FitKey, fit_key
+from .cost_model import chunk_count
 from .fits import cell_frame
 from .io import (
     FIT_KEYS_METADATA,
@@ -39,8 +40,9 @@ from .io import (
 
 def chunk_cells(config: dict) -> dict[str, dict[str, list[Cell]]]:
     """``method label -> {chunk id -> cells}``: each method's cells spread over
-    ``jobs_per_method`` chunks of balanced estimated cost (:func:`balance_chunks`), the ids
-    hashing the cells' fit keys."""
+    ``jobs_per_method`` chunks of balanced estimated cost (or as many as the target job
+    duration ``resources.target_minutes`` asks, :func:`.cost_model.chunk_count`;
+    :func:`balance_chunks`), the ids hashing the cells' fit keys."""
     import_plugins(config.get("plugins", []))
     cells, _ = expand_cells(config)
     return {label: method_chunks(config, label, cells) for label in config["methods"]}
@@ -49,7 +51,7 @@ def chunk_cells(config: dict) -> dict[str, dict[str, list[Cell]]]:
 def method_chunks(config: dict, label: str, cells: list[Cell]) -> dict[str, list[Cell]]:
     """Method `label`'s chunks of `cells` (ids hash the cells' fit keys)."""
     keys = {c.cell_id: fit_key(config, label, c).file_stem for c in cells}
-    return balance_chunks(cells, config["jobs_per_method"], config["trials"], keys)
+    return balance_chunks(cells, chunk_count(config, cells, label), config["trials"], keys)
 
 
 def balance_chunks(cells: list[Cell], jobs: int, trials: int,

@@ -17,9 +17,11 @@ from .sample_sizes import adaptive_grid
 from .cells import Cell, expand_cells
 from .chunks import chunk_cells
 from ..errors import ConfigError
+from .memory import cell_nbytes, estimator_of
 from .method_specs import method_specs
 
-#: CPU seconds per fit and per entry of X (n p), averaged over methods: the default study
+#: CPU seconds per fit and per entry of X (n p), averaged over methods (the cost model's
+#: fallback for a method it has no calibration for, :mod:`.cost_model`): the default study
 #: gives 2.1e-6 (125 s of fitting for 5.9e7) and the full study 2.9e-6 (about 7,200
 #: core-seconds for 2.5e9, partly on a busy machine; docs/performance.md). A rough guide.
 SECONDS_PER_NP = 2.5e-6
@@ -41,6 +43,10 @@ class StudyPlan:
     #: (rounds x per_round x settings x methods x trials); the other fields are round 0's.
     adaptive_fits: int = 0
     adaptive_rounds: int = 0
+    #: CPU seconds the refinement rounds can add at most (every added fit at the range's top).
+    adaptive_cpu_seconds: float = 0.0
+    #: mem_mb of the largest fit job of round 0 (:func:`gsbench.study.resources.job_resources`).
+    max_job_mb: int = 0
 
     @property
     def fits(self) -> int:
@@ -52,55 +58,59 @@ class StudyPlan:
         return self.fits + self.adaptive_fits
 
 
-def cell_nbytes(cell: Cell, config: dict, label: str | None = None) -> int:
-    """Peak memory of one cell's batch (:func:`gsbench.runner.batch_nbytes`): its trials'
-    problems, their stacked copy, one draw, and what method ``label`` keeps of the fit (its
-    recorded path); without ``label``, the most any of the config's methods needs."""
-    n_val = config["problem"].get("n_val") or cell.n
-    specs = method_specs(config)
-    labels = [label] if label is not None else list(specs)
-    nbytes = [batch_nbytes(_estimator(specs[lab]), config["trials"], cell.n, cell.p, n_val)
-              for lab in labels]
-    return max(nbytes, default=batch_nbytes(None, config["trials"], cell.n, cell.p, n_val))
-
-
-def _estimator(spec: tuple):
-    """The estimator of a ``method_specs`` entry (for its memory estimate)."""
-    name, preset, params = spec
-    return make_method(name, params, preset=preset)
-
-
 def plan_study(config: dict) -> StudyPlan:
-    """Count the fits and jobs of a validated config and estimate time and disk."""
+    """Count the fits and jobs of a validated config and estimate time, disk and memory.
+
+    CPU time is the cost model's estimate of every job with every trial at its method's
+    iteration budget (:mod:`.cost_model`); an adaptive grid's refinement rounds add at most
+    ``rounds x per_round`` sample sizes per (method, setting), counted at the top of the range.
+    """
+    from .cost_model import cells_cpu_seconds
+    from .resources import job_resources
+
     cells, _ = expand_cells(config)
     methods = len(config["methods"])
-    work = sum(c.n * c.p for c in cells) * config["trials"] * methods
     fits = len(cells) * config["trials"] * methods
     spec = adaptive_grid(config)
-    extra = 0
+    chunks = chunk_cells(config) if cells else {}
+    cpu = sum(cells_cpu_seconds(config, m, cells) for m in config["methods"]) if cells else 0.0
+    max_mb = max((job_resources(config, m, group)["mem_mb"] for m, per in chunks.items()
+                  for group in per.values()), default=0)  # fmt: skip
+    extra, extra_cpu = 0, 0.0
     if spec is not None:
-        settings = len({(c.p, c.group_size, c.active_groups, c.sigma, c.design) for c in cells})
-        extra = spec.rounds * spec.per_round * settings * methods * config["trials"]
+        settings = sorted({(c.p, c.group_size, c.active_groups, c.sigma, c.design) for c in cells})
+        extra = spec.rounds * spec.per_round * len(settings) * methods * config["trials"]
+        top = [Cell(p=s[0], group_size=s[1], active_groups=s[2], n=spec.high, sigma=s[3],
+                    design=s[4]) for s in settings]  # fmt: skip
+        extra_cpu = spec.rounds * spec.per_round * sum(
+            cells_cpu_seconds(config, m, top) for m in config["methods"])
     return StudyPlan(
         cells=len(cells), trials=config["trials"], methods=methods,
-        jobs=sum(map(len, chunk_cells(config).values())) if cells else 0,
-        cpu_seconds=SECONDS_PER_NP * work, disk_bytes=BYTES_PER_FIT * fits,
+        jobs=sum(map(len, chunks.values())), cpu_seconds=cpu, disk_bytes=BYTES_PER_FIT * fits,
         adaptive_fits=extra, adaptive_rounds=spec.rounds if spec else 0,
+        adaptive_cpu_seconds=extra_cpu, max_job_mb=max_mb,
     )  # fmt: skip
 
 
+def _cpu_text(seconds: float) -> str:
+    if seconds >= 3600:
+        return f"{seconds / 3600:.3g} CPU-hours"
+    return f"{seconds / 60:.2g} CPU-minutes" if seconds >= 60 else f"{seconds:.2g} CPU-seconds"
+
+
 def describe(plan: StudyPlan) -> str:
-    """One line: fits, jobs and the rough CPU time and disk they take."""
-    minutes = plan.cpu_seconds / 60
-    time = f"{minutes:.2g} CPU-minutes" if minutes >= 1 else f"{plan.cpu_seconds:.2g} CPU-seconds"
+    """One line: fits, jobs, the CPU time at full iteration budgets, the largest job's
+    memory, disk."""
     text = (
         f"{plan.fits:,} fits ({plan.cells} cells x {plan.trials} trials x {plan.methods} "
-        f"methods) in {plan.jobs} jobs; roughly {time} and {format_bytes(plan.disk_bytes)} "
+        f"methods) in {plan.jobs} jobs; {_cpu_text(plan.cpu_seconds)} at full iteration "
+        f"budgets, largest job {plan.max_job_mb:,} MB, {format_bytes(plan.disk_bytes)} "
         "of results"
     )
     if plan.adaptive_rounds:
         text = (f"adaptive grid: round 0 {text}; then at most {plan.adaptive_fits:,} more fits "
-                f"in {plan.adaptive_rounds} round(s)")
+                f"in {plan.adaptive_rounds} round(s), "
+                f"{_cpu_text(plan.adaptive_cpu_seconds)} at full budgets")
     return text
 
 
@@ -124,7 +134,7 @@ def check_plan(config: dict) -> StudyPlan:
 
     specs = method_specs(config)
     for label in [None, *config["methods"]]:  # the problems alone, then each method's fit
-        est = None if label is None else _estimator(specs[label])
+        est = None if label is None else estimator_of(specs[label])
         big = max(cells, key=lambda c: nbytes(c, est))
         what = f"grid cell {big.cell_id} ({config['trials']} trials in one batch)"
         try:

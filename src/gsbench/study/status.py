@@ -4,7 +4,8 @@ A cell's fit of a method is **current** when its store holds the file of the cel
 (:mod:`.fingerprint`), **stale** when it holds only files of other keys (the reason: what
 differs from the newest of them — method label, problem options, trials, parameters,
 code), and **missing** otherwise. The CPU time to bring the study up to date is the
-planner's estimate (:data:`.plan.SECONDS_PER_NP`) over the stale and missing cells. An
+cost model's bound (:func:`.cost_model.cells_cpu_seconds`: every trial to its iteration
+budget) over the stale and missing cells. An
 adaptive grid is reported on its round-0 cells (later rounds depend on their results).
 """
 
@@ -18,7 +19,7 @@ from .cells import expand_cells
 from .method_specs import import_plugins
 from .fingerprint import fit_key
 from .io import ResultsSchemaError, read_fit_keys
-from .plan import SECONDS_PER_NP
+from .cost_model import cells_cpu_seconds
 
 
 @dataclass
@@ -50,7 +51,7 @@ def study_status(config: dict, workdir: str | Path = ".") -> list[MethodStatus]:
                 status.current += 1
                 continue
             older = sorted(store.glob(f"{cell.cell_id}.*.parquet"), key=lambda p: p.stat().st_mtime)
-            status.cpu_seconds += SECONDS_PER_NP * cell.n * cell.p * config["trials"]
+            status.cpu_seconds += cells_cpu_seconds(config, label, [cell])
             if not older:
                 status.missing += 1
                 continue

@@ -1,0 +1,31 @@
+"""The one memory estimate of a study's fits (the planner's check, the jobs' ``mem_mb``).
+
+A cell's batch holds its trials' problems (designs X and validation sets), their stacked
+copy, one problem's temporary draws, and what the method keeps of each fit (the recorded
+path of an iterative method): :func:`gsbench.runner.batch_nbytes`.
+"""
+
+from __future__ import annotations
+
+from ..methods import make_method
+from ..runner import batch_nbytes
+from .cells import Cell
+from .method_specs import method_specs
+
+
+def cell_nbytes(cell: Cell, config: dict, label: str | None = None) -> int:
+    """Peak memory of one cell's batch (:func:`gsbench.runner.batch_nbytes`): its trials'
+    problems, their stacked copy, one draw, and what method ``label`` keeps of the fit (its
+    recorded path); without ``label``, the most any of the config's methods needs."""
+    n_val = config["problem"].get("n_val") or cell.n
+    specs = method_specs(config)
+    labels = [label] if label is not None else list(specs)
+    nbytes = [batch_nbytes(estimator_of(specs[lab]), config["trials"], cell.n, cell.p, n_val)
+              for lab in labels]
+    return max(nbytes, default=batch_nbytes(None, config["trials"], cell.n, cell.p, n_val))
+
+
+def estimator_of(spec: tuple):
+    """The estimator of a ``method_specs`` entry (for its memory estimate)."""
+    name, preset, params = spec
+    return make_method(name, params, preset=preset)
