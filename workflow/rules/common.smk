@@ -3,6 +3,8 @@
 import re
 import sys
 
+from snakemake_interface_executor_plugins.settings import ExecMode
+
 from gsbench.study import (
     ConfigError,
     ResultsSchemaError,
@@ -39,10 +41,13 @@ METHODS = list(config["methods"])
 CHUNKS = chunk_cells(config)
 warn_skipped(expand_cells(config)[1])
 print(f"gsbench: study {STUDY!r}: {describe(plan_study(config))}", file=sys.stderr)
-try:
-    check_results_files(f"{OUT}/fits")
-except ResultsSchemaError as exc:
-    sys.exit(f"gsbench: {exc}")
+# Checked once, by the run that schedules the jobs (a cluster job reads the Snakefile again
+# while other jobs may be writing their fit files).
+if workflow.exec_mode == ExecMode.DEFAULT:
+    try:
+        check_results_files(f"{OUT}/fits")
+    except ResultsSchemaError as exc:
+        sys.exit(f"gsbench: {exc}")
 
 FIGURES = [
     "phase_heatmaps",

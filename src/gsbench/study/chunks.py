@@ -31,10 +31,8 @@ from .io import (
     FIT_KEYS_METADATA,
     ResultsSchemaError,
     check_results_file,
-    checksum_path,
     read_fit_keys,
-    write_checksum,
-    write_table_atomic,
+    write_checked_table,
 )
 
 
@@ -135,11 +133,10 @@ def _stored(store: Path, key: FitKey, any_code: bool) -> Path | None:
 
 
 def _write_fit(frame: pd.DataFrame, path: Path, keys: list[FitKey]) -> None:
-    """`frame` to `path` atomically, its keys in the Parquet metadata, then its SHA-256."""
-    checksum_path(path).unlink(missing_ok=True)  # never a new file beside an old checksum
+    """`frame` to `path` atomically with its keys in the Parquet metadata and its SHA-256
+    beside it (:func:`.io.write_checked_table`)."""
     meta = {FIT_KEYS_METADATA: json.dumps([json.loads(k.to_json()) for k in keys])}
-    write_table_atomic(frame, path, metadata=meta)
-    write_checksum(path)
+    write_checked_table(frame, path, metadata=meta)
 
 
 def fit_cells(config: dict, label: str, cells: list[Cell], output: str | os.PathLike) -> pd.DataFrame:

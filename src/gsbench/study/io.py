@@ -48,6 +48,20 @@ def write_checksum(path: str | os.PathLike) -> None:
     write_text(checksum_path(path), f"{_sha256(path)}  {Path(path).name}\n")
 
 
+def write_checked_table(frame: pd.DataFrame, path: str | os.PathLike,
+                        metadata: dict[str, str] | None = None) -> None:
+    """``frame`` to ``path`` (Parquet, with `metadata`) atomically, its SHA-256 recorded
+    *before* the file appears: a reader (another job's start-up check, on a cluster) never
+    sees a new fit file without its checksum."""
+    from ..atomic import atomic_path
+
+    path = Path(path)
+    checksum_path(path).unlink(missing_ok=True)  # never a new file beside an old checksum
+    with atomic_path(path) as tmp:
+        write_table_atomic(frame, tmp, metadata=metadata)
+        write_text(checksum_path(path), f"{_sha256(tmp)}  {path.name}\n")
+
+
 def check_results_file(path: str | os.PathLike, *, require_checksum: bool = False) -> None:
     """Raise :class:`ResultsSchemaError` (one line naming the file to delete) if a results file
     was changed since its job wrote it (its recorded checksum differs), has no recorded
