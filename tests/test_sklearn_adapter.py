@@ -67,14 +67,15 @@ def test_groups_are_passed_as_size_or_index_lists():
     for sizes in (4, [4, 2, 2]):
         pr = make_problem(20, 8, sizes, 1, seed=0)
         fit_problems("sklearn", [pr], {"estimator": path, "path": {"scale": [1.0]}})
-    assert GroupRecorder.seen == [4, [[0, 1, 2, 3], [4, 5], [6, 7]]]
+    # (before them, validation's probe fit may have recorded its own groups: once per config)
+    assert GroupRecorder.seen[-2:] == [4, [[0, 1, 2, 3], [4, 5], [6, 7]]]
 
 
 @pytest.mark.parametrize("params, pattern", [
     ({"estimator": "sklearn.linear_model.NoSuchModel", "path": {"alpha": [1.0]}},
      r"module 'sklearn.linear_model' has no class 'NoSuchModel'"),
     ({"estimator": "nosuchpackage.Model", "path": {"alpha": [1.0]}},
-     r"cannot import module 'nosuchpackage'"),
+     r"no installed package or configured plugin provides module 'nosuchpackage'"),
     ({"estimator": "Lasso", "path": {"alpha": [1.0]}}, r"'Lasso' is not a dotted class path"),
     ({"estimator": OMP, "path": {"n_nonzero": [2]}},
      r"'sklearn.linear_model.OrthogonalMatchingPursuit' has no parameter 'n_nonzero'"),
