@@ -169,8 +169,8 @@ def cmd_fit(args) -> int:
             # NumPy's own naming (the suffix added when missing), written atomically
             target = path if str(path).endswith(suffix) else f"{path}{suffix}"
             try:
-                with atomic_path(target) as tmp:
-                    save(tmp)
+                with atomic_path(target) as tmp, open(tmp, "wb") as fh:
+                    save(fh)  # a file object: NumPy adds no suffix to the temporary
             except OSError as exc:
                 raise UsageError(f"{flag}: cannot write {path}: {exc.strerror}") from None
     print(json.dumps(_json_safe(out), allow_nan=False))
