@@ -70,7 +70,7 @@ def test_a_failed_write_keeps_the_old_file_and_removes_its_temporary(tmp_path):
 
 
 def test_a_temporary_left_by_a_killed_writer_is_removed_by_the_next_write(tmp_path):
-    stale = tmp_path / ".out.csv.abc123.tmp.csv"
+    stale = tmp_path / ".out.csv.abc123.tmp"
     stale.write_text("half a file")
     atomic.write_table(pd.DataFrame({"a": [1]}), tmp_path / "out.csv")
     assert not stale.exists() and (tmp_path / "out.csv").read_text() == "a\n1\n"

@@ -3,9 +3,9 @@
 Each writer fills a temporary file beside the target (same directory, so the rename is on one
 file system) and renames it onto the target with :func:`os.replace`; a reader, or a job killed
 mid-write, never leaves or sees half a file. The temporary file is named
-``.<name>.<random>.tmp<suffix>`` (the target's suffix kept, so matplotlib and pandas infer the
-format from it); one left behind by a killed process is removed by the next write of the same
-target. The written file gets the permissions a plain ``open(path, "w")`` would give,
+``.<name>.<random>.tmp``: hidden, and never matching the target's suffix, so a glob for
+``*.parquet`` does not pick up a half-written one; one left behind by a killed process is
+removed by the next write of the same target. The written file gets the permissions a plain ``open(path, "w")`` would give,
 ``0o666 & ~umask`` (0644 under umask 022), not the 0600 of :func:`tempfile.mkstemp`.
 """
 
@@ -49,9 +49,9 @@ def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    for stale in path.parent.glob(f".{path.name}.*.tmp{path.suffix}"):  # left by a killed job
+    for stale in path.parent.glob(f".{path.name}.*.tmp"):  # left by a killed job
         stale.unlink(missing_ok=True)
-    fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=f".tmp{path.suffix}", dir=path.parent)
+    fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     os.close(fd)
     tmp = Path(name)
     try:
@@ -102,8 +102,10 @@ def write_table(frame: "pd.DataFrame", path: str | os.PathLike,
 
 
 def save_figure(fig: "Figure", path: str | os.PathLike, **savefig: Any) -> Path:
-    """``fig.savefig(path, **savefig)`` atomically (format from the path's suffix); return it."""
+    """``fig.savefig(path, **savefig)`` atomically (format from the path's suffix unless
+    ``format`` is given); return the path."""
     path = Path(path)
+    savefig.setdefault("format", path.suffix.lstrip(".").lower() or None)
     with atomic_path(path) as tmp:
         fig.savefig(tmp, **savefig)
     return path
