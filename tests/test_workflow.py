@@ -86,13 +86,15 @@ def test_smoke_study_outputs(smoke_study):
     md = (out / "tables" / "scaling.md").read_text()
     assert all(m in md for m in methods)
 
-    # verdict.md: the sections the laws stage saved, in order, each method with its row
+    # verdict.md: the Summary, then the sections the laws stage saved (Regime first), in
+    # order, each method with its row
     verdict = (out / "verdict.md").read_text()
     assert verdict.startswith(f"# Verdict: study {config['study']}\n")
     sections = read_sections(out / "verdict" / "laws.json")
     parts = verdict.split("\n## ")[1:]
-    assert [part.splitlines()[0] for part in parts] == [sec.title for sec in sections]
-    statements = [row.split(" | ")[0].removeprefix("| ") for row in parts[0].splitlines()
+    assert sections[0].title == "Regime"
+    assert [part.splitlines()[0] for part in parts] == ["Summary"] + [sec.title for sec in sections]
+    statements = [row.split(" | ")[0].removeprefix("| ") for row in parts[2].splitlines()
                   if row.startswith("| ") and not row.startswith("| Statement")]
     assert sorted(st.rsplit(" of ", 1)[1] for st in statements) == sorted(methods)
 
