@@ -236,7 +236,7 @@ def test_snakemake_paper_figures_reads_config_paper_figures_yaml(tmp_path):
     directory (here a tiny file), and the default study config."""
     (tmp_path / "config").mkdir()
     (tmp_path / "config" / "paper_figures.yaml").write_text(yaml.safe_dump(tiny_settings()))
-    snakemake(tmp_path, ROOT / "config" / "config.yaml", "paper_figures", timeout=120)
+    snakemake(tmp_path, ROOT / "config" / "config.yaml", "paper_figures", timeout=300)
     md = _check_rule_outputs(tmp_path)
     assert "config/paper_figures.yaml" in md
 
@@ -247,6 +247,6 @@ def test_snakemake_paper_figures_settings_from_config_key(tmp_path):
     settings.parent.mkdir()
     settings.write_text(yaml.safe_dump(tiny_settings()))
     snakemake(tmp_path, ROOT / "config" / "config.yaml", "paper_figures",
-              "--config", f"paper_figures_settings={settings}", timeout=120)
+              "--config", f"paper_figures_settings={settings}", timeout=300)
     md = _check_rule_outputs(tmp_path)
     assert str(settings) in md
