@@ -1,6 +1,7 @@
-"""Committed results know their code: every folder under docs/results/ carries the
-provenance.json of the run that produced it, and a method whose code changed since is
-named in the folder's README.md with its recorded code key."""
+"""Committed results know their code: every study folder under docs/results/ (the outputs of
+a study run: transitions.csv or the incoherence tables) carries the provenance.json of the
+run that produced it, and a method whose code changed since is named in the folder's
+README.md with its recorded code key."""
 
 from __future__ import annotations
 
@@ -12,7 +13,8 @@ import pytest
 from gsbench.study.fingerprint import code_fingerprint
 
 ROOT = Path(__file__).resolve().parents[1]
-FOLDERS = sorted(p for p in (ROOT / "docs" / "results").iterdir() if p.is_dir())
+FOLDERS = sorted(p for p in (ROOT / "docs" / "results").iterdir()
+                 if p.is_dir() and ((p / "transitions.csv").exists() or (p / "rho_star.csv").exists()))
 
 
 def outdated_methods(folder: Path) -> dict[str, tuple[str, str]]:

@@ -131,15 +131,18 @@ def test_bad_resources_keys_are_refused(resources, message):
 def test_target_duration_sets_the_number_of_chunks(known_model):
     base = smoke_config(jobs_per_method=1)
     config = load_config(base)
-    cells = [c for group in chunk_cells(config).values() for c in group]
-    worst = max(cm.cells_cpu_seconds(config, m, cells) for m in config["methods"])
-    target = worst / 60 / 3.5  # 3.5 jobs' worth: 4 chunks
+    cells = [c for group in next(iter(chunk_cells(config).values())).values() for c in group]
+    costs = {m: cm.cells_cpu_seconds(config, m, cells) for m in config["methods"]}
+    worst = max(costs, key=costs.get)
+    target = costs[worst] / 60 / 3.5  # 3.5 jobs' worth of the costliest method: 4 chunks
     sized = load_config({**copy.deepcopy(base), "resources": {"target_minutes": target}})
     assert cm.chunk_count(sized, cells) == 4
-    chunks = chunk_cells(sized)
-    ids = sorted(c.cell_id for group in chunks.values() for c in group)
-    assert len(chunks) == 4 and ids == sorted(c.cell_id for c in cells)
-    assert plan_study(sized).jobs == 4 * len(config["methods"])
+    chunks = chunk_cells(sized)  # per method: as many chunks as its own cost asks
+    assert len(chunks[worst]) == 4
+    for method, per in chunks.items():
+        assert len(per) == cm.chunk_count(sized, cells, method) <= 4
+        assert sorted(c.cell_id for group in per.values() for c in group) == sorted(c.cell_id for c in cells)
+    assert plan_study(sized).jobs == sum(len(per) for per in chunks.values())
     # a large target: one job
     assert cm.chunk_count(load_config({**copy.deepcopy(base), "resources": {"target_minutes": 1e6}}), cells) == 1
 

@@ -98,7 +98,7 @@ def test_sign_test_and_paired_ratio_detect_a_known_shift():
     assert lo0 < 1 < hi0 and p0 > 0.05
     # Non-finite pairs are left out and counted.
     assert paired_ratio([1.0, np.nan, 2.0], [1.0, 1.0, 1.0], n_boot=0)[3] == 2
-    with pytest.raises(ValueError, match=r"a has shape \(2,\), b has shape \(3,\)"):
+    with pytest.raises(ValueError, match=r"a and b must be 1-D of one shape, got \(2,\) and \(3,\)"):
         paired_ratio([1.0, 2.0], [1.0, 2.0, 3.0], n_boot=0)
 
 

@@ -84,21 +84,28 @@ def write_table(frame: "pd.DataFrame", path: str | os.PathLike,
     ``float_format`` passed to :meth:`pandas.DataFrame.to_csv`)."""
     path = Path(path)
     with atomic_path(path) as tmp:
-        if path.suffix == ".parquet":
-            if to_csv:
-                raise TypeError(f"write_table: CSV options {sorted(to_csv)} given for Parquet file {path}")
-            if metadata:
-                import pyarrow as pa
-                import pyarrow.parquet as pq
-
-                table = pa.Table.from_pandas(frame, preserve_index=False)
-                extra = {k.encode(): v.encode() for k, v in metadata.items()}
-                pq.write_table(table.replace_schema_metadata({**(table.schema.metadata or {}), **extra}), tmp)
-            else:
-                frame.to_parquet(tmp, index=False)
-        else:
-            frame.to_csv(tmp, index=False, **to_csv)
+        dump_table(frame, tmp, path.suffix, metadata, **to_csv)
     return path
+
+
+def dump_table(frame: "pd.DataFrame", target: str | os.PathLike, suffix: str,
+               metadata: dict[str, str] | None = None, **to_csv: Any) -> None:
+    """Write ``frame`` into `target` (not atomically: `target` is a temporary path of
+    :func:`atomic_path`) in the format of `suffix` (``".parquet"``, else CSV)."""
+    if suffix == ".parquet":
+        if to_csv:
+            raise TypeError(f"write_table: CSV options {sorted(to_csv)} given for a Parquet file")
+        if metadata:
+            import pyarrow as pa
+            import pyarrow.parquet as pq
+
+            table = pa.Table.from_pandas(frame, preserve_index=False)
+            extra = {k.encode(): v.encode() for k, v in metadata.items()}
+            pq.write_table(table.replace_schema_metadata({**(table.schema.metadata or {}), **extra}), target)
+        else:
+            frame.to_parquet(target, index=False)
+    else:
+        frame.to_csv(target, index=False, **to_csv)
 
 
 def save_figure(fig: "Figure", path: str | os.PathLike, **savefig: Any) -> Path:

@@ -15,3 +15,15 @@ class UsageError(UserError):
 
 class ConfigError(UserError, ValueError):
     """An invalid study configuration; the message names the key and the value."""
+
+
+class ProblemError(UserError, ValueError):
+    """An impossible or ill-specified problem; the message names the offending value.
+
+    ``key`` is the argument of :func:`gsbench.problems.make_problem` at fault (the CLI maps it
+    to its flag, the study configuration to its key), or None.
+    """
+
+    def __init__(self, message: str, key: str | None = None):
+        super().__init__(message)
+        self.key = key

@@ -27,7 +27,7 @@ from typing import Any, Callable, Sequence
 import numpy as np
 from scipy.signal import lfilter
 
-from .errors import UserError
+from .errors import ProblemError, UserError  # noqa: F401 (ProblemError: raised here, imported from here)
 
 SIGNALS = ("constant", "uniform", "random_signs", "values")
 
@@ -38,18 +38,6 @@ MAX_MAGNITUDE = 1e100
 #: underflows towards 0 (``1e-200 ** 2 == 0.0``), and every estimate would score a relative
 #: error of 0, a "perfect recovery" of a signal that is numerically zero.
 MIN_MAGNITUDE = 1e-100
-
-
-class ProblemError(UserError, ValueError):
-    """An impossible or ill-specified problem; the message names the offending value.
-
-    ``key`` is the argument of :func:`make_problem` at fault (the CLI maps it to its flag, the
-    study configuration to its key), or None.
-    """
-
-    def __init__(self, message: str, key: str | None = None):
-        super().__init__(message)
-        self.key = key
 
 
 @dataclass(frozen=True)

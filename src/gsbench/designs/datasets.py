@@ -23,7 +23,7 @@ import json
 
 import numpy as np
 
-from ..problems import ProblemError
+from ..errors import ProblemError
 from .real import RealDesign, curate
 
 #: Options of each bundled data set, with their defaults.

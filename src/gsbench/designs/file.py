@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..problems import ProblemError
+from ..errors import ProblemError
 
 #: Options of ``name: file`` (beyond the curation options).
 FILE_OPTIONS = {"path": None, "groups": None}

@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..problems import ProblemError
+from ..errors import ProblemError
 
 #: Columns whose absolute correlation with an earlier column reaches this are duplicates.
 DUPLICATE_CORR = 1.0 - 1e-10

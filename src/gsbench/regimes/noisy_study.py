@@ -23,6 +23,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..atomic import write_text, save_figure
 from ..analysis.paired import paired_ratio
 from ..analysis.rates import rate_laws
 from ..oracle import oracle_floor_gaussian, oracle_least_squares
@@ -147,7 +148,7 @@ def plot_rates(trials: pd.DataFrame, settings: dict, path) -> None:
         fig.suptitle("Squared error against n (validation-chosen); oracle floor in black",
                      fontsize=10)
         fig.tight_layout()
-        fig.savefig(path, dpi=100)
+        save_figure(fig, path, dpi=100)
     finally:
         plt.close(fig)
 
@@ -195,6 +196,6 @@ def write_verdict(settings: dict, trials: pd.DataFrame, outdir, *, runtime: str 
               "method's error is smaller.", "", _md(paired), ""]
     lines += ["## Rate-law constants", "", _md(laws[["method", "law", "param", "estimate", "low",
                                                        "high", "aic", "loo_rmse", "best_aic"]]), ""]
-    (outdir / "verdict.md").write_text("\n".join(lines))
+    write_text(outdir / "verdict.md", "\n".join(lines))
     paths["verdict"] = outdir / "verdict.md"
     return paths

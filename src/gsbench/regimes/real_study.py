@@ -23,6 +23,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..atomic import write_text
 from ..analysis.paired import paired_ratio
 from ..analysis.theory import group_references
 from ..analysis.transitions import transitions
@@ -263,6 +264,6 @@ def write_verdict(settings: dict, trials: pd.DataFrame, outdir, *, runtime: str 
                   f"Median {metric} per n (columns) for the settings above without an n* "
                   "(no recovery within the grid, or already at its smallest n).", "",
                   _md(med), ""]
-    (outdir / "verdict.md").write_text("\n".join(lines))
+    write_text(outdir / "verdict.md", "\n".join(lines))
     paths["verdict"] = outdir / "verdict.md"
     return paths

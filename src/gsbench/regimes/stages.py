@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..atomic import write_text
 from . import STUDIES
 from .settings import load_settings
 
@@ -21,7 +22,7 @@ def part_stage(kind: str, settings_path: str, part: str, output: str) -> None:
     start, cpu = time.perf_counter(), time.process_time()
     frame = STUDIES[kind].run_part(settings, part)
     write_csv(frame, output)
-    Path(output).with_suffix(".json").write_text(json.dumps(
+    write_text(Path(output).with_suffix(".json"), json.dumps(
         {"part": part, "seconds": time.perf_counter() - start,
          "cpu_seconds": time.process_time() - cpu}))
 

@@ -53,12 +53,12 @@ def write_checked_table(frame: pd.DataFrame, path: str | os.PathLike,
     """``frame`` to ``path`` (Parquet, with `metadata`) atomically, its SHA-256 recorded
     *before* the file appears: a reader (another job's start-up check, on a cluster) never
     sees a new fit file without its checksum."""
-    from ..atomic import atomic_path
+    from ..atomic import atomic_path, dump_table
 
     path = Path(path)
     checksum_path(path).unlink(missing_ok=True)  # never a new file beside an old checksum
     with atomic_path(path) as tmp:
-        write_table_atomic(frame, tmp, metadata=metadata)
+        dump_table(frame, tmp, path.suffix, metadata)
         write_text(checksum_path(path), f"{_sha256(tmp)}  {path.name}\n")
 
 
