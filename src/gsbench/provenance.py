@@ -173,8 +173,19 @@ def settings_provenance_line(settings: dict, source: str | os.PathLike | None = 
     """The provenance line of a report made from a settings mapping (claims, paper figures,
     read from the file `source`): the settings' SHA-256 (canonical JSON) and the code keys of
     the registered methods they name."""
-    from .methods import REGISTRY
     from .study.fingerprint import canonical_json, code_fingerprint
+
+    digest = hashlib.sha256(canonical_json(settings).encode()).hexdigest()[:12]
+    methods = _registered_names(settings)
+    codes = ", ".join(f"{m} {code_fingerprint(m)['key']}" for m in methods) or "none"
+    name = f"settings {Path(source).name}" if source else "settings"
+    return _line(f"{name} sha256 {digest}", codes)
+
+
+def _registered_names(settings) -> list[str]:
+    """The registered method names (the ``sklearn`` adapter aside) anywhere in a settings
+    mapping, as keys or values, sorted."""
+    from .methods import REGISTRY
 
     def strings(value):
         if isinstance(value, str):
@@ -187,11 +198,7 @@ def settings_provenance_line(settings: dict, source: str | os.PathLike | None = 
             for item in value:
                 yield from strings(item)
 
-    digest = hashlib.sha256(canonical_json(settings).encode()).hexdigest()[:12]
-    methods = sorted({s for s in strings(settings) if s in REGISTRY and s != "sklearn"})
-    codes = ", ".join(f"{m} {code_fingerprint(m)['key']}" for m in methods) or "none"
-    name = f"settings {Path(source).name}" if source else "settings"
-    return _line(f"{name} sha256 {digest}", codes)
+    return sorted({s for s in strings(settings) if s in REGISTRY and s != "sklearn"})
 
 
 def _line(source: str, codes: str) -> str:
@@ -206,3 +213,33 @@ def main_executor(workflow) -> str:
     """The executor of a Snakemake workflow object (``local``, ``slurm``, ...)."""
     plugin = getattr(workflow, "executor_plugin", None)
     return str(getattr(plugin, "name", None) or "local")
+
+
+def settings_record(settings: dict, source: str | os.PathLike | None = None) -> dict[str, Any]:
+    """The provenance of a report made from a settings mapping (the real-design and noisy
+    studies): software, machine, the settings and their SHA-256, and per registered method
+    they name its code key (the ``methods`` of a study's record, so one check reads both)."""
+    from .study.fingerprint import canonical_json, code_fingerprint
+
+    methods = _registered_names(settings)
+    return {
+        "versions": {name: _version(name) for name in PACKAGES} | {"python": platform.python_version()},
+        "git": git_state(),
+        "machine": {"cpu": _cpu_model(), "cores": os.cpu_count(), "os": platform.platform(),
+                    "blas": _blas()},
+        "settings_file": str(source) if source else None,
+        "settings": settings,
+        "settings_sha256": hashlib.sha256(canonical_json(settings).encode()).hexdigest(),
+        "methods": {m: {"method": m, "preset": None, "params": "{}",
+                        "code": code_fingerprint(m)["key"]} for m in methods},
+        "finished": _now(),
+        "status": "complete",
+    }  # fmt: skip
+
+
+def write_settings_record(path: str | os.PathLike, settings: dict,
+                          source: str | os.PathLike | None = None) -> dict:
+    """Write :func:`settings_record` to `path` (``provenance.json``)."""
+    record = settings_record(settings, source)
+    _write_json(path, record)
+    return record

@@ -115,7 +115,7 @@ def paired_errors(trials: pd.DataFrame, settings: dict) -> pd.DataFrame:
 
 
 def plot_rates(trials: pd.DataFrame, settings: dict, path) -> None:
-    """Median squared error (validation-chosen) against n per method: a row of panels per SNR,
+    r"""Median squared error (validation-chosen) against n per method: a row of panels per SNR,
     a column per (g, s), with the oracle floor, realised (black) and
     :math:`\sigma^2 k/(n-k-1)` (dotted)."""
     import matplotlib

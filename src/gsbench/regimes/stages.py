@@ -41,3 +41,6 @@ def verdict_stage(kind: str, settings_path: str, inputs: list[str], outdir: str)
                f"{max(wall):.0f} s), {sum(cpu):.0f} s of CPU (process time, one BLAS thread per "
                "job); the wall time depends on the cores given to snakemake and the machine's load.")
     STUDIES[kind].write_verdict(settings, trials, outdir, runtime=runtime)
+    from ..provenance import write_settings_record
+
+    write_settings_record(Path(outdir) / "provenance.json", settings, settings_path)
