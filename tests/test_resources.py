@@ -183,5 +183,5 @@ def test_dry_run_asks_resources_growing_with_the_cells(tmp_path):
              for r in jobs]
     validated = load_config(config)
     want = sorted(tuple(rs.job_resources(validated, "dglnn2", cells).values())
-                  for cells in chunk_cells(validated).values())
+                  for cells in chunk_cells(validated)["dglnn2"].values())
     assert sorted(found) == want and want[0][0] < want[-1][0] and want[0][1] < want[-1][1]
