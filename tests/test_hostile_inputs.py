@@ -1,4 +1,4 @@
-"""Defects of the hostile-input pass of issue 20: each bad input gets one line naming the
+"""Hostile inputs: each bad input gets one line naming the
 offending value and exit status 2 (``gsbench fit``, ``gsbench study validate``)."""
 
 import os

@@ -1,4 +1,4 @@
-"""Fit jobs' resources from their cells (issue 25): memory from the arrays a job holds,
+"""Fit jobs' resources from their cells: memory from the arrays a job holds,
 runtime from the cost model, retries, config overrides, chunks sized by a target duration,
 BLAS threads, and the rules asking for them (a Snakemake dry run)."""
 

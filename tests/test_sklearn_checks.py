@@ -1,4 +1,4 @@
-"""Every registered method passes scikit-learn's own estimator checks (issue 20).
+"""Every registered method passes scikit-learn's own estimator checks.
 
 The iterative methods and the path methods are built with small budgets (``max_iter=100``,
 ``n_lambdas=5``): at their defaults the checks take minutes (dglnn2 42 s, hadamard_depth

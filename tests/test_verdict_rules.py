@@ -1,4 +1,4 @@
-"""Every verdict rule on constructed inputs whose right answer is known (issue 21)."""
+"""Every verdict rule on constructed inputs whose right answer is known."""
 
 import math
 import re

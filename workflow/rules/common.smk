@@ -177,3 +177,21 @@ def fit_resource(name):
 def fit_threads(wildcards, input):
     """Threads (and BLAS threads) of a fit job: resources.blas_threads for large cells."""
     return job_threads(config, fit_job_cells(wildcards, input))
+
+
+# The real-design and noisy studies' settings files (workflow/rules/regimes.smk).
+REGIME_SETTINGS = {
+    "real": config.get("real_settings", "config/real.yaml"),
+    "noisy": config.get("noisy_settings", "config/noisy.yaml"),
+}
+
+
+def regime_parts(kind):
+    """The part files (one fit job each) of the real or noisy study."""
+    from gsbench.regimes import STUDIES
+    from gsbench.regimes.settings import load_settings
+
+    settings = load_settings(kind, REGIME_SETTINGS[kind])
+    return expand(
+        f"results/{kind}/fits/{{part}}.csv", part=STUDIES[kind].parts(settings)
+    )

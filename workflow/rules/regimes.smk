@@ -1,4 +1,4 @@
-# Beyond noiseless random designs (issue 24): two studies with their own settings files.
+# Beyond noiseless random designs: two studies with their own settings files.
 #   snakemake real --cores 2    real design matrices   (config/real.yaml, or
 #                                --config real_settings=<path>) -> results/real/verdict.md
 #   snakemake noisy --cores 2   the noisy regime       (config/noisy.yaml, or
@@ -6,20 +6,6 @@
 # Independent of the study config; one fit job per part (a design at one coherence cap, or
 # one signal-to-noise ratio), then one verdict job. Settings are read only when a target
 # of these rules is requested (the Ames data need the optional extra `pip install .[data]`).
-REGIME_SETTINGS = {
-    "real": config.get("real_settings", "config/real.yaml"),
-    "noisy": config.get("noisy_settings", "config/noisy.yaml"),
-}
-
-
-def regime_parts(kind):
-    from gsbench.regimes import STUDIES
-    from gsbench.regimes.settings import load_settings
-
-    settings = load_settings(kind, REGIME_SETTINGS[kind])
-    return expand(
-        f"results/{kind}/fits/{{part}}.csv", part=STUDIES[kind].parts(settings)
-    )
 
 
 wildcard_constraints:

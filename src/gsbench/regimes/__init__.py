@@ -1,4 +1,4 @@
-"""Two studies beyond noiseless random designs (issue 24):
+"""Two studies beyond noiseless random designs:
 
 * :mod:`.real_study`: real design matrices (``config/real.yaml``; ``snakemake real``);
 * :mod:`.noisy_study`: the noisy regime read as error rates (``config/noisy.yaml``;
