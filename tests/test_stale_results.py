@@ -21,27 +21,8 @@ from gsbench.study.cells import expand_cells
 from gsbench.study.io import MixedCodeError
 from workflow_helpers import snakemake, write_config
 
-PLUGIN = '''"""Ridge regression, closed form (a plugin written by the test)."""
-import numpy as np
-from gsbench.methods import FitResult, GroupSparseRegressor, register
-
-
-class Toy(GroupSparseRegressor):
-    name = "toy"
-    _parameter_constraints = {"groups": ["array-like", int]}
-
-    def __init__(self, groups=1):
-        self.groups = groups
-
-    def _fit_batch(self, X, y, X_val, y_val, w_star, ops):
-        B, n, p = X.shape
-        A = np.einsum("bni,bnj->bij", X, X) / n + 1e-2 * np.eye(p)
-        w = np.linalg.solve(A, np.einsum("bni,bn->bi", X, y)[..., None] / n)[..., 0]
-        return [FitResult(w[b], w[b], w[b], 0, 0, 1) for b in range(B)]
-
-
-register("toy", Toy)
-'''
+#: The tests' ridge plugin, copied into the study's directory so that the test can edit it.
+PLUGIN = (Path(__file__).resolve().parent / "plugins" / "ridge_plugin.py").read_text()
 
 
 def _config(**changes) -> dict:
@@ -50,8 +31,8 @@ def _config(**changes) -> dict:
         "grid": {"p": [64], "group_size": [4], "active_groups": [2], "n": [16, 32],
                  "sigma": [0.0], "design": ["rademacher"]},
         "trials": 3,
-        "methods": {"dglnn2": {}, "toy": {}},
-        "plugins": ["toy_plugin"],
+        "methods": {"dglnn2": {}, "ridge": {}},
+        "plugins": ["ridge_plugin"],
         "success": {"metric": "rel_error_oracle", "threshold": 0.01},
         "jobs_per_method": 1,
         "bootstrap": 20,
@@ -74,7 +55,7 @@ def _changed(before: dict[str, float], after: dict[str, float]) -> set[str]:
 @pytest.mark.slow
 def test_each_change_reruns_exactly_the_fits_it_changes(tmp_path):
     work = tmp_path
-    (work / "toy_plugin.py").write_text(PLUGIN)
+    (work / "ridge_plugin.py").write_text(PLUGIN)
     env = {"PYTHONPATH": str(work)}
     out = work / "results" / "stale"
     targets = [f"results/stale/{name}" for name in ("trials.parquet", "summary.csv")]
@@ -91,7 +72,7 @@ def test_each_change_reruns_exactly_the_fits_it_changes(tmp_path):
     assert int(trials.loc[trials["method"] == "dglnn2", "iterations"].max()) > 50
 
     # 1. a method's parameters: only its fits are recomputed
-    methods = {"dglnn2": {"max_iter": 50}, "toy": {}}
+    methods = {"dglnn2": {"max_iter": 50}, "ridge": {}}
     second = run(_config(methods=methods))
     assert _changed(first, second) == {"dglnn2"}
     assert all(second[f] == t for f, t in first.items())  # older files are kept, untouched
@@ -101,10 +82,10 @@ def test_each_change_reruns_exactly_the_fits_it_changes(tmp_path):
     # 2. the plugin's code, the success threshold and the chunking: only the plugin
     # method's fits are recomputed; the summary follows the new threshold
     summary_written = (out / "summary.csv").stat().st_mtime_ns
-    (work / "toy_plugin.py").write_text(PLUGIN.replace("1e-2 * np.eye", "1e-3 * np.eye"))
+    (work / "ridge_plugin.py").write_text(PLUGIN.replace("+ self.lam * np.eye(p)", "+ 1.0 * self.lam * np.eye(p)"))
     third = run(_config(methods=methods, success={"metric": "rel_error_oracle", "threshold": 0.9},
                         jobs_per_method=2))
-    assert _changed(second, third) == {"toy"}
+    assert _changed(second, third) == {"ridge"}
     summary = pd.read_csv(out / "summary.csv").set_index(["method", "cell_id"])
     trials = pd.read_parquet(out / "trials.parquet")
     counted = (trials.assign(hit=(trials["rel_error_oracle"] <= 0.9) & (trials["status"] == "ok"))
@@ -114,12 +95,12 @@ def test_each_change_reruns_exactly_the_fits_it_changes(tmp_path):
 
     # 3. the trial count: every fit is recomputed, with the new count
     fourth = run(_config(methods=methods, trials=4))
-    assert _changed(third, fourth) == {"dglnn2", "toy"}
+    assert _changed(third, fourth) == {"dglnn2", "ridge"}
     trials = pd.read_parquet(out / "trials.parquet")
     assert trials.groupby("cell_id").size().tolist() == [8, 8]
     record = json.loads((out / "provenance.json").read_text())
     assert record["status"] == "complete" and record["config"]["trials"] == 4
-    assert set(record["fits"]) == {"dglnn2", "toy"}
+    assert set(record["fits"]) == {"dglnn2", "ridge"}
 
 
 def test_fits_of_two_code_versions_are_refused_unless_allowed(tmp_path):
