@@ -80,6 +80,16 @@ def _blas() -> list[dict[str, Any]]:
             for info in threadpool_info() if info.get("user_api") == "blas"]  # fmt: skip
 
 
+def _software() -> dict[str, Any]:
+    """What every provenance record holds: package versions, the checkout, the machine."""
+    return {
+        "versions": {name: _version(name) for name in PACKAGES} | {"python": platform.python_version()},
+        "git": git_state(),
+        "machine": {"cpu": _cpu_model(), "cores": os.cpu_count(), "os": platform.platform(),
+                    "blas": _blas()},
+    }  # fmt: skip
+
+
 def config_hash(config: dict) -> str:
     """SHA-256 of the validated config as canonical JSON."""
     from .study.fingerprint import canonical_json
@@ -93,10 +103,7 @@ def collect(config: dict, executor: str = "local") -> dict[str, Any]:
 
     return {
         "study": config["study"],
-        "versions": {name: _version(name) for name in PACKAGES} | {"python": platform.python_version()},
-        "git": git_state(),
-        "machine": {"cpu": _cpu_model(), "cores": os.cpu_count(), "os": platform.platform(),
-                    "blas": _blas()},
+        **_software(),
         "executor": executor,
         "config": config,
         "config_sha256": config_hash(config),
@@ -223,10 +230,7 @@ def settings_record(settings: dict, source: str | os.PathLike | None = None) -> 
 
     methods = _registered_names(settings)
     return {
-        "versions": {name: _version(name) for name in PACKAGES} | {"python": platform.python_version()},
-        "git": git_state(),
-        "machine": {"cpu": _cpu_model(), "cores": os.cpu_count(), "os": platform.platform(),
-                    "blas": _blas()},
+        **_software(),
         "settings_file": str(source) if source else None,
         "settings": settings,
         "settings_sha256": hashlib.sha256(canonical_json(settings).encode()).hexdigest(),
