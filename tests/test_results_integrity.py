@@ -97,7 +97,8 @@ def test_damaged_deleted_fit_files_and_trials_are_caught_and_rebuilt(tmp_path):
     trials = (out / "trials.parquet").read_bytes()
     (out / "trials.parquet").unlink()  # `rule all` asks for it: rebuilt, nothing else
     assert _jobs(snakemake(tmp_path, config, "-n", cores=1)) == {
-        "trials", "aggregate", "figure", "coherence_figure", "tables", "budget_check", "verdict_laws", "verdict",
+        "trials", "aggregate", "figure", "coherence_figure", "tables", "budget_check", "noise_check",
+        "verdict_laws", "verdict",
         "all"}
     (out / "trials.parquet").write_bytes(trials)
     os.utime(out / "trials.parquet", (future - 30, future - 30))

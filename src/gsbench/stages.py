@@ -129,22 +129,35 @@ def budget_stage(config: dict, trials: str, transitions: str, output: str) -> No
     write_table_atomic(table, output)
 
 
+def noise_stage(config: dict, trials: str, transitions: str, output: str) -> None:
+    """noise.csv: iterative methods refitted near their transition under gradient noise
+    (gsbench.analysis.noise_spread)."""
+    from .analysis.noise_spread import noise_spread
+
+    table = noise_spread(config, read_trials([trials]), pd.read_csv(transitions))
+    write_table_atomic(table, output)
+
+
 def verdict_laws_stage(config: dict, transitions: str, laws: str, sections: str,
-                       trials: str | None = None, budget: str | None = None) -> None:
+                       trials: str | None = None, budget: str | None = None,
+                       noise: str | None = None) -> None:
     """Fit the competing n* laws (laws.csv) and save the verdict's n* sections (JSON): laws,
-    exponents, paired comparisons, the budget check (``budget``: budget.csv) and the success
-    definitions recomputed from ``trials`` (trials.parquet)."""
+    exponents, paired comparisons, the budget check (``budget``: budget.csv), the
+    gradient-noise check (``noise``: noise.csv, folded into the n* intervals where it
+    dominates) and the success definitions recomputed from ``trials`` (trials.parquet)."""
     from .analysis.law_verdict import law_sections
     from .analysis.laws import law_table
+    from .analysis.noise_spread import fold_noise
     from .verdict import write_sections
 
-    trans = pd.read_csv(transitions)
+    noise_df = pd.read_csv(noise) if noise else None
+    trans = fold_noise(pd.read_csv(transitions), noise_df)
     table = law_table(trans, n_boot=config["bootstrap"], seed=0)
     write_table_atomic(table, laws)
     variants = success_variants(config, read_trials([trials])) if trials else None
     budget_df = pd.read_csv(budget) if budget else None
     write_sections(sections, law_sections(trans, table, n_boot=config["bootstrap"], seed=0,
-                                          variants=variants, budget=budget_df))
+                                          variants=variants, budget=budget_df, noise=noise_df))
 
 
 def verdict_stage(config: dict, section_files: list[str], output: str, trials: str | None = None) -> None:

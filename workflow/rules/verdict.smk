@@ -31,13 +31,39 @@ rule budget_check:
         "../scripts/budget_check.py"
 
 
+rule noise_check:
+    """Refit each iterative method near its transition with every gradient perturbed far
+    below the data's precision (gsbench.analysis.noise_spread): noise.csv."""
+    input:
+        trials=f"{OUT}/trials.parquet",
+        transitions=f"{OUT}/transitions.csv",
+    output:
+        f"{OUT}/noise.csv",
+    log:
+        f"{OUT}/logs/noise_check.log",
+    benchmark:
+        f"{OUT}/benchmarks/noise_check.tsv"
+    conda:
+        "../envs/gsbench.yaml"
+    resources:
+        mem_mb=2000,
+        runtime=30,
+    params:
+        success=ANALYSIS["success"],
+        code=ANALYSIS["code"],
+    script:
+        "../scripts/noise_check.py"
+
+
 rule verdict_laws:
     """Fit the competing sample-size laws to n* per method; the verdict's n* sections
-    (laws, exponents, paired comparisons, budget check, success definitions)."""
+    (laws, exponents, paired comparisons, budget and gradient-noise checks, success
+    definitions)."""
     input:
         transitions=f"{OUT}/transitions.csv",
         trials=f"{OUT}/trials.parquet",
         budget=f"{OUT}/budget.csv",
+        noise=f"{OUT}/noise.csv",
     output:
         laws=f"{OUT}/laws.csv",
         sections=f"{OUT}/verdict/laws.json",

@@ -10,4 +10,5 @@ run_rule(
     out.sections,
     snakemake.input.trials,
     snakemake.input.budget,
+    snakemake.input.noise,
 )

@@ -9,6 +9,7 @@ The rules, in words and in logical form, are in ``docs/verdict_rules.md``.
 
 from __future__ import annotations
 
+import json
 import math
 
 import numpy as np
@@ -350,9 +351,45 @@ def budget_flags(budget: pd.DataFrame | None) -> dict[str, str]:
     return out
 
 
+def _noise_findings(noise: pd.DataFrame) -> list[Finding]:
+    """One row per method of the gradient-noise check (:mod:`.noise_spread`): the spread of
+    log n* across noisy replicates against the binomial part, and which dominates."""
+    from .noise_spread import noise_factors
+
+    widened = noise_factors(noise)
+    out = []
+    for method, sub in noise.groupby("method", sort=True):
+        r = sub.iloc[0]
+        cells = "; ".join(
+            f"p={c.p} g={c.group_size} s={c.active_groups}: n* {c.n_star:.4g}, replicates "
+            f"{', '.join(f'{v:.4g}' for v in json.loads(c.n_star_replicates))}"
+            + (f" ({c.replicates_off_grid} at the grid's edge)" if c.replicates_off_grid else "")
+            for c in sub.itertuples())
+        sd_noise = float(np.median(sub["sd_log_noise"]))
+        sd_binom = float(np.median(sub["sd_log_binomial"]))
+        verdict = (f"gradient noise dominates: every n* interval of {method} widened "
+                   f"(SD {widened[method]:.3g} in log n* added in quadrature) before the law fits"
+                   if method in widened else "the binomial part dominates: intervals as estimated")
+        out.append(Finding(
+            statement=f"n* of {method} under gradient noise of relative size {r.eps:.0e}",
+            setting=(f"{len(sub)} cells nearest the top of the grid, trials refitted at n = "
+                     f"{', '.join(sorted(set(sub['refit_n'])))}, {int(r.replicates)} replicates: "
+                     f"{cells}"),
+            measured=[Measure("SD of log n* across replicates (median over cells)", sd_noise),
+                      Measure("binomial SD of log n* (from the study's interval)", sd_binom),
+                      Measure("refitted trials whose success flips",
+                              float(np.mean(sub["flipped"])))],
+            criterion=("the gradient-noise part dominates when the median ratio of the two "
+                       "SDs over the checked cells exceeds 1"),
+            verdict=verdict, claim=f"{method}: rounding", quantity="gradient noise",
+        ))
+    return out
+
+
 def law_sections(transitions_df: pd.DataFrame, laws_df: pd.DataFrame, *, n_boot: int = 200,
                  seed: int = 0, variants: dict[str, pd.DataFrame] | None = None,
-                 budget: pd.DataFrame | None = None) -> list[Section]:
+                 budget: pd.DataFrame | None = None,
+                 noise: pd.DataFrame | None = None) -> list[Section]:
     r"""The verdict's sections on n*.
 
     Parameters
@@ -368,12 +405,16 @@ def law_sections(transitions_df: pd.DataFrame, laws_df: pd.DataFrame, *, n_boot:
         Success-definition name -> transitions table under that definition.
     budget : pandas.DataFrame, optional
         :func:`gsbench.analysis.budget.budget_check` table.
+    noise : pandas.DataFrame, optional
+        :func:`gsbench.analysis.noise_spread.noise_spread` table (its widening is already
+        folded into `transitions_df` by :func:`~gsbench.analysis.noise_spread.fold_noise`).
 
     Returns
     -------
     list of Section
         "Regime", "Which law explains n*", "The 1/s claim: joint test of (b, c)", "Paired
-        comparisons", "Budget check", "Success definitions side by side", "n* relative to the
+        comparisons", "Budget check", "Gradient-noise check", "Success definitions side by side",
+        "n* relative to the
         convex references (context)", "Fitted constants of the law named above" (empty ones
         left out).
     """
@@ -429,6 +470,12 @@ def law_sections(transitions_df: pd.DataFrame, laws_df: pd.DataFrame, *, n_boot:
         sections.append(Section("Budget check", _budget_findings(budget),
                                 "Iterative methods refitted near their transition with a "
                                 "larger budget and a smaller initialisation (see each row)."))
+    if noise is not None and not noise.empty:
+        sections.append(Section("Gradient-noise check", _noise_findings(noise),
+                                "Near its transition an iterative method's success can "
+                                "depend on the rounding of its iterations. Trials refitted "
+                                "with every gradient perturbed far below the data's "
+                                "precision measure that part of n*'s uncertainty."))
     if variants:
         sections.append(Section("Success definitions side by side",
                                 _variant_findings(transitions_df, variants, methods, pairs,

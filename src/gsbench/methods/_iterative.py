@@ -68,6 +68,9 @@ problems' arrays live in a ``_Running``, everything recorded in a ``_BatchRecord
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
+
 from numbers import Integral, Real
 
 import numpy as np
@@ -96,6 +99,27 @@ STALL_TOL = None
 
 
 
+#: Set only inside :func:`perturbed_gradients`: ``(eps, rng)``.
+_GRADIENT_NOISE: contextvars.ContextVar = contextvars.ContextVar("gradient_noise", default=None)
+
+
+@contextlib.contextmanager
+def perturbed_gradients(eps: float, seed: int):
+    r"""Within the block, every gradient :func:`loss_gradient` returns is
+    :math:`g \odot (1 + \varepsilon \xi)`, :math:`\xi` standard normal, fresh at each call
+    (from ``numpy.random.default_rng(seed)``): a perturbation of the *iteration* of relative
+    size ``eps``, to measure how much an outcome depends on rounding
+    (:mod:`gsbench.analysis.noise_spread`). Methods whose update calls
+    :func:`loss_gradient` (DGLNN's algorithms, u∘u − v∘v at every depth) honour it."""
+    if not (np.isfinite(eps) and eps >= 0):
+        raise ValueError(f"gradient noise eps must be a finite number >= 0, got {eps!r}")
+    token = _GRADIENT_NOISE.set((float(eps), np.random.default_rng(int(seed))))
+    try:
+        yield
+    finally:
+        _GRADIENT_NOISE.reset(token)
+
+
 def loss_gradient(X: np.ndarray, y: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Loss ``||y - X w||^2 / (2n)`` and its gradient ``-X^T (y - X w) / n`` for a batch.
 
@@ -106,7 +130,12 @@ def loss_gradient(X: np.ndarray, y: np.ndarray, w: np.ndarray) -> tuple[np.ndarr
     r -= y  # r = X w - y, in place
     loss = np.einsum("bi,bi->b", r, r) / (2 * n)
     r *= 1.0 / n
-    return loss, rmatvec(X, r)
+    g = rmatvec(X, r)
+    noise = _GRADIENT_NOISE.get()
+    if noise is not None:
+        eps, rng = noise
+        g *= (1.0 + eps * rng.standard_normal(g.shape)).astype(g.dtype)
+    return loss, g
 
 
 def as_dtype(dtype: np.dtype, X, y: np.ndarray, state: dict):

@@ -84,7 +84,8 @@ def run_chunk(config: dict, label: str, chunk_id: str, output: str | os.PathLike
         raise ConfigError(f"method {label!r} is not a method of this config")
     if chunk_id not in chunks[label]:
         raise ConfigError(f"chunk {chunk_id!r} is not a chunk of method {label!r} in this config "
-                          "(its cells or their fit keys changed)")
+                          "(its cells or their fit keys changed since the run was planned: was the config or "
+                          "gsbench's code edited during the run? Start the run again)")
     return fit_cells(config, label, chunks[label][chunk_id], output)
 
 
