@@ -169,6 +169,8 @@ def test_cell_from_row_restores_the_spec():
     assert Cell.from_row(row, design_specs(config)) == cell
     assert Cell.from_row({**row, "design_spec": cell.design_spec}) == cell
     assert Cell.from_row(row, design_specs(config), n=7).n == 7
+    del row["n"]  # a transitions row: no n, given as an override (the budget check's use)
+    assert Cell.from_row(row, design_specs(config), n=cell.n) == cell
 
 
 def test_the_fit_key_hashes_the_design_spec_and_its_groups():

@@ -40,17 +40,19 @@ class Cell:
         """The cell of a table row (a mapping, Series or named tuple with the cell's columns);
         a real design's spec is the row's ``design_spec``, else ``specs[design]``
         (:func:`.grid_designs.design_specs`); ``override`` replaces fields (e.g. ``n``)."""
-        get = row.get if hasattr(row, "get") else (lambda k, d=None: getattr(row, k, d))
-        spec = get("design_spec", None)
+        read = row.get if hasattr(row, "get") else (lambda k, d=None: getattr(row, k, d))
+
+        def get(key, default=None):
+            return override[key] if key in override else read(key, default)
+
+        spec = get("design_spec")
         if spec is None or spec != spec or spec == "":
             spec = (specs or {}).get(str(get("design")), "")
-        kw = dict(p=int(get("p")), group_size=int(get("group_size")),
-                  active_groups=int(get("active_groups")), n=int(get("n")),
-                  sigma=float(get("sigma")), design=str(get("design")),
-                  decoy_rho=float(get("decoy_rho", 0.0)),
-                  decoy_layout=str(get("decoy_layout", "scattered")),
-                  design_spec="" if spec is None or spec != spec else str(spec))
-        return cls(**{**kw, **override})
+        return cls(p=int(get("p")), group_size=int(get("group_size")),
+                   active_groups=int(get("active_groups")), n=int(get("n")),
+                   sigma=float(get("sigma")), design=str(get("design")),
+                   decoy_rho=float(get("decoy_rho", 0.0)),
+                   decoy_layout=str(get("decoy_layout", "scattered")), design_spec=str(spec))
 
     @property
     def is_real(self) -> bool:
