@@ -252,6 +252,35 @@ def test_grid_designs_parse_every_item_in_order():
 # --- the ordinary study workflow on a real design ---------------------------------------------
 
 
+def test_the_studys_stages_on_a_real_design_in_process(tmp_path, digits):
+    """The stages the workflow's rules call, in one process: fits, trials (with the design
+    columns), transitions with the unequal-group references, and the budget check, which
+    refits cells rebuilt from transitions rows."""
+    from gsbench.stages import aggregate_stage, budget_stage, trials_stage
+    from gsbench.study.chunks import chunk_cells, run_chunk
+
+    config = real_config(grid={"design": [DIGITS], "active_groups": [1], "n": [8, 256]},
+                         methods={"dglnn2": {}})
+    files = []
+    for label, chunks in chunk_cells(config).items():
+        for chunk_id in chunks:
+            files.append(tmp_path / f"{label}-{chunk_id}.parquet")
+            run_chunk(config, label, chunk_id, files[-1])
+    out = {name: str(tmp_path / name) for name in
+           ("trials.parquet", "summary.csv", "transitions.csv", "scaling.csv", "budget.csv")}
+    trials_stage(config, [str(f) for f in files], out["trials.parquet"])
+    aggregate_stage(config, out["trials.parquet"], out["summary.csv"], out["transitions.csv"],
+                    out["scaling.csv"])
+    trans = pd.read_csv(out["transitions.csv"])
+    assert trans["transition"].isin(["ok", "above_grid"]).all()  # n = 8 fails: a budget cell
+    assert np.allclose(trans[["n_ref_l1", "n_ref_group"]].to_numpy(float),
+                       expected_group_references(digits.sizes, np.arange(16), 1))
+    budget_stage(config, out["trials.parquet"], out["transitions.csv"], out["budget.csv"])
+    budget = pd.read_csv(out["budget.csv"])
+    assert len(budget) and set(budget["design"]) == {"real-digits"}
+
+
+
 @pytest.mark.slow
 def test_a_study_on_a_real_design_end_to_end(tmp_path, digits):
     """digits, 2 methods, 2 sample sizes, 2 trials: trials.parquet, transitions.csv and
