@@ -110,7 +110,7 @@ def test_p_and_group_size_are_needed_by_synthetic_designs_only():
     assert "p" not in real_config()["grid"]
     with pytest.raises(ConfigError, match=r"config key 'grid.p': needed by the synthetic design"):
         real_config(DIGITS, "rademacher")
-    with pytest.raises(ConfigError, match=r"config key 'grid.design\[1\]': design must be one of"):
+    with pytest.raises(ConfigError, match=r"config key 'grid.design\[1\]': 'rademachr' is not one of"):
         load_config({"grid": {"p": [8], "group_size": [2], "design": [DIGITS, "rademachr"],
                               "active_groups": [1], "n": [8]}, "trials": 1, "methods": {"lasso": {}}})
 

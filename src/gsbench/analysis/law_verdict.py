@@ -395,9 +395,10 @@ def law_sections(transitions_df: pd.DataFrame, laws_df: pd.DataFrame, *, n_boot:
         convex references (context)", "Fitted constants of the law named above" (empty ones
         left out).
     """
-    df = usable_transitions(transitions_df)
-    if "n_ref_l1" not in df.columns:
-        df = add_references(df)
+    df = usable_transitions(transitions_df)  # the laws in s·g: equal groups only
+    refs = usable_transitions(transitions_df, equal_groups=False)  # n*/D: real designs too
+    if "n_ref_l1" not in refs.columns:
+        refs = add_references(refs)
     methods = sorted(set(transitions_df["method"].dropna().unique()), key=str)
     flagged = budget_flags(budget)
     law_f, exp_f, ratio_f, const_f = [], [], [], []
@@ -417,9 +418,11 @@ def law_sections(transitions_df: pd.DataFrame, laws_df: pd.DataFrame, *, n_boot:
             law_f.append(finding)
             exp_f += exponent_findings(method, sub, setting, fits)
             const_f += _constant_findings(method, setting, laws, chosen)
-        if len(sub):
-            ratio_f.append(_ratio_finding(method, setting, sub["ratio_l1"], "ℓ1", n_boot, seed))
-            ratio_f.append(_ratio_finding(method, setting, sub["ratio_group"], "group", n_boot, seed))
+        sub_refs = refs[refs["method"] == method]
+        if len(sub_refs):
+            ratio_f.append(_ratio_finding(method, setting, sub_refs["ratio_l1"], "ℓ1", n_boot, seed))
+            ratio_f.append(_ratio_finding(method, setting, sub_refs["ratio_group"], "group",
+                                          n_boot, seed))
     pairs = paired_pairs(methods)
     pair_f = [paired_finding(transitions_df, a, b, role, n_boot=n_boot, seed=seed, flagged=flagged)
               for a, b, role in pairs]
