@@ -17,6 +17,7 @@ import pandas as pd
 
 from .results_schema import STATUS_OK
 from .study import read_fits, read_trials, run_chunk, write_table_atomic
+from .study.io import with_design_columns
 
 # Figure name -> which aggregated tables it draws: (summary, transitions, scaling, out),
 # where out is the rule's declared (png, pdf) pair.
@@ -74,7 +75,7 @@ def trials_stage(config: dict, inputs: list[str], output: str) -> None:
     """trials.parquet: the fit files joined, with the early-stopping windows of the study's
     success threshold (:func:`gsbench.study.io.read_fits`)."""
     trials = read_fits(inputs, config["success"]["threshold"], config["allow_code_changes"])
-    write_table_atomic(trials, output)
+    write_table_atomic(with_design_columns(trials, config), output)
 
 
 def aggregate_stage(config: dict, trials_path: str, summary: str, transitions: str, scaling: str) -> None:
@@ -86,17 +87,24 @@ def aggregate_stage(config: dict, trials_path: str, summary: str, transitions: s
     trans = analysis.transitions(trials, metric=metric, threshold=threshold,
                                  n_boot=config["bootstrap"], seed=0)
     scal = analysis.scaling(trans)
-    trans = _theory_columns(trans)
+    trans = _theory_columns(trans, trials)
     failed = int((trials["status"] != STATUS_OK).sum())
     logging.info("%d trials, %d not ok (counted as failures)", len(trials), failed)
     for frame, path in ((summ, summary), (trans, transitions), (scal, scaling)):
         write_table_atomic(frame, path)
 
 
-def _theory_columns(trans: pd.DataFrame) -> pd.DataFrame:
-    """transitions.csv with the convex references n_ref_l1, n_ref_group and n*'s ratios to them."""
+def _theory_columns(trans: pd.DataFrame, trials: pd.DataFrame | None = None) -> pd.DataFrame:
+    """transitions.csv with the convex references n_ref_l1, n_ref_group and n*'s ratios to them;
+    a study with real designs adds their spec and group sizes (from `trials`, by design) first,
+    so that their references use the unequal groups."""
     from .analysis.references import add_references
+    from .study.io import DESIGN_COLUMNS
 
+    if trials is not None and all(c in trials.columns for c in DESIGN_COLUMNS):
+        designs = trials[["design", *DESIGN_COLUMNS]].drop_duplicates("design")
+        trans = trans.drop(columns=[c for c in DESIGN_COLUMNS if c in trans.columns])
+        trans = trans.merge(designs, on="design", how="left")
     return add_references(trans)
 
 

@@ -94,15 +94,17 @@ def budget_check(config: dict, trials: pd.DataFrame, transitions_df: pd.DataFram
     from ..runner import fit_problems
     from ..study.cells import Cell
     from ..study.config import method_specs
+    from ..study.grid_designs import design_specs
 
     metric, tau = config["success"]["metric"], config["success"]["threshold"]
+    specs = design_specs(config)
     out = []
     for label, (name, preset, params) in method_specs(config).items():
         sub_t = transitions_df[transitions_df["method"] == label]
         if sub_t.empty:
             continue
         sub_tr = trials[trials["method"] == label]
-        g0 = int(sub_t["group_size"].iloc[0])
+        g0 = max(int(sub_t["group_size"].iloc[0]), 1)  # 0: a real design's unequal groups
         est = make_method(name, params, groups=g0, preset=preset)
         checks = budget_change(est.get_params(deep=False))
         for (kind, f_alpha, f_iter, text), (_, row) in (
@@ -122,9 +124,7 @@ def budget_check(config: dict, trials: pd.DataFrame, transitions_df: pd.DataFram
                 old = cell_trials[cell_trials["n"] == n]
                 before.append(old)
                 alpha = _median_alpha(old)
-                cell = Cell(p=int(row["p"]), group_size=int(row["group_size"]),
-                            active_groups=int(row["active_groups"]), n=n,
-                            sigma=float(row["sigma"]), design=str(row["design"]))
+                cell = Cell.from_row(row, specs, n=n)  # a real design: its spec and groups
                 problems = [cell.problem(config, int(t)) for t in old["trial"]]
                 check = {**params, "max_iter": int(round(est.max_iter * f_iter))}
                 if np.isfinite(alpha) and f_alpha != 1.0:

@@ -50,13 +50,17 @@ def censoring(transitions_df: pd.DataFrame, method: str) -> dict[str, int]:
     used = len(usable_transitions(sub))
     out = {"cells": int(len(sub)), "used": int(used)}
     out.update({k: int(counts.get(k, 0)) for k in _CENSORED})
+    unequal = pd.to_numeric(sub["group_size"], errors="coerce") < 1
+    out["unequal"] = int((unequal & (sub["transition"].astype(str) == "ok")).sum())
     return out
 
 
 def _censor_text(c: dict[str, int]) -> str:
     cens = [f"{c[k]} {k.replace('_', ' ')}" for k in _CENSORED if c.get(k)]
+    unequal = (f"; {c['unequal']} with n* on a real design's unequal groups (not fitted by the "
+               "laws in s·g)") if c.get("unequal") else ""
     return (f"{c['used']} of {c['cells']} cells used; censored: "
-            f"{', '.join(cens) if cens else 'none'}")
+            f"{', '.join(cens) if cens else 'none'}{unequal}")
 
 
 def _values(series) -> str:
@@ -66,7 +70,20 @@ def _values(series) -> str:
 
 def _setting(sub: pd.DataFrame, cens: dict) -> str:
     return (f"{_censor_text(cens)}; p ∈ {_values(sub['p'])}, g ∈ {_values(sub['group_size'])}, "
-            f"s ∈ {_values(sub['active_groups'])}")
+            f"s ∈ {_values(sub['active_groups'])}{_real_designs(sub)}")
+
+
+def _real_designs(sub: pd.DataFrame) -> str:
+    """``; real designs: <name> (L groups of sizes a–b), ...`` for the rows of real designs
+    (:mod:`gsbench.study.grid_designs`; g = 0 marks their unequal groups), else empty."""
+    if "group_sizes" not in sub.columns:
+        return ""
+    real = sub[sub["group_sizes"].fillna("").astype(str) != ""].drop_duplicates("design")
+    names = []
+    for design, sizes in zip(real["design"], real["group_sizes"]):
+        sz = json.loads(sizes)
+        names.append(f"{design} ({len(sz)} groups of sizes {min(sz)}–{max(sz)}, p = {sum(sz)})")
+    return f"; real designs (g = 0: unequal groups): {', '.join(names)}" if names else ""
 
 
 def law_finding(method: str, sub: pd.DataFrame, setting: str, fits: dict) -> tuple[Finding, str]:
@@ -418,9 +435,10 @@ def law_sections(transitions_df: pd.DataFrame, laws_df: pd.DataFrame, *, n_boot:
         convex references (context)", "Fitted constants of the law named above" (empty ones
         left out).
     """
-    df = usable_transitions(transitions_df)
-    if "n_ref_l1" not in df.columns:
-        df = add_references(df)
+    df = usable_transitions(transitions_df)  # the laws in s·g: equal groups only
+    refs = usable_transitions(transitions_df, equal_groups=False)  # n*/D: real designs too
+    if "n_ref_l1" not in refs.columns:
+        refs = add_references(refs)
     methods = sorted(set(transitions_df["method"].dropna().unique()), key=str)
     flagged = budget_flags(budget)
     law_f, exp_f, ratio_f, const_f = [], [], [], []
@@ -440,9 +458,11 @@ def law_sections(transitions_df: pd.DataFrame, laws_df: pd.DataFrame, *, n_boot:
             law_f.append(finding)
             exp_f += exponent_findings(method, sub, setting, fits)
             const_f += _constant_findings(method, setting, laws, chosen)
-        if len(sub):
-            ratio_f.append(_ratio_finding(method, setting, sub["ratio_l1"], "ℓ1", n_boot, seed))
-            ratio_f.append(_ratio_finding(method, setting, sub["ratio_group"], "group", n_boot, seed))
+        sub_refs = refs[refs["method"] == method]
+        if len(sub_refs):
+            ratio_f.append(_ratio_finding(method, setting, sub_refs["ratio_l1"], "ℓ1", n_boot, seed))
+            ratio_f.append(_ratio_finding(method, setting, sub_refs["ratio_group"], "group",
+                                          n_boot, seed))
     pairs = paired_pairs(methods)
     pair_f = [paired_finding(transitions_df, a, b, role, n_boot=n_boot, seed=seed, flagged=flagged)
               for a, b, role in pairs]

@@ -153,13 +153,17 @@ LAW_COLUMNS: tuple[str, ...] = (
 )  # fmt: skip
 
 
-def usable_transitions(transitions_df: pd.DataFrame) -> pd.DataFrame:
-    """Rows with ``transition == "ok"`` and a finite positive ``n_star``."""
+def usable_transitions(transitions_df: pd.DataFrame, *, equal_groups: bool = True) -> pd.DataFrame:
+    """Rows with ``transition == "ok"``, a finite positive ``n_star`` and (``equal_groups``)
+    equal groups: a real design's unequal groups (``group_size`` 0) have no one :math:`g` for
+    the laws in :math:`s g` (their n* is read against its convex references instead)."""
     require_columns(transitions_df, ["method", "p", "group_size", "active_groups", "n_star",
                                      "transition"], "laws")
     n_star = pd.to_numeric(transitions_df["n_star"], errors="coerce").to_numpy(dtype=float)
     ok = (transitions_df["transition"].astype("string") == "ok").fillna(False).to_numpy(dtype=bool)
-    return transitions_df.loc[ok & np.isfinite(n_star) & (n_star > 0)]
+    equal = pd.to_numeric(transitions_df["group_size"], errors="coerce").to_numpy(dtype=float) >= 1
+    equal |= not equal_groups
+    return transitions_df.loc[ok & np.isfinite(n_star) & (n_star > 0) & equal]
 
 
 def _identifiable(law: Law, s, g, p) -> bool:

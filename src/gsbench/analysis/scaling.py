@@ -185,6 +185,8 @@ def scaling(transitions_df: pd.DataFrame, confidence: float = 0.95) -> pd.DataFr
         (df["transition"].astype("string") == "ok").fillna(False).to_numpy(dtype=bool)
         & np.isfinite(n_star.to_numpy(dtype=float))
         & (n_star.to_numpy(dtype=float) > 0)
+        # a real design's unequal groups (group_size 0) have no one g to scale with
+        & (pd.to_numeric(df["group_size"], errors="coerce").to_numpy(dtype=float) >= 1)
     )
     rows = []
     for method in sorted(df["method"].dropna().unique(), key=str):

@@ -41,6 +41,7 @@ __all__ = [
     "n_incoherence_entry",
     "cell_references",
     "group_references",
+    "expected_group_references",
 ]
 
 
@@ -392,3 +393,69 @@ def group_references(sizes, active) -> tuple[float, float]:
     mask[active] = True
     return (statdim_l1(int(sizes[mask].sum()), int(sizes.sum())),
             statdim_group(sizes[mask], sizes[~mask]))
+
+
+def expected_group_references(sizes, eligible, s: int) -> tuple[float, float]:
+    r"""Convex references of a design with unequal groups, averaged over its draw of active
+    groups: :math:`\mathbb E_S\,D_{\ell_1}(k_S, p)` and :math:`\mathbb E_S\,D_{\mathrm{group}}(S)`.
+
+    The active set :math:`S` is uniform over the :math:`s`-subsets of the ``eligible`` groups
+    (how :func:`gsbench.problems.make_problem` draws it, e.g. the groups below a real
+    design's coherence cap); each term is :func:`group_references` of :math:`S`, the groups
+    with their own sizes :math:`p_l` and :math:`k_S = \sum_{l\in S} p_l`.  Both references
+    depend on :math:`S` only through the multiset of its sizes, so the expectation is the
+    exact finite sum over the numbers :math:`a_v` of active groups of each size :math:`v`,
+
+    .. math::
+
+        \mathbb E_S\, D(S) = \sum_{(a_v)\,:\,\sum_v a_v = s}
+        \frac{\prod_v \binom{c_v}{a_v}}{\binom{E}{s}}\, D(a),
+
+    :math:`c_v` the eligible groups of size :math:`v`, :math:`E = \sum_v c_v`.  With equal
+    sizes :math:`g` it is :func:`cell_references`'s ``(p, g, s)``.
+
+    Parameters
+    ----------
+    sizes : sequence of int
+        Size of every group.
+    eligible : sequence of int
+        Indices of the groups the active set is drawn from (distinct).
+    s : int
+        Number of active groups, ``1 <= s <= len(eligible)``.
+
+    Returns
+    -------
+    n_ref_l1, n_ref_group : float
+    """
+    where = "expected_group_references"
+    sizes = _sizes(sizes, "sizes", where).astype(int)
+    eligible = np.unique(np.asarray(eligible, dtype=int).reshape(-1))
+    s = _check_count(s, "s", where)
+    if eligible.size and (eligible.min() < 0 or eligible.max() >= sizes.size):
+        raise ValueError(f"{where}: eligible groups must be indices below {sizes.size}")
+    if not 1 <= s <= eligible.size:
+        raise ValueError(f"{where}: need 1 <= s <= {eligible.size} eligible groups, got s={s}")
+    values, counts = np.unique(sizes[eligible], return_counts=True)
+    total, p = special.comb(eligible.size, s, exact=True), int(sizes.sum())
+    l1 = grp = 0.0
+    for a in _compositions(counts.tolist(), s):
+        weight = np.prod([special.comb(c, k, exact=True) for c, k in zip(counts, a)]) / total
+        active = np.repeat(values, a)
+        inactive = sizes.tolist()
+        for v in active:
+            inactive.remove(int(v))
+        l1 += weight * statdim_l1(int(active.sum()), p)
+        grp += weight * statdim_group(active, np.asarray(inactive, dtype=int))
+    return float(l1), float(grp)
+
+
+def _compositions(caps: list[int], s: int):
+    """Every tuple ``a`` with ``0 <= a[i] <= caps[i]`` and ``sum(a) == s``."""
+    if not caps:
+        if s == 0:
+            yield ()
+        return
+    rest = sum(caps[1:])
+    for first in range(max(0, s - rest), min(caps[0], s) + 1):
+        for tail in _compositions(caps[1:], s - first):
+            yield (first, *tail)

@@ -38,6 +38,7 @@ from ..errors import ConfigError
 from ..results_schema import SETTING_FIELDS
 from .cells import Cell, expand_cells
 from .chunks import fit_cells, method_chunks
+from .grid_designs import design_specs
 from .io import read_fits, write_table_atomic
 from .sample_sizes import AdaptiveGrid, adaptive_grid, coarse_sizes, first_sizes
 
@@ -141,9 +142,8 @@ def success_counts(trials: pd.DataFrame, metric: str, threshold: float) -> pd.Da
             .agg(k=("_y", "sum"), m=("_y", "size")).reset_index())  # fmt: skip
 
 
-def _cell(row) -> Cell:
-    return Cell(p=int(row.p), group_size=int(row.group_size), active_groups=int(row.active_groups),
-                n=int(row.n), sigma=float(row.sigma), design=str(row.design))
+def _cell(row, config: dict) -> Cell:
+    return Cell.from_row(row, design_specs(config))
 
 
 def _with_chunks(cells: pd.DataFrame, config: dict) -> pd.DataFrame:
@@ -152,7 +152,7 @@ def _with_chunks(cells: pd.DataFrame, config: dict) -> pd.DataFrame:
     (:func:`balance_chunks`, :func:`.cost_model.chunk_count`)."""
     parts = []
     for method, grp in cells.groupby("method", sort=True):
-        cell_list = [_cell(row) for row in grp.itertuples(index=False)]
+        cell_list = [_cell(row, config) for row in grp.itertuples(index=False)]
         chunk_of = {c.cell_id: chunk for chunk, members in
                     method_chunks(config, method, cell_list).items() for c in members}
         part = grp.copy()
@@ -218,15 +218,16 @@ def read_plan(path: str | os.PathLike) -> pd.DataFrame:
     return plan if not plan.empty else pd.DataFrame({c: pd.Series(dtype=object) for c in PLAN_COLUMNS})
 
 
-def plan_cells(plan: pd.DataFrame, method: str, chunk: str) -> list[Cell]:
-    """The cells of one fit job of a plan."""
+def plan_cells(plan: pd.DataFrame, method: str, chunk: str, config: dict | None = None) -> list[Cell]:
+    """The cells of one fit job of a plan (``config`` gives its real designs' specs)."""
     rows = plan[(plan["method"] == method) & (plan["chunk"] == chunk)]
-    return [_cell(row) for row in rows.itertuples(index=False)]
+    specs = design_specs(config) if config is not None else {}
+    return [Cell.from_row(row, specs) for row in rows.itertuples(index=False)]
 
 
 def run_round_chunk(config: dict, method: str, plan_path: str, chunk: str, output: str) -> pd.DataFrame:
     """One fit job of an adaptive round: `method` on the cells of `chunk` in the plan."""
-    cells = plan_cells(read_plan(plan_path), method, chunk)
+    cells = plan_cells(read_plan(plan_path), method, chunk, config)
     if not cells:
         raise ConfigError(f"chunk {chunk!r} of method {method!r} is not in the plan {plan_path}")
     return fit_cells(config, method, cells, output)

@@ -25,6 +25,7 @@ from ..methods import REGISTRY, MethodError, make_method
 from ..problems import ProblemError, check_problem_options
 from ..sweeps import SweepError, expand_sweeps
 from .method_specs import import_plugins, method_specs
+from .grid_designs import grid_designs
 from .plan import check_plan
 from .sample_sizes import AdaptiveGrid
 
@@ -150,12 +151,20 @@ def _schema_message(err) -> str:
 
 def _check_problem_options(config: dict) -> None:
     grid, problem = config["grid"], config["problem"]
+    designs = grid_designs(grid["design"])  # a real design: ConfigError naming its item
     for key in ("sigma", "design", "decoy_rho", "decoy_layout"):
         for i, value in enumerate(grid[key]):
+            if key == "design" and designs[i].spec:
+                continue
             try:
                 check_problem_options(**{key: value})
             except ProblemError as exc:
                 raise ConfigError(f"config key 'grid.{key}[{i}]': {exc}") from None
+    synthetic = [d.name for d in designs if not d.spec]
+    for key in ("p", "group_size"):
+        if synthetic and key not in grid:
+            raise ConfigError(f"config key 'grid.{key}': needed by the synthetic design(s) "
+                              f"{synthetic} (only a real design takes p and groups from its data)")
     try:
         check_problem_options(**problem)
     except ProblemError as exc:
@@ -170,7 +179,7 @@ def _check_adaptive(config: dict, schema_: dict) -> None:
     sub = schema_["properties"]["grid"]["properties"]["n"]["properties"]["adaptive"]
     config["grid"]["n"] = n = {"adaptive": _fill_defaults(n["adaptive"], sub)}
     AdaptiveGrid.from_mapping(n["adaptive"])
-    if "decoy" in config["grid"]["design"]:
+    if any(d == "decoy" for d in config["grid"]["design"]):
         raise ConfigError("config key 'grid.n.adaptive': decoy designs are analysed in rho at "
                           "one n per (p, g, s), not in n; use a list of sample sizes or statdim_l1")
 

@@ -3,7 +3,8 @@
 A study's fit of one method on one cell is keyed by
 
 * its **configuration part** (:func:`fit_key`): the cell and its problem options (everything
-  :meth:`~gsbench.study.cells.Cell.problem_params` feeds the problem and its seeds), the
+  :meth:`~gsbench.study.cells.Cell.problem_params` feeds the problem and its seeds: for a
+  real design its data spec, coherence cap and group sizes), the
   trial count, the method's label, registry name, preset and resolved parameters (the
   estimator's full ``get_params()``, defaults included, so a changed default counts);
 * its **code part** (:func:`code_fingerprint`): the SHA-256 of the source of every gsbench
@@ -195,7 +196,7 @@ def fit_key(config: dict, label: str, cell) -> FitKey:
     from .method_specs import method_specs
 
     name, preset, params = method_specs(config)[label]
-    group_sizes = (cell.group_size,) * (cell.p // cell.group_size)
+    group_sizes = tuple(cell.sizes)  # a real design's unequal sizes, else p / g of g
     resolved = _resolved_params(name, preset, canonical_json(params), group_sizes)
     code = code_fingerprint(name, params.get("estimator"))["key"]
     problem = _sha(canonical_json(cell.problem_params(config)))[:KEY_LENGTH]

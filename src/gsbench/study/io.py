@@ -21,6 +21,28 @@ from ..windows import DEFAULT_THRESHOLD, WINDOW_FIELDS, windows_from_paths
 #: (:class:`gsbench.study.fingerprint.FitKey`).
 FIT_KEYS_METADATA = "gsbench.fit_keys"
 
+#: Columns a study with real designs adds to its per-trial table (:func:`with_design_columns`):
+#: a real design's canonical spec and its group sizes (a JSON list); empty on the rows of
+#: synthetic designs. A study of synthetic designs only has exactly :data:`ROW_SCHEMA`.
+DESIGN_COLUMNS: dict[str, str] = {"design_spec": "string", "group_sizes": "string"}
+
+
+def with_design_columns(trials: pd.DataFrame, config: dict) -> pd.DataFrame:
+    """``trials`` with :data:`DESIGN_COLUMNS` filled from the config's real designs (by the
+    rows' ``design``), or unchanged when the config has none."""
+    from .grid_designs import design_specs, real_design
+
+    specs = design_specs(config)
+    if not specs:
+        return trials
+    sizes = {name: json.dumps(real_design(spec).sizes.tolist(), separators=(",", ":"))
+             for name, spec in specs.items()}
+    design = trials["design"].astype(str)
+    out = trials.assign(design_spec=design.map(specs).fillna(""),
+                        group_sizes=design.map(sizes).fillna(""))
+    return out.astype(DESIGN_COLUMNS)
+
+
 class ResultsSchemaError(UserError, ValueError):
     """A results file whose columns are not the per-trial schema; names the file."""
 
@@ -101,9 +123,10 @@ def check_results_files(directory: str | os.PathLike) -> None:
 
 
 def _read_checked(path: str | os.PathLike, schema: dict[str, str],
-                  require_checksum: bool = False) -> pd.DataFrame:
+                  require_checksum: bool = False, optional: dict[str, str] | None = None) -> pd.DataFrame:
     """One results file, checked (:func:`check_results_file`), with the columns of `schema`
-    in order and with their dtypes; a :class:`ResultsSchemaError` naming the file otherwise."""
+    in order and with their dtypes (and those of `optional` when the file has them all); a
+    :class:`ResultsSchemaError` naming the file otherwise."""
     check_results_file(path, require_checksum=require_checksum)
     try:
         frame = pd.read_parquet(path) if str(path).endswith(".parquet") else pd.read_csv(path)
@@ -117,6 +140,8 @@ def _read_checked(path: str | os.PathLike, schema: dict[str, str],
             f"results file {path} lacks column(s) {', '.join(missing)}; it was not written "
             "by this version of gsbench (rerun its job, e.g. delete the file)"
         )
+    if optional and all(c in frame.columns for c in optional):
+        schema = {**schema, **optional}
     try:
         return frame[list(schema)].astype(schema)
     except (ValueError, TypeError) as exc:
@@ -124,13 +149,16 @@ def _read_checked(path: str | os.PathLike, schema: dict[str, str],
 
 
 def read_trials(paths: Iterable[str | os.PathLike]) -> pd.DataFrame:
-    """Concatenate per-trial tables (``trials.parquet``, :data:`ROW_SCHEMA`), checking each
-    (:func:`check_results_file`) and its columns. A study's fit files are read by
-    :func:`read_fits`."""
-    frames = [_read_checked(path, ROW_SCHEMA) for path in paths]
+    """Concatenate per-trial tables (``trials.parquet``, :data:`ROW_SCHEMA` and, in a study
+    with real designs, :data:`DESIGN_COLUMNS`), checking each (:func:`check_results_file`) and
+    its columns. A study's fit files are read by :func:`read_fits`."""
+    frames = [_read_checked(path, ROW_SCHEMA, optional=DESIGN_COLUMNS) for path in paths]
     if not frames:
         return conform(pd.DataFrame({c: pd.Series(dtype=t) for c, t in ROW_SCHEMA.items()}))
     out = pd.concat(frames, ignore_index=True)
+    for column, dtype in DESIGN_COLUMNS.items():  # a table without them beside one with them
+        if column in out.columns:
+            out[column] = out[column].fillna("").astype(dtype)
     return out.sort_values(["method", "cell_id", "trial"], kind="stable").reset_index(drop=True)
 
 

@@ -2,7 +2,8 @@
 
 A cell's batch holds its trials' problems (designs X and validation sets), their stacked
 copy, one problem's temporary draws, and what the method keeps of each fit (the recorded
-path of an iterative method): :func:`gsbench.runner.batch_nbytes`.
+path of an iterative method): :func:`gsbench.runner.batch_nbytes`; a real design adds its
+data matrix (:func:`data_nbytes`), from which the trials' rows are drawn.
 """
 
 from __future__ import annotations
@@ -22,7 +23,18 @@ def cell_nbytes(cell: Cell, config: dict, label: str | None = None) -> int:
     labels = [label] if label is not None else list(specs)
     nbytes = [batch_nbytes(estimator_of(specs[lab]), config["trials"], cell.n, cell.p, n_val)
               for lab in labels]
-    return max(nbytes, default=batch_nbytes(None, config["trials"], cell.n, cell.p, n_val))
+    batch = max(nbytes, default=batch_nbytes(None, config["trials"], cell.n, cell.p, n_val))
+    return batch + data_nbytes(cell)
+
+
+def data_nbytes(cell: Cell) -> int:
+    """Bytes of a real design's curated data matrix (N x p float64, held once per process
+    while its cells are fitted; 0 for a synthetic design)."""
+    if not cell.is_real:
+        return 0
+    from .grid_designs import real_design
+
+    return int(real_design(cell.design_spec).Z.nbytes)
 
 
 def estimator_of(spec: tuple):

@@ -8,7 +8,7 @@ memory. :func:`describe` is the one line printed before a run.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from ..methods import make_method
 from ..problems import ProblemError, check_memory, format_bytes
@@ -17,7 +17,7 @@ from .sample_sizes import adaptive_grid
 from .cells import Cell, expand_cells
 from .chunks import chunk_cells
 from ..errors import ConfigError
-from .memory import cell_nbytes, estimator_of
+from .memory import cell_nbytes, data_nbytes, estimator_of
 from .method_specs import method_specs
 
 #: CPU seconds per fit and per entry of X (n p), averaged over methods (the cost model's
@@ -78,10 +78,9 @@ def plan_study(config: dict) -> StudyPlan:
                   for group in per.values()), default=0)  # fmt: skip
     extra, extra_cpu = 0, 0.0
     if spec is not None:
-        settings = sorted({(c.p, c.group_size, c.active_groups, c.sigma, c.design) for c in cells})
+        settings = {(c.p, c.group_size, c.active_groups, c.sigma, c.design): c for c in cells}
         extra = spec.rounds * spec.per_round * len(settings) * methods * config["trials"]
-        top = [Cell(p=s[0], group_size=s[1], active_groups=s[2], n=spec.high, sigma=s[3],
-                    design=s[4]) for s in settings]  # fmt: skip
+        top = [replace(c, n=spec.high) for _, c in sorted(settings.items())]
         extra_cpu = spec.rounds * spec.per_round * sum(
             cells_cpu_seconds(config, m, top) for m in config["methods"])
     return StudyPlan(
@@ -130,7 +129,7 @@ def check_plan(config: dict) -> StudyPlan:
         )
     def nbytes(cell: Cell, est) -> int:
         n_val = config["problem"].get("n_val") or cell.n
-        return batch_nbytes(est, config["trials"], cell.n, cell.p, n_val)
+        return batch_nbytes(est, config["trials"], cell.n, cell.p, n_val) + data_nbytes(cell)
 
     specs = method_specs(config)
     for label in [None, *config["methods"]]:  # the problems alone, then each method's fit
