@@ -49,7 +49,7 @@ TRIALS = 5
 
 BASELINE_SCRIPT = """
 import resource, snakemake, pandas, pyarrow, sklearn, threadpoolctl
-import gsbench.stages
+import gsbench.rules
 from gsbench.study import Cell
 from gsbench.study.chunks import cell_rows
 cfg = {"study": "baseline", "trials": 2, "methods": {"dglnn2": {}}, "plugins": [],

@@ -3,7 +3,7 @@
 An import of ``a.b.c`` from a module outside ``a.b`` also runs ``a/b/__init__.py`` first, so
 it is an edge to that package too: ``gsbench.convex`` importing ``gsbench.methods._base``
 depends on everything ``gsbench.methods`` imports. A name taken from the enclosing package
-(``from . import make_method`` in ``gsbench.methods._sweep``) is an edge to its
+(``from . import make_method`` in ``gsbench.methods._settings_batch``) is an edge to its
 ``__init__``. A cycle hidden by a function-level import is still a cycle here.
 """
 

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from gsbench.stages import trials_stage
+from gsbench.rules import trials_stage
 from gsbench.study import ROW_SCHEMA, ResultsSchemaError, read_trials
 
 
@@ -78,7 +78,7 @@ def test_result_file_with_missing_columns_is_rejected_naming_the_file(tmp_path):
 def test_a_failed_rule_leaves_its_traceback_in_the_log_and_the_pointer_outside(tmp_path, capsys):
     from types import SimpleNamespace
 
-    from gsbench.stages import run_rule
+    from gsbench.rules import run_rule
 
     log = tmp_path / "logs" / "x.log"
 

@@ -371,7 +371,7 @@ def test_write_tables_to_declared_paths(results, tmp_path):
 
 
 def test_figure_stage_writes_the_declared_png_and_pdf(results, tmp_path):
-    from gsbench.stages import figure_stage
+    from gsbench.rules import figure_stage
 
     paths = {}
     for frame, name in zip(results, ("summary", "transitions", "scaling")):

@@ -1,4 +1,4 @@
-"""Sweep syntax in study configs (gsbench.sweeps) and its hook in load_config."""
+"""Sweep syntax in study configs (gsbench.config_sweeps) and its hook in load_config."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import re
 import pytest
 
 from gsbench.study import ConfigError, expand_cells, load_config
-from gsbench.sweeps import SweepError, expand_sweeps, format_value, sweep_label
+from gsbench.config_sweeps import SweepError, expand_sweeps, format_value, sweep_label
 
 #: What a label may contain (path component and Snakemake wildcard value).
 SAFE = re.compile(r"^[A-Za-z0-9_\[\]=,.+-]+$")

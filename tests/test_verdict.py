@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from gsbench.analysis.theory import cell_references
-from gsbench.stages import verdict_laws_stage, verdict_stage
+from gsbench.rules import verdict_laws_stage, verdict_stage
 from gsbench.verdict import Finding, Measure, Section, read_sections, render_markdown, write_sections
 
 CONFIG = {"study": "unit", "bootstrap": 50}
@@ -117,7 +117,7 @@ def test_read_sections_rejects_malformed(tmp_path, bad):
 def test_aggregate_then_verdict_on_a_trials_table(tmp_path):
     """aggregate_stage adds the convex references to transitions.csv; the verdict stages
     then find a method that succeeds exactly above D_l1 at the l1 limit."""
-    from gsbench.stages import aggregate_stage
+    from gsbench.rules import aggregate_stage
     from gsbench.study import ROW_SCHEMA, write_table_atomic
 
     defaults = {"string": "", "int64": 0, "float64": 0.0, "bool": False}

@@ -148,7 +148,7 @@ def test_holm_adjustment_and_null_verdicts():
 
 
 def test_every_summary_line_says_what_its_rows_say(tmp_path):
-    from gsbench.stages import verdict_laws_stage, verdict_stage
+    from gsbench.rules import verdict_laws_stage, verdict_stage
 
     trans = pd.concat([
         _table("dglnn2", lambda s, g, p: 3.0 * s**2 * g, noise=0.05, seed=1),
@@ -209,7 +209,7 @@ def test_a_method_held_back_by_its_budget_is_flagged():
 def test_success_definitions_are_recomputed_from_the_trials():
     """Errors that reach 0.05 from n = 40 but 0.001 only from n = 80: the stricter
     threshold doubles n*, read from the same trials without refitting."""
-    from gsbench.stages import SUCCESS_VARIANTS, success_variants
+    from gsbench.rules import SUCCESS_VARIANTS, success_variants
 
     rows = []
     for s in (1, 2, 4):

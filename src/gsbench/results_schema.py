@@ -9,7 +9,7 @@ The runner writes rows of :data:`RESULT_FIELDS`, the study writes and checks
 from __future__ import annotations
 
 from .coherence import COHERENCE_FIELDS
-from .windows import WINDOW_FIELDS
+from .stopping_windows import WINDOW_FIELDS
 
 #: A fit that ran to its end (converged or out of budget).
 STATUS_OK = "ok"
@@ -40,7 +40,7 @@ RESULT_FIELDS: dict[str, str] = {
     "seconds": "float64", "status": "string", "message": "string",
     "params": "string", "resolved": "string", "extra": "string",
     "converged": "bool",
-    **WINDOW_FIELDS,  # early-stopping windows (gsbench.windows)
+    **WINDOW_FIELDS,  # early-stopping windows (gsbench.stopping_windows)
 }  # fmt: skip
 
 #: What a study's fit was computed from (:mod:`gsbench.study.fingerprint`): the hash of its

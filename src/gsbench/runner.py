@@ -20,7 +20,7 @@ from .methods import FitResult, MethodError, make_method
 from .metrics import relative_error, support_scores
 from .problems import Problem, stack_problems
 from .results_schema import RESULT_FIELDS  # noqa: F401 (the rows' columns, re-exported)
-from .windows import DEFAULT_THRESHOLD, result_windows
+from .stopping_windows import DEFAULT_THRESHOLD, result_windows
 
 
 
@@ -137,7 +137,7 @@ def fit_problems_sweep(
     setting by setting, so that the failure is recorded where it belongs.
     """
     from .methods import IterativeRegressor, fit_sweep
-    from .methods._sweep import sweep_conflict
+    from .methods._settings_batch import sweep_conflict
 
     settings = [dict(s or {}) for s in settings]
     out: list = [None] * len(settings)

@@ -23,7 +23,7 @@ checkpoint adaptive_round:
     params:
         code=ANALYSIS["code"],
     script:
-        "../scripts/adaptive_round.py"
+        "../scripts/rule.py"
 
 
 rule fit_round:
@@ -46,4 +46,4 @@ rule fit_round:
         runtime=fit_resource("runtime"),
         cpus_per_task=lambda wildcards, threads: threads,
     script:
-        "../scripts/fit_round.py"
+        "../scripts/rule.py"

@@ -16,7 +16,7 @@ rule trials:
         allow_code_changes=ANALYSIS["allow_code_changes"],
         code=ANALYSIS["code"],
     script:
-        "../scripts/trials.py"
+        "../scripts/rule.py"
 
 
 rule aggregate:
@@ -39,4 +39,4 @@ rule aggregate:
         bootstrap=ANALYSIS["bootstrap"],
         code=ANALYSIS["code"],
     script:
-        "../scripts/aggregate.py"
+        "../scripts/rule.py"

@@ -35,7 +35,7 @@ rule claims:
         mem_mb=1000,
         runtime=5,
     script:
-        "../scripts/claims.py"
+        "../scripts/rule.py"
 
 
 rule claims_depth_trials:
@@ -53,7 +53,7 @@ rule claims_depth_trials:
         mem_mb=2000,
         runtime=30,
     script:
-        "../scripts/claims_depth_trials.py"
+        "../scripts/rule.py"
 
 
 rule claim:
@@ -83,4 +83,4 @@ rule claim:
         mem_mb=2000,
         runtime=30,
     script:
-        "../scripts/claim.py"
+        "../scripts/rule.py"

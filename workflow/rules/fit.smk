@@ -16,4 +16,4 @@ rule fit:
         runtime=fit_resource("runtime"),
         cpus_per_task=lambda wildcards, threads: threads,
     script:
-        "../scripts/fit.py"
+        "../scripts/rule.py"

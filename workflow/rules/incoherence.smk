@@ -24,7 +24,7 @@ rule coherence_figure:
         success=ANALYSIS["success"],
         code=ANALYSIS["code"],
     script:
-        "../scripts/coherence_figure.py"
+        "../scripts/rule.py"
 
 
 rule incoherence:
@@ -55,4 +55,4 @@ rule incoherence:
         bootstrap=ANALYSIS["bootstrap"],
         code=ANALYSIS["code"],
     script:
-        "../scripts/incoherence.py"
+        "../scripts/rule.py"

@@ -58,4 +58,4 @@ rule paper_figures:
         mem_mb=2000,
         runtime=30,
     script:
-        "../scripts/paper_figures.py"
+        "../scripts/rule.py"

@@ -30,7 +30,7 @@ rule regime_part:
     params:
         kind=lambda w: w.regime,
     script:
-        "../scripts/regimes_part.py"
+        "../scripts/rule.py"
 
 
 rule regime_verdict:
@@ -53,7 +53,7 @@ rule regime_verdict:
     params:
         kind=lambda w: w.regime,
     script:
-        "../scripts/regimes_verdict.py"
+        "../scripts/rule.py"
 
 
 rule real:

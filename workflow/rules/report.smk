@@ -21,7 +21,7 @@ rule figure:
     params:
         code=ANALYSIS["code"],
     script:
-        "../scripts/figure.py"
+        "../scripts/rule.py"
 
 
 rule tables:
@@ -43,4 +43,4 @@ rule tables:
         names=TABLES,
         code=ANALYSIS["code"],
     script:
-        "../scripts/tables.py"
+        "../scripts/rule.py"

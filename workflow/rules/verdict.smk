@@ -28,7 +28,7 @@ rule budget_check:
         success=ANALYSIS["success"],
         code=ANALYSIS["code"],
     script:
-        "../scripts/budget_check.py"
+        "../scripts/rule.py"
 
 
 rule noise_check:
@@ -52,7 +52,7 @@ rule noise_check:
         success=ANALYSIS["success"],
         code=ANALYSIS["code"],
     script:
-        "../scripts/noise_check.py"
+        "../scripts/rule.py"
 
 
 rule verdict_laws:
@@ -78,7 +78,7 @@ rule verdict_laws:
         bootstrap=ANALYSIS["bootstrap"],
         code=ANALYSIS["code"],
     script:
-        "../scripts/verdict_laws.py"
+        "../scripts/rule.py"
 
 
 rule verdict:
@@ -102,4 +102,4 @@ rule verdict:
     params:
         code=ANALYSIS["code"],
     script:
-        "../scripts/verdict.py"
+        "../scripts/rule.py"

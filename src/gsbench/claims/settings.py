@@ -6,7 +6,7 @@ from pathlib import Path
 
 import yaml
 
-from ..sweeps import SweepError, expand_sweeps
+from ..config_sweeps import SweepError, expand_sweeps
 
 #: The claims, in the order of claims.md.
 CLAIMS = ("depth_range", "depth_window", "early_stopping", "min_l1", "recovery_rate",

@@ -10,7 +10,7 @@ from __future__ import annotations
 from ._base import FitResult, GroupSparseRegressor, PathRegressor
 from ._iterative import IterativeRegressor
 from ._registry import REGISTRY, MethodError, get_method, make_method, register
-from ._sweep import fit_sweep
+from ._settings_batch import fit_sweep
 from .dglnn import DGLNN1, DGLNN2, DGLNNGD
 from .group_bp import GroupBasisPursuit
 from .group_iht import GroupIHT

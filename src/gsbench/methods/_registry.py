@@ -1,6 +1,6 @@
 """The registry: name -> estimator class, and :func:`make_method` (presets, then parameters).
 
-``gsbench.methods`` re-exports everything here; :mod:`._sweep` imports it directly, so the
+``gsbench.methods`` re-exports everything here; :mod:`._settings_batch` imports it directly, so the
 package's ``__init__`` is never imported back by a module it imports.
 """
 

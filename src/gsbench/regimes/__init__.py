@@ -5,7 +5,7 @@
   ``snakemake noisy``).
 
 :mod:`.settings` reads and validates their settings, :mod:`.fits` fits every method on a
-batch of problems, :mod:`.stages` is what the workflow rules call.
+batch of problems, :mod:`.rules` is what the workflow rules call.
 """
 
 from . import noisy_study, real_study

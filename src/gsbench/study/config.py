@@ -23,7 +23,7 @@ import yaml
 from ..errors import ConfigError
 from ..methods import REGISTRY, MethodError, make_method
 from ..problems import ProblemError, check_problem_options
-from ..sweeps import SweepError, expand_sweeps
+from ..config_sweeps import SweepError, expand_sweeps
 from .method_specs import import_plugins, method_specs
 from .grid_designs import grid_designs
 from .plan import check_plan
@@ -216,7 +216,7 @@ def load_config(source: str | os.PathLike | dict) -> dict:
         raise ConfigError(f"config key '{_key(err.absolute_path)}': {_schema_message(err)}")
     config = _fill_defaults(config, schema_)
     _check_adaptive(config, schema_)
-    try:  # `sweep:` entries -> one label per combination (gsbench.sweeps)
+    try:  # `sweep:` entries -> one label per combination (gsbench.config_sweeps)
         config["methods"] = expand_sweeps(config["methods"])
     except SweepError as exc:
         raise ConfigError(str(exc)) from None

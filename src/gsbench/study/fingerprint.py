@@ -19,7 +19,7 @@ A fit file's name holds both (``<cell_id>.<fit key>-<code key>.parquet``): a cha
 of them is a new file name, so Snakemake reruns exactly the jobs whose cells changed, and a
 job reuses every cell whose file already exists (:mod:`.chunks`). The success threshold is
 not part of the key: the fit files keep each trial's recorded error path and the analysis
-computes the success windows for the study's threshold (:func:`gsbench.windows.path_windows`).
+computes the success windows for the study's threshold (:func:`gsbench.stopping_windows.path_windows`).
 """
 
 from __future__ import annotations
@@ -207,8 +207,8 @@ def fit_key(config: dict, label: str, cell) -> FitKey:
 #: Roots of the analysis code: what turns fit files into the study's tables, figures and
 #: verdict (a change reruns those rules, never the fits).
 ANALYSIS_MODULES: tuple[str, ...] = (
-    "gsbench.stages", "gsbench.analysis", "gsbench.report", "gsbench.verdict",
-    "gsbench.study.io", "gsbench.windows",
+    "gsbench.rules", "gsbench.analysis", "gsbench.report", "gsbench.verdict",
+    "gsbench.study.io", "gsbench.stopping_windows",
 )  # fmt: skip
 
 

@@ -15,7 +15,7 @@ import pandas as pd
 from ..coherence import incoherence
 from ..results_schema import CELL_FIELDS, FIT_SCHEMA
 from ..runner import fit_problems
-from ..windows import path_columns
+from ..stopping_windows import path_columns
 
 
 def cell_frame(study: str, label: str, spec: tuple, cell, problems: list, key) -> pd.DataFrame:

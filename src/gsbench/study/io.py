@@ -15,7 +15,7 @@ from ..atomic import write_table as write_table_atomic  # noqa: F401 (the name t
 from ..atomic import write_text
 from ..errors import UserError
 from ..results_schema import FIT_SCHEMA, PATH_FIELDS, ROW_SCHEMA
-from ..windows import DEFAULT_THRESHOLD, WINDOW_FIELDS, windows_from_paths
+from ..stopping_windows import DEFAULT_THRESHOLD, WINDOW_FIELDS, windows_from_paths
 
 #: Parquet metadata key of a fit file: the JSON list of its cells' fit keys
 #: (:class:`gsbench.study.fingerprint.FitKey`).

@@ -16,7 +16,7 @@ profile repeats none of these numbers.
   retry factor still applies).
 * **threads**: ``resources.blas_threads`` for a job whose largest cell has
   ``p >= resources.blas_threads_from_p``, else 1; the job's BLAS thread limit
-  (:func:`gsbench.stages.run_rule`) follows its threads.
+  (:func:`gsbench.rules.run_rule`) follows its threads.
 """
 
 from __future__ import annotations

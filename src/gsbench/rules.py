@@ -1,7 +1,9 @@
 """What each workflow rule does, as plain functions of file paths.
 
-The Snakemake rules stay thin (``workflow/scripts/*.py`` call :func:`run_rule` with one of
-these); everything here can be called and tested without Snakemake.
+Every Snakemake rule runs the one script ``workflow/scripts/rule.py``, which calls
+:func:`run`; :data:`RULES` maps the rule's name to the function below that does its work,
+with the rule's inputs, outputs and wildcards as arguments. Everything here can be called
+and tested without Snakemake.
 """
 
 from __future__ import annotations
@@ -277,3 +279,75 @@ def incoherence_stage(config: dict, trials_path: str, rho_star: str, fits: str, 
     write_table_atomic(fit, fits)
     plot_rho_star(table, png)
     write_sections(sections, parts)
+
+
+# --------------------------------------------------------------------------- dispatch
+
+
+def _paper_figures(s) -> None:
+    from .paper_figures import paper_figures_stage
+
+    paper_figures_stage(s.input.settings, list(s.output))
+
+
+def _regimes(name: str):
+    def call(s) -> None:
+        from .regimes import rules as regimes
+
+        if name == "part":
+            regimes.part_stage(s.params.kind, s.input.settings, s.wildcards.part, s.output.csv)
+        else:
+            regimes.verdict_stage(s.params.kind, s.input.settings, list(s.input.parts),
+                                  str(Path(s.output.verdict).parent))
+
+    return call
+
+
+#: Workflow rule name -> how its job calls the functions above: ``s`` is the ``snakemake``
+#: object of a ``script:`` job (``s.config``, ``s.input``, ``s.output``, ``s.wildcards``,
+#: ``s.params``). Every rule runs ``workflow/scripts/rule.py``, which calls :func:`run`.
+RULES: dict[str, Callable] = {
+    "fit": lambda s: fit_stage(s.config, s.wildcards.method, s.wildcards.chunk, s.output[0]),
+    "fit_round": lambda s: fit_round_stage(s.config, s.wildcards.method, s.input.plan,
+                                           s.wildcards.chunk, s.output[0]),
+    "adaptive_round": lambda s: adaptive_round_stage(s.config, int(s.wildcards.round),
+                                                     list(s.input), s.output.plan,
+                                                     s.output.estimates),
+    "trials": lambda s: trials_stage(s.config, list(s.input), s.output[0]),
+    "aggregate": lambda s: aggregate_stage(s.config, s.input[0], s.output.summary,
+                                           s.output.transitions, s.output.scaling),
+    "budget_check": lambda s: budget_stage(s.config, s.input.trials, s.input.transitions,
+                                           s.output[0]),
+    "noise_check": lambda s: noise_stage(s.config, s.input.trials, s.input.transitions,
+                                         s.output[0]),
+    "verdict_laws": lambda s: verdict_laws_stage(s.config, s.input.transitions, s.output.laws,
+                                                 s.output.sections, s.input.trials,
+                                                 s.input.budget, s.input.noise),
+    "verdict": lambda s: verdict_stage(s.config, list(s.input.sections), s.output[0],
+                                       s.input.trials),
+    "figure": lambda s: figure_stage(s.wildcards.figure, s.input.summary, s.input.transitions,
+                                     s.input.scaling, s.output.png, s.output.pdf),
+    "tables": lambda s: tables_stage(s.input.transitions, s.input.scaling,
+                                     dict(zip(s.params.names, s.output)), s.input.summary),
+    "coherence_figure": lambda s: coherence_figure_stage(s.config, s.input[0],
+                                                         s.wildcards.measure, s.output.png),
+    "incoherence": lambda s: incoherence_stage(s.config, s.input[0], s.output.rho_star,
+                                               s.output.fits, s.output.png, s.output.sections),
+    "claims_depth_trials": lambda s: claims_depth_trials_stage(s.input.settings, s.output[0]),
+    "claim": lambda s: claim_stage(s.wildcards.claim, s.input.settings, list(s.output),
+                                   s.input.depth_trials[0] if s.input.depth_trials else None),
+    "claims": lambda s: claims_summary_stage(s.input.settings, list(s.input.findings),
+                                             s.output[0]),
+    "paper_figures": _paper_figures,
+    "regime_part": _regimes("part"),
+    "regime_verdict": _regimes("verdict"),
+}
+
+
+def run(smk) -> None:
+    """The body of the workflow's one script: run rule ``smk.rule``'s function from
+    :data:`RULES` under :func:`run_rule` (log file, thread limits, traceback)."""
+    if smk.rule not in RULES:
+        raise KeyError(f"workflow rule {smk.rule!r} has no function in gsbench.rules.RULES "
+                       f"(known: {', '.join(sorted(RULES))})")
+    run_rule(smk, RULES[smk.rule], smk)

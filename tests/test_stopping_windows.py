@@ -1,4 +1,4 @@
-"""Early-stopping windows of a recorded error path (gsbench.windows) and their columns."""
+"""Early-stopping windows of a recorded error path (gsbench.stopping_windows) and their columns."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import pytest
 
 from gsbench.problems import make_problem
 from gsbench.runner import RESULT_FIELDS, fit_problems
-from gsbench.windows import WINDOW_FIELDS, converged_by_budget, stopping_windows
+from gsbench.stopping_windows import WINDOW_FIELDS, converged_by_budget, stopping_windows
 
 
 def test_windows_of_a_u_shaped_path():
