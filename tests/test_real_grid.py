@@ -256,7 +256,7 @@ def test_the_studys_stages_on_a_real_design_in_process(tmp_path, digits):
     """The stages the workflow's rules call, in one process: fits, trials (with the design
     columns), transitions with the unequal-group references, and the budget check, which
     refits cells rebuilt from transitions rows."""
-    from gsbench.stages import aggregate_stage, budget_stage, trials_stage
+    from gsbench.rules import aggregate_stage, budget_stage, trials_stage
     from gsbench.study.chunks import chunk_cells, run_chunk
 
     config = real_config(grid={"design": [DIGITS], "active_groups": [1], "n": [8, 256]},
