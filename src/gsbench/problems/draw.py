@@ -124,7 +124,7 @@ def make_problem(
     """
     real = None
     if design == "real":
-        from .designs import load
+        from ..designs import load
 
         real = load(data)
         p = real.p if p is None else p
