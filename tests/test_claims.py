@@ -87,7 +87,7 @@ def test_settings_errors_name_the_key():
     expanded = validate_settings(settings)
     assert "hadamard_depth[depth=3,alpha=0.01]" in expanded["depth"]["methods"]
     bad = {**settings, "min_l1": {k: v for k, v in settings["min_l1"].items() if k != "max_iter"}}
-    with pytest.raises(SettingsError, match=r"'min_l1\.max_iter' is missing"):
+    with pytest.raises(SettingsError, match=r"claim settings key 'min_l1': 'max_iter' is a required"):
         validate_settings(bad)
     bad = {**settings, "depth": {**settings["depth"], "methods": {"h": {"sweep": {"alpha": 3}}}}}
     with pytest.raises(SettingsError, match=r"claim settings key 'depth\.methods\.h\.sweep\.alpha'"):
