@@ -174,3 +174,70 @@ def test_read_yaml_names_the_kind_of_file(tmp_path):
         read_yaml(path, "paper-figure settings")
     with pytest.raises(ConfigError, match=r"^config file .*: config key 'c' appears twice"):
         read_yaml(path)
+
+
+#: JSON-schema keywords the settings schemas may use (anything else is a typo, e.g. a flow
+#: mapping split at a comma inside an unquoted description).
+KEYWORDS = {
+    "$schema", "title", "description", "type", "additionalProperties", "required", "properties",
+    "$defs", "$ref", "default", "pattern", "maxLength", "items", "minItems", "maxItems",
+    "uniqueItems", "enum", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum",
+    "minProperties", "maxProperties", "propertyNames", "allOf",
+}
+
+
+def _unknown_keywords(node, path=()):
+    """Keys of schema objects that are not JSON-schema keywords (property names, $defs
+    entries, defaults and enum values are data, not keywords)."""
+    if isinstance(node, list):
+        for item in node:
+            yield from _unknown_keywords(item, path)
+        return
+    if not isinstance(node, dict):
+        return
+    for key, value in node.items():
+        if key not in KEYWORDS:
+            yield ".".join(map(str, path + (key,)))
+        elif key in ("properties", "$defs"):
+            for name, sub in value.items():
+                if key == "$defs" and "type" not in sub and "$ref" not in sub and "enum" not in sub \
+                        and "allOf" not in sub:
+                    for inner_name, inner in sub.items():  # a group of definitions
+                        yield from _unknown_keywords(inner, path + (key, name, inner_name))
+                else:
+                    yield from _unknown_keywords(sub, path + (key, name))
+        elif key not in ("default", "enum", "required"):
+            yield from _unknown_keywords(value, path + (key,))
+
+
+@pytest.mark.parametrize("name", ["config", "claims", "paper_figures"])
+def test_schemas_use_only_known_keywords(name):
+    from gsbench.settings_files import read_schema
+
+    assert list(_unknown_keywords(read_schema(name))) == []
+
+
+def test_config_readme_key_tables_are_generated_from_the_schemas():
+    from gsbench.settings_docs import render_readme
+
+    readme = ROOT / "config" / "README.md"
+    text = readme.read_text(encoding="utf-8")
+    for name in ("config", "claims", "paper_figures"):
+        assert f"<!-- keys: {name} -->" in text, name
+    assert text == render_readme(text), (
+        "config/README.md's key tables are stale: python -m gsbench.settings_docs config/README.md")
+
+
+def test_key_table_reads_types_defaults_and_required_from_the_schema():
+    from gsbench.settings_docs import key_table
+
+    table = key_table("config").splitlines()
+    row = {line.split(" | ")[0].strip("| `"): line for line in table[2:]}
+    assert row["trials"].startswith("| `trials` | int ≥ 1 | required | Independent problems")
+    assert "| `problem.rho` | number in (-1, 1) | `0.5` |" in row["problem.rho"]  # ProblemOptions
+    assert "| `success.threshold` | number in (0, 1] | `0.05` |" in row["success.threshold"]
+    assert "| `grid.design` | list of `rademacher` / `gaussian`" in row["grid.design"]
+    claims = key_table("claims")
+    assert "| `depth.problem` | mapping, keys `<problem>.*` | required |" in claims
+    assert "| `<problem>.sigma` | number ≥ 0 | optional |" in claims
+    assert "| `min_group_l12.gd.direction_seed` | int ≥ 0 | `0` |" in claims
