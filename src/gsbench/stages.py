@@ -152,24 +152,18 @@ def verdict_stage(config: dict, section_files: list[str], output: str, trials: s
     line (the code keys of the fits in `trials`), a Summary (one line per method and
     question), then the Regime sections, then the rest; decisive rows Holm-adjusted over the
     whole document."""
+    from .findings import read_sections, render_markdown, summary_section
     from .provenance import fits_record, provenance_line
-    from .verdict import (
-        control_multiplicity,
-        read_sections,
-        render_markdown,
-        summary_section,
-        write_text_atomic,
-    )
+    from .verdict import control_multiplicity, write_text_atomic
 
     sections = [s for path in section_files for s in read_sections(path)]
     sections, holm_text = control_multiplicity(sections)
     regime = [s for s in sections if s.title == "Regime"]
     rest = [s for s in sections if s.title != "Regime"]
     summary = summary_section(rest, holm_text)
-    text = render_markdown([summary, *regime, *rest], title=f"Verdict: study {config['study']}")
-    title, body = text.split("\n", 1)
     line = provenance_line(config, fits_record(trials) if trials else None)
-    write_text_atomic(output, f"{title}\n\n{line}\n{body}")
+    write_text_atomic(output, render_markdown([summary, *regime, *rest],
+                                              f"Verdict: study {config['study']}", line))
 
 
 def figure_stage(name: str, summary: str, transitions: str, scaling: str, png: str, pdf: str) -> None:

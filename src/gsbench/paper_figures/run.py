@@ -19,7 +19,8 @@ from .settings import (
     scaled_settings,
     validate_settings,
 )
-from .summary import _jsonable, write_summary
+from ..findings import json_ready
+from .summary import write_summary
 
 log = logging.getLogger(__name__)
 
@@ -67,7 +68,7 @@ def run_all(settings: dict | str | Path, outdir: str | Path,
 
     write_summary(numbers, outdir / "paper_figures.md", source,
                   settings_provenance_line(settings, source or None))
-    write_text(outdir / "paper_figures.json", json.dumps(_jsonable(numbers), indent=1) + "\n")
+    write_text(outdir / "paper_figures.json", json.dumps(json_ready(numbers), indent=1) + "\n")
     return numbers
 
 
