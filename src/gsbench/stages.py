@@ -16,19 +16,20 @@ from typing import Callable
 import pandas as pd
 
 from .results_schema import STATUS_OK
+from .targets import STUDY_FIGURES
 from .study import read_fits, read_trials, run_chunk, write_table_atomic
 
-# Figure name -> which aggregated tables it draws: (summary, transitions, scaling, out),
-# where out is the rule's declared (png, pdf) pair.
+# Figure name (gsbench.targets.STUDY_FIGURES, in its order) -> how it draws from the aggregated
+# tables (summary, transitions, scaling) into out, the rule's declared (png, pdf) pair.
 # Plotting modules are imported only by the jobs that plot (fit jobs start faster).
-FIGURES: dict[str, Callable] = {
-    "phase_heatmaps": lambda s, t, c, out: _report().plot_phase_heatmaps(s, out),
-    "success_curves": lambda s, t, c, out: _report().plot_success_curves(s, out),
-    "scaling_groups": lambda s, t, c, out: _report().plot_scaling_groups(t, c, out),
-    "scaling_entries": lambda s, t, c, out: _report().plot_scaling_entries(t, c, out),
-    "error_curves": lambda s, t, c, out: _report().plot_error_curves(s, out),
-    "phase_diagram": lambda s, t, c, out: _theory_figures().plot_phase_diagram(s, out),
-}
+FIGURES: dict[str, Callable] = dict(zip(STUDY_FIGURES, [
+    lambda s, t, c, out: _report().plot_phase_heatmaps(s, out),
+    lambda s, t, c, out: _report().plot_success_curves(s, out),
+    lambda s, t, c, out: _report().plot_scaling_groups(t, c, out),
+    lambda s, t, c, out: _report().plot_scaling_entries(t, c, out),
+    lambda s, t, c, out: _report().plot_error_curves(s, out),
+    lambda s, t, c, out: _theory_figures().plot_phase_diagram(s, out),
+], strict=True))  # fmt: skip
 
 
 def _report():

@@ -18,6 +18,7 @@ import pandas as pd
 from ..analysis.columns import SETTING_KEYS, require_columns
 from ..analysis.intervals import format_interval as _format_interval
 from ..atomic import write_text
+from ..targets import TABLE_FILES  # file name -> (table, format)
 from ..analysis.transitions import ALL_FAILED_TEXT
 
 __all__ = ["transitions_table", "scaling_table", "write_tables", "format_interval", "TABLE_FILES"]
@@ -272,13 +273,6 @@ def scaling_table(scaling: pd.DataFrame, fmt: str = "latex", digits: int = 2) ->
     return _render(header_tex, header_md, align, rows, fmt)
 
 
-#: The table files of a study: file name -> (table, format).
-TABLE_FILES: dict[str, tuple[str, str]] = {
-    "transitions.tex": ("transitions", "latex"),
-    "transitions.md": ("transitions", "markdown"),
-    "scaling.tex": ("scaling", "latex"),
-    "scaling.md": ("scaling", "markdown"),
-}
 
 
 def write_tables(transitions_csv: str | Path, scaling_csv: str | Path,
