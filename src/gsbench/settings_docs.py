@@ -18,6 +18,7 @@ import re
 import sys
 from pathlib import Path
 
+from .atomic import write_text
 from .settings_files import read_schema
 
 __all__ = ["key_table", "render_readme", "schema_for_docs"]
@@ -175,7 +176,7 @@ def main(argv: list[str] | None = None) -> int:
             return 1
         return 0
     if new != old:
-        args.readme.write_text(new, encoding="utf-8")
+        write_text(args.readme, new)
     return 0
 
 
