@@ -241,3 +241,29 @@ def test_key_table_reads_types_defaults_and_required_from_the_schema():
     assert "| `depth.problem` | mapping, keys `<problem>.*` | required |" in claims
     assert "| `<problem>.sigma` | number ≥ 0 | optional |" in claims
     assert "| `min_group_l12.gd.direction_seed` | int ≥ 0 | `0` |" in claims
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("target, key, old, new, message", [
+    ("claims", "claims_settings", "rho: 0.5}", "rho: 1.5}",
+     "claim settings key 'depth.designs.correlated.rho': 1.5 is greater than or equal to the maximum of 1"),
+    ("paper_figures", "paper_figures_settings", "    sigma: 0.5\n", "    sigma: -0.5\n",
+     "paper-figure settings key 'fig2.problem.sigma': -0.5 is less than the minimum of 0"),
+])
+def test_the_workflow_refuses_bad_settings_before_any_job(tmp_path, target, key, old, new, message):
+    """A dry run of the target with a bad settings file (passed by path, as the rule files
+    do) stops while the DAG is built, naming the key; no job runs."""
+    import subprocess
+    import sys
+
+    source = CLAIMS_FILE if target == "claims" else PAPER_FILE
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(source.read_text().replace(old, new, 1))
+    proc = subprocess.run(
+        [str(Path(sys.executable).parent / "snakemake"), target, "-n", "--snakefile",
+         str(ROOT / "Snakefile"), "--directory", str(tmp_path), "--configfile",
+         str(ROOT / "config" / "smoke.yaml"), "--config", f"{key}={bad}"],
+        capture_output=True, text=True, timeout=300)
+    assert proc.returncode != 0
+    assert message in proc.stdout + proc.stderr
+    assert not (tmp_path / "results").exists()

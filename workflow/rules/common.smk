@@ -1,5 +1,6 @@
 # Configuration validation, the grid of cells and its jobs, wildcard constraints, and the
 # checks that run before any job: duplicate YAML keys, the study's size, damaged fit files.
+import functools
 import re
 import sys
 
@@ -18,6 +19,8 @@ from gsbench.study import (
     warn_skipped,
 )
 from gsbench.study.fingerprint import analysis_fingerprint, study_key
+from gsbench.claims import load_settings as load_claims_settings
+from gsbench.paper_figures import load_settings as load_paper_figures_settings
 from gsbench.paper_figures import output_names
 from gsbench.provenance import finish_study, main_executor, start_study
 from gsbench.study.adaptive import adaptive_grid, plan_cells, read_plan
@@ -170,6 +173,35 @@ def fit_resource(name):
 def fit_threads(wildcards, input):
     """Threads (and BLAS threads) of a fit job: resources.blas_threads for large cells."""
     return job_threads(config, fit_job_cells(wildcards, input))
+
+
+# Settings files of the claims and paper_figures targets, relative to the working directory
+# (the package looks for no file itself). Rules take them through checked_settings: the
+# package reads and checks the file while the DAG is built, so a bad key stops the run,
+# naming the key, before any job starts.
+CLAIMS_SETTINGS = config.get("claims_settings", "config/claims.yaml")
+PAPER_FIGURES_SETTINGS = config.get(
+    "paper_figures_settings", "config/paper_figures.yaml"
+)
+SETTINGS_LOADERS = {
+    CLAIMS_SETTINGS: load_claims_settings,
+    PAPER_FIGURES_SETTINGS: load_paper_figures_settings,
+}
+
+
+@functools.cache
+def _check_settings(path):
+    SETTINGS_LOADERS[path](path)
+
+
+def checked_settings(path):
+    """Input function: the settings file `path` once its loader accepted it."""
+
+    def settings(wildcards):
+        _check_settings(path)
+        return path
+
+    return settings
 
 
 # The real-design and noisy studies' settings files (workflow/rules/regimes.smk).

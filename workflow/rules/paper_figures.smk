@@ -3,9 +3,6 @@
 # Settings: config/paper_figures.yaml (relative to the working directory), or another
 # file given as `--config paper_figures_settings=<path>`. Independent of the study config.
 
-PAPER_FIGURES_SETTINGS = config.get(
-    "paper_figures_settings", "config/paper_figures.yaml"
-)
 PAPER_FIGURES_OUT = "results/paper_figures"
 
 
@@ -13,7 +10,7 @@ rule paper_figures:
     """Figures 2-5 of the DGLNN paper (PNG, PDF, tidy CSV each) and paper_figures.md:
     the paper's stated outcome, the numbers measured here and a verdict per figure."""
     input:
-        settings=PAPER_FIGURES_SETTINGS,
+        settings=checked_settings(PAPER_FIGURES_SETTINGS),
     output:
         [paper_figures_output(PAPER_FIGURES_OUT, name) for name in output_names()],
     log:
