@@ -87,7 +87,7 @@ def test_settings_errors_name_the_key():
     expanded = validate_settings(settings)
     assert "hadamard_depth[depth=3,alpha=0.01]" in expanded["depth"]["methods"]
     bad = {**settings, "min_l1": {k: v for k, v in settings["min_l1"].items() if k != "max_iter"}}
-    with pytest.raises(SettingsError, match=r"'min_l1\.max_iter' is missing"):
+    with pytest.raises(SettingsError, match=r"claim settings key 'min_l1': 'max_iter' is a required"):
         validate_settings(bad)
     bad = {**settings, "depth": {**settings["depth"], "methods": {"h": {"sweep": {"alpha": 3}}}}}
     with pytest.raises(SettingsError, match=r"claim settings key 'depth\.methods\.h\.sweep\.alpha'"):
@@ -102,7 +102,7 @@ def test_finding_round_trips_and_rejects_unknown_verdicts(tmp_path):
     back = Finding.read_json(f.write_json(tmp_path / "x.json"))
     assert back.measured[0].value == 1.0 and math.isnan(back.measured[0].high)
     assert back.runs == {"total": 1} and back.files == ["x.csv"] and back.source == "src"
-    assert back.measured_text() == "a: 1 [0.5, nan]"
+    assert back.measured_text() == "a: 1 [0.5, n/a]"
     assert rule_of(back) == ("upper bound: exponent must not exceed 1", "3 exponents")
     assert back.criterion.endswith("crit")
     with pytest.raises(ValueError, match="'maybe'"):

@@ -96,7 +96,7 @@ BASE_NOISY = {"p": 64, "group_size": [4], "active_groups": [2], "snr": [4], "n":
 
 
 @pytest.mark.parametrize("change, message", [
-    ({"snr": [0]}, r"key 'snr.0'"),
+    ({"snr": [0]}, r"key 'snr\[0\]'"),
     ({"extra": 1}, "Additional properties"),
     ({"reference": "lasso"}, r"key 'reference': 'lasso' is not one of the methods"),
     ({"methods": {"nope": {}}}, r"key 'methods.nope'"),

@@ -14,11 +14,12 @@ from gsbench import paper_figures as pf
 from workflow_helpers import ROOT, is_nonblank_png, snakemake
 
 OUTPUTS = pf.output_names()
+SETTINGS = ROOT / "config" / "paper_figures.yaml"
 
 
 def short_settings() -> dict:
     """The real settings with runs long enough for the qualitative outcomes only."""
-    s = pf.load_settings()
+    s = pf.load_settings(SETTINGS)
     s["fig2"].update(iterations=1500, plot_iterations=2000)
     s["fig3"].update(iterations=1500, plot_iterations=1500)
     # DGLNN needs ~4500 iterations to fit the weak (all-ones) signal of Fig. 4.
@@ -31,7 +32,7 @@ def short_settings() -> dict:
 
 def tiny_settings() -> dict:
     """Just enough to exercise every output (a few seconds)."""
-    s = pf.load_settings()
+    s = pf.load_settings(SETTINGS)
     for fig in pf.FIGURES:
         s[fig].update(iterations=300, plot_iterations=400, stride=10)
     s["fig4"]["robustness_repetitions"] = 2
@@ -179,7 +180,7 @@ def test_output_is_deterministic(tmp_path):
 
 
 def test_scaled_settings_shortens_runs():
-    s = pf.load_settings()
+    s = pf.load_settings(SETTINGS)
     short = pf.scaled_settings(s, 0.1, repetitions=4)
     assert short["fig2"]["iterations"] == s["fig2"]["iterations"] // 10
     assert short["fig2"]["plot_iterations"] == s["fig2"]["plot_iterations"] // 10
@@ -190,7 +191,7 @@ def test_scaled_settings_shortens_runs():
 
 
 def test_default_settings_are_the_papers():
-    s = pf.load_settings()
+    s = pf.load_settings(SETTINGS)
     for fig, (n, p, g, k) in {"fig2": (150, 300, 3, 3), "fig3": (150, 300, 3, 3),
                               "fig4": (100, 500, 4, 4), "fig5": (80, 200, 1, 5)}.items():
         prob = s[fig]["problem"]
@@ -203,15 +204,15 @@ def test_default_settings_are_the_papers():
 
 
 def test_missing_setting_is_named():
-    s = pf.load_settings()
+    s = pf.load_settings(SETTINGS)
     del s["fig4"]["criteria"]["ratio"]
-    with pytest.raises(pf.SettingsError, match=r"fig4\.criteria\.ratio"):
+    with pytest.raises(pf.SettingsError, match=r"key 'fig4\.criteria': 'ratio' is a required property"):
         pf.validate_settings(s)
     with pytest.raises(pf.SettingsError, match="plot_iterations"):
         pf.validate_settings({**s, "fig2": {**s["fig2"], "plot_iterations": 10}}, ["fig2"])
-    s = pf.load_settings()
+    s = pf.load_settings(SETTINGS)
     au = {k: v for k, v in s["fig4"]["authors"].items() if k != "iterations"}
-    with pytest.raises(pf.SettingsError, match=r"fig4\.authors\.iterations"):
+    with pytest.raises(pf.SettingsError, match=r"key 'fig4\.authors': 'iterations' is a required property"):
         pf.validate_settings({**s, "fig4": {**s["fig4"], "authors": au}}, ["fig4"])
 
 

@@ -18,20 +18,21 @@ from typing import Callable
 import pandas as pd
 
 from .results_schema import STATUS_OK
+from .targets import STUDY_FIGURES
 from .study import read_fits, read_trials, run_chunk, write_table_atomic
 from .study.io import with_design_columns
 
-# Figure name -> which aggregated tables it draws: (summary, transitions, scaling, out),
-# where out is the rule's declared (png, pdf) pair.
+# Figure name (gsbench.targets.STUDY_FIGURES, in its order) -> how it draws from the aggregated
+# tables (summary, transitions, scaling) into out, the rule's declared (png, pdf) pair.
 # Plotting modules are imported only by the jobs that plot (fit jobs start faster).
-FIGURES: dict[str, Callable] = {
-    "phase_heatmaps": lambda s, t, c, out: _report().plot_phase_heatmaps(s, out),
-    "success_curves": lambda s, t, c, out: _report().plot_success_curves(s, out),
-    "scaling_groups": lambda s, t, c, out: _report().plot_scaling_groups(t, c, out),
-    "scaling_entries": lambda s, t, c, out: _report().plot_scaling_entries(t, c, out),
-    "error_curves": lambda s, t, c, out: _report().plot_error_curves(s, out),
-    "phase_diagram": lambda s, t, c, out: _theory_figures().plot_phase_diagram(s, out),
-}
+FIGURES: dict[str, Callable] = dict(zip(STUDY_FIGURES, [
+    lambda s, t, c, out: _report().plot_phase_heatmaps(s, out),
+    lambda s, t, c, out: _report().plot_success_curves(s, out),
+    lambda s, t, c, out: _report().plot_scaling_groups(t, c, out),
+    lambda s, t, c, out: _report().plot_scaling_entries(t, c, out),
+    lambda s, t, c, out: _report().plot_error_curves(s, out),
+    lambda s, t, c, out: _theory_figures().plot_phase_diagram(s, out),
+], strict=True))  # fmt: skip
 
 
 def _report():
@@ -175,24 +176,18 @@ def verdict_stage(config: dict, section_files: list[str], output: str, trials: s
     line (the code keys of the fits in `trials`), a Summary (one line per method and
     question), then the Regime sections, then the rest; decisive rows Holm-adjusted over the
     whole document."""
+    from .findings import read_sections, render_markdown, summary_section
     from .provenance import fits_record, provenance_line
-    from .verdict import (
-        control_multiplicity,
-        read_sections,
-        render_markdown,
-        summary_section,
-        write_text_atomic,
-    )
+    from .verdict import control_multiplicity, write_text_atomic
 
     sections = [s for path in section_files for s in read_sections(path)]
     sections, holm_text = control_multiplicity(sections)
     regime = [s for s in sections if s.title == "Regime"]
     rest = [s for s in sections if s.title != "Regime"]
     summary = summary_section(rest, holm_text)
-    text = render_markdown([summary, *regime, *rest], title=f"Verdict: study {config['study']}")
-    title, body = text.split("\n", 1)
     line = provenance_line(config, fits_record(trials) if trials else None)
-    write_text_atomic(output, f"{title}\n\n{line}\n{body}")
+    write_text_atomic(output, render_markdown([summary, *regime, *rest],
+                                              f"Verdict: study {config['study']}", line))
 
 
 def figure_stage(name: str, summary: str, transitions: str, scaling: str, png: str, pdf: str) -> None:

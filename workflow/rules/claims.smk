@@ -1,10 +1,10 @@
 # Claims checker: published statements re-measured, with intervals and verdicts:
 #   snakemake claims --cores 2
 # Settings: config/claims.yaml (relative to the working directory), or another file given
-# as `--config claims_settings=<path>`. Independent of the study config.
+# as `--config claims_settings=<path>` (CLAIMS_SETTINGS, common.smk: checked while the DAG is
+# built). Independent of the study config.
 from gsbench.claims import CLAIMS
 
-CLAIMS_SETTINGS = config.get("claims_settings", "config/claims.yaml")
 CLAIMS_OUT = "results/claims"
 CLAIMS_USING_DEPTH_FITS = ["depth_range", "depth_window"]
 
@@ -17,7 +17,7 @@ rule claims:
     """claims.md: one row per claim (source, statement, setting, measured value with a 95%
     interval, verdict with its reason), from each claim's JSON record."""
     input:
-        settings=CLAIMS_SETTINGS,
+        settings=checked_settings(CLAIMS_SETTINGS),
         findings=expand(f"{CLAIMS_OUT}/{{claim}}.json", claim=CLAIMS),
         figures=expand(f"{CLAIMS_OUT}/{{claim}}.png", claim=CLAIMS),
     output:
@@ -41,7 +41,7 @@ rule claims:
 rule claims_depth_trials:
     """The fits claims 1 and 2 share: depth-N models over a sweep of alpha, two designs."""
     input:
-        settings=CLAIMS_SETTINGS,
+        settings=checked_settings(CLAIMS_SETTINGS),
     output:
         f"{CLAIMS_OUT}/depth_trials.csv",
     log:
@@ -59,7 +59,7 @@ rule claims_depth_trials:
 rule claim:
     """One claim: tidy CSV, figure and JSON record (gsbench.claims.run_claim)."""
     input:
-        settings=CLAIMS_SETTINGS,
+        settings=checked_settings(CLAIMS_SETTINGS),
         depth_trials=lambda w: (
             [f"{CLAIMS_OUT}/depth_trials.csv"]
             if w.claim in CLAIMS_USING_DEPTH_FITS

@@ -1,5 +1,6 @@
 # Configuration validation, the grid of cells and its jobs, wildcard constraints, and the
 # checks that run before any job: duplicate YAML keys, the study's size, damaged fit files.
+import functools
 import re
 import sys
 
@@ -18,9 +19,19 @@ from gsbench.study import (
     warn_skipped,
 )
 from gsbench.study.fingerprint import analysis_fingerprint, study_key
+from gsbench.claims import load_settings as load_claims_settings
+from gsbench.paper_figures import load_settings as load_paper_figures_settings
+from gsbench.paper_figures import output_names
 from gsbench.provenance import finish_study, main_executor, start_study
 from gsbench.study.adaptive import adaptive_grid, plan_cells, read_plan
 from gsbench.study.resources import job_resources, job_threads
+from gsbench.targets import (
+    COHERENCE_MEASURES,
+    STUDY_FIGURES,
+    TABLE_FILES,
+    is_decoy_study,
+)
+from gsbench.targets import study_outputs as analysis_outputs
 
 try:
     # Snakemake's own YAML reader keeps the last of two equal keys; read the files again.
@@ -49,16 +60,9 @@ if workflow.exec_mode == ExecMode.DEFAULT:
     except ResultsSchemaError as exc:
         sys.exit(f"gsbench: {exc}")
 
-FIGURES = [
-    "phase_heatmaps",
-    "success_curves",
-    "scaling_groups",
-    "scaling_entries",
-    "error_curves",
-    "phase_diagram",
-]
-COHERENCE_MEASURES = ["delta_out", "mu"]
-TABLES = ["transitions.tex", "transitions.md", "scaling.tex", "scaling.md"]
+# Names of the figures, tables and coherence measures: the package's (gsbench.targets).
+FIGURES = list(STUDY_FIGURES)
+TABLES = list(TABLE_FILES)
 
 
 # Rerun triggers of the analysis rules (Snakemake's `params:` trigger): the settings each
@@ -74,7 +78,7 @@ ANALYSIS = {
 ADAPTIVE_DIR = f"{OUT}/adaptive/{study_key(config)}"
 
 # Decoy studies are analysed in rho at one n per (p, g, s): no transitions in n.
-DECOY_STUDY = "statdim_l1" in config["grid"]["n"] or "decoy" in config["grid"]["design"]
+DECOY_STUDY = is_decoy_study(config)
 # grid.n: {adaptive: ...}: rounds of fits planned by the checkpoint adaptive_round.
 ADAPTIVE = adaptive_grid(config)
 
@@ -129,33 +133,25 @@ def trials_inputs():
     return adaptive_fit_files if ADAPTIVE else fit_outputs()
 
 
-def incoherence_outputs():
-    """Success-vs-coherence figures; with decoy designs, rho*, its figure and verdict."""
-    out = expand(
-        f"{OUT}/figures/success_vs_{{measure}}.{{ext}}",
-        measure=COHERENCE_MEASURES,
-        ext=["png", "pdf"],
-    )
-    if "decoy" in config["grid"]["design"]:
-        out += [f"{OUT}/incoherence/rho_star.csv"]
-    return out
-
-
 def study_outputs():
     """Targets of the default target: every fit file and trials.parquet too (a deleted one is
-    then rebuilt, with everything after it), the tables, figures and report inputs."""
-    if DECOY_STUDY:
-        return fit_outputs() + [f"{OUT}/trials.parquet"] + incoherence_outputs()
-    return (
-        fit_outputs()
-        + [f"{OUT}/trials.parquet"]
-        + [f"{OUT}/{name}.csv" for name in ("summary", "transitions", "scaling")]
-        + expand(
-            f"{OUT}/figures/{{figure}}.{{ext}}", figure=FIGURES, ext=["png", "pdf"]
-        )
-        + [f"{OUT}/tables/{name}" for name in TABLES]
-        + incoherence_outputs()
+    then rebuilt, with everything after it), and the analysis outputs the package lists
+    (gsbench.targets.study_outputs: tables, figures, report inputs)."""
+    return fit_outputs() + [f"{OUT}/trials.parquet"] + analysis_outputs(config, OUT)
+
+
+def paper_figures_output(out, name):
+    """One output of the paper_figures target in `out`, named by the package
+    (gsbench.paper_figures.output_names); the figures' PNGs and paper_figures.md go into
+    the report, each with its caption."""
+    path = f"{out}/{name}"
+    stem, ext = name.rsplit(".", 1)
+    if ext not in ("png", "md"):
+        return path
+    caption = (
+        f"../report/paper_{stem}.rst" if ext == "png" else "../report/paper_figures.rst"
     )
+    return report(path, caption=caption, category="Paper figures")
 
 
 # Resources of the rules that fit (fit, fit_round): from the cells of the job
@@ -177,6 +173,35 @@ def fit_resource(name):
 def fit_threads(wildcards, input):
     """Threads (and BLAS threads) of a fit job: resources.blas_threads for large cells."""
     return job_threads(config, fit_job_cells(wildcards, input))
+
+
+# Settings files of the claims and paper_figures targets, relative to the working directory
+# (the package looks for no file itself). Rules take them through checked_settings: the
+# package reads and checks the file while the DAG is built, so a bad key stops the run,
+# naming the key, before any job starts.
+CLAIMS_SETTINGS = config.get("claims_settings", "config/claims.yaml")
+PAPER_FIGURES_SETTINGS = config.get(
+    "paper_figures_settings", "config/paper_figures.yaml"
+)
+SETTINGS_LOADERS = {
+    CLAIMS_SETTINGS: load_claims_settings,
+    PAPER_FIGURES_SETTINGS: load_paper_figures_settings,
+}
+
+
+@functools.cache
+def _check_settings(path):
+    SETTINGS_LOADERS[path](path)
+
+
+def checked_settings(path):
+    """Input function: the settings file `path` once its loader accepted it."""
+
+    def settings(wildcards):
+        _check_settings(path)
+        return path
+
+    return settings
 
 
 # The real-design and noisy studies' settings files (workflow/rules/regimes.smk).

@@ -22,6 +22,7 @@ import pandas as pd
 from scipy import stats
 
 from .columns import require_columns
+from .intervals import format_interval
 from .scaling import ols_fit
 from .transitions import transitions
 
@@ -208,9 +209,7 @@ def method_kind(name: str) -> str:
 
 
 def _interval(value, low, high) -> str:
-    if not np.isfinite(value):
-        return "not fitted"
-    return f"{value:.2f} [{low:.2f}, {high:.2f}]"
+    return format_interval(value, low, high, ".2f", missing="not fitted")
 
 
 #: How the heuristic's verdict follows from the fitted exponents (see :func:`verdict_section`).

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from ..verdict import Finding, Measure, Section, interval_side
+from .intervals import format_interval
 from .laws import (fit_laws, implied_power_exponents, law_distances, power_wald_test,
                    usable_transitions)
 from .paired import paired_ratio, sign_test
@@ -335,7 +336,7 @@ def _budget_findings(budget: pd.DataFrame) -> list[Finding]:
     for method, sub in budget.groupby("method", sort=True):
         def cell(r):
             before = ("no transition" if r.transition != "ok" else
-                      f"{r.n_star:.4g} [{r.n_star_low:.4g}, {r.n_star_high:.4g}]")
+                      format_interval(r.n_star, r.n_star_low, r.n_star_high, ".4g"))
             after = f"{r.n_star_check:.4g}" if r.transition_check == "ok" else r.transition_check
             return (f"{r.check}, g={int(r.group_size)}, s={int(r.active_groups)}: {before} → "
                     f"{after} (ended by budget {r.budget_ended_before:.0%} → "

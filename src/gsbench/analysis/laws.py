@@ -48,6 +48,7 @@ import pandas as pd
 from scipy import optimize
 
 from .columns import require_columns
+from .intervals import percentile_interval, resample_indices, tail_percent
 
 __all__ = ["LAWS", "Law", "fit_laws", "law_table", "LAW_COLUMNS", "usable_transitions",
            "aicc", "law_distances", "power_wald_test", "implied_power_exponents",
@@ -242,9 +243,9 @@ def fit_laws(s, g, p, n_star, *, n_boot: int = 200, seed: int = 0, confidence: f
     if laws is None:
         laws = laws_for(p)
     rng = np.random.default_rng(seed)
-    boot_idx = rng.integers(0, m, size=(n_boot, m)) if m else np.zeros((0, 0), int)
+    boot_idx = resample_indices(rng, m, n_boot) if m else np.zeros((0, 0), int)
     boot_noise = rng.standard_normal((n_boot, m)) if m else np.zeros((0, 0))
-    tail = 50.0 * (1.0 - confidence)
+    tail = tail_percent(confidence)
     out: dict[str, dict] = {}
     for name, law in laws.items():
         q = len(law.params)
@@ -271,7 +272,7 @@ def fit_laws(s, g, p, n_star, *, n_boot: int = 200, seed: int = 0, confidence: f
                 failed += 1
         reps = np.array(reps) if reps else np.full((0, q), np.nan)
         if len(reps):
-            low, high = np.percentile(reps, [tail, 100 - tail], axis=0)
+            low, high = percentile_interval(reps, tail, axis=0)
         else:
             low = high = np.full(q, np.nan)
         entry = {
@@ -284,7 +285,7 @@ def fit_laws(s, g, p, n_star, *, n_boot: int = 200, seed: int = 0, confidence: f
         }
         if name == "power":
             ratio = reps[:, 1] / reps[:, 2] if len(reps) else np.array([np.nan])
-            lo_r, hi_r = np.percentile(ratio, [tail, 100 - tail]) if len(reps) else (np.nan, np.nan)
+            lo_r, hi_r = percentile_interval(ratio, tail) if len(reps) else (np.nan, np.nan)
             entry["ratio_b_c"] = (float(theta[1] / theta[2]), float(lo_r), float(hi_r))
         out[name] = entry
     return out

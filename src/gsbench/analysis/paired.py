@@ -29,6 +29,8 @@ from typing import NamedTuple
 
 import numpy as np
 
+from .intervals import bootstrap_interval
+
 __all__ = ["PairedRatio", "paired_ratio", "sign_test"]
 
 
@@ -109,7 +111,6 @@ def paired_ratio(a, b, n_boot: int = 2000, seed: int = 0) -> PairedRatio:
     ratio = float(np.exp(d.mean()))
     lo = hi = math.nan
     if m >= 2 and n_boot > 0:
-        rng = np.random.default_rng(seed)
-        means = d[rng.integers(0, m, size=(n_boot, m))].mean(axis=1)
-        lo, hi = (float(v) for v in np.exp(np.percentile(means, [2.5, 97.5])))
+        bounds = bootstrap_interval(d, lambda x: x.mean(axis=1), n_boot, seed)
+        lo, hi = (float(v) for v in np.exp(np.array(bounds)))
     return PairedRatio(ratio, lo, hi, m, n_above, n_below, p)

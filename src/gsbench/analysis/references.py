@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 from .columns import require_columns
+from .intervals import bootstrap_interval, tail_percent
 from .theory import cell_references, expected_group_references
 
 __all__ = ["add_references", "median_ratio", "real_design_references", "REFERENCE_COLUMNS"]
@@ -90,8 +91,6 @@ def median_ratio(ratios, *, n_boot: int = 200, seed: int = 0, confidence: float 
         return np.nan, np.nan, np.nan, 0
     if n_boot <= 0:
         return float(np.median(r)), np.nan, np.nan, int(r.size)
-    rng = np.random.default_rng(seed)
-    reps = np.median(r[rng.integers(0, r.size, size=(n_boot, r.size))], axis=1)
-    tail = 50.0 * (1.0 - confidence)
-    low, high = np.percentile(reps, [tail, 100.0 - tail])
+    low, high = bootstrap_interval(r, lambda x: np.median(x, axis=1), n_boot, seed,
+                                   tail_percent(confidence))
     return float(np.median(r)), float(low), float(high), int(r.size)

@@ -15,6 +15,7 @@ from .columns import (
     require_columns,
     success_indicator,
 )
+from .intervals import percentile_interval, tail_percent
 from .logistic import fit_logistic_batch
 
 __all__ = ["transitions", "TRANSITION_COLUMNS", "TRANSITION_LABELS", "ALL_FAILED_TEXT"]
@@ -259,8 +260,7 @@ def transitions(
             pooled = kb.sum(axis=1) / mb.sum(axis=1)
             reps = np.where(bb > 0, reps, np.where(pooled >= 0.5, lo_edge, hi_edge))
             reps = np.clip(reps, lo_edge, hi_edge).reshape(sel.size, n_boot)
-            tail = 50.0 * (1.0 - float(confidence))
-            n_low[sel], n_high[sel] = np.percentile(reps, [tail, 100.0 - tail], axis=1)
+            n_low[sel], n_high[sel] = percentile_interval(reps, tail_percent(confidence), axis=1)
             # Never claim more precision than the grid: the interval covers at least the grid
             # gap [n_j, n_{j+1}] holding n*. (With perfectly separated rates every bootstrap
             # replicate is separated too, and the percentile interval would have zero width.)

@@ -14,11 +14,13 @@ Every claim writes ``<claim>.csv`` (tidy), ``<claim>.png`` and ``<claim>.json`` 
 intervals, criterion headed by the rule in words and its multiplicity, verdict
 agrees/partly/disagrees/inconclusive, reason, run counts);
 ``claims.md`` collects them. A Finding is :class:`gsbench.verdict.Finding` (the one verdict
-record), with the claims' optional fields filled. Settings: ``config/claims.yaml``.
+record), with the claims' optional fields filled. Settings: a file such as
+``config/claims.yaml`` (schema ``gsbench/data/claims.schema.yaml``), passed by the caller.
 
 Modules
 -------
-settings       reading and checking the settings (method ``sweep:`` entries expanded)
+settings       reading and checking the settings against their schema (method ``sweep:``
+               entries expanded)
 common         :func:`claim_finding` (a Finding with a checked verdict), problems per setting,
                fits -> per-trial rows with convergence flags, the
                iteration budget of deep models, bootstrap intervals, figure helpers
@@ -34,11 +36,11 @@ run            :func:`run_claim` and the workflow stages
 from ..verdict import Finding, Measure
 from .common import VERDICTS, claim_finding
 from .run import claim_stage, depth_trials_stage, run_claim, summary_stage
-from .settings import CLAIMS, DEFAULT_SETTINGS_PATH, SettingsError, load_settings, validate_settings
+from .settings import CLAIMS, SettingsError, load_settings, validate_settings
 from .summary import write_summary
 
 __all__ = [
-    "CLAIMS", "DEFAULT_SETTINGS_PATH", "VERDICTS", "Finding", "Measure", "SettingsError",
+    "CLAIMS", "VERDICTS", "Finding", "Measure", "SettingsError",
     "claim_finding", "claim_stage", "depth_trials_stage", "load_settings", "run_claim", "summary_stage",
     "validate_settings", "write_summary",
 ]  # fmt: skip

@@ -31,6 +31,7 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 
+from ..analysis.intervals import percentile_interval, resample_indices
 from ..atomic import save_figure, write_table
 from ..problems import Problem, derive_seed, make_problem
 from ..runner import fit_problems, fit_problems_sweep
@@ -221,18 +222,15 @@ def bootstrap(frame: pd.DataFrame, stat: Callable[[pd.DataFrame], float], n_boot
     trial = frame["trial"].to_numpy()
     trials = np.unique(trial)
     rows_of = [np.flatnonzero(trial == t) for t in trials]
-    rng = np.random.default_rng(seed)
     draws = []
-    for _ in range(int(n_boot)):
-        pick = rng.integers(0, trials.size, trials.size)
+    for pick in resample_indices(np.random.default_rng(seed), trials.size, n_boot):
         rows = np.concatenate([rows_of[k] for k in pick])
         new_trial = np.repeat(np.arange(trials.size), [rows_of[k].size for k in pick])
         draws.append(float(stat(frame.iloc[rows].assign(trial=new_trial))))
     draws = np.array([d for d in draws if np.isfinite(d)])
     if not np.isfinite(value) or draws.size < 0.5 * n_boot:
         return Measure(label, value, math.nan, math.nan)
-    lo, hi = np.percentile(draws, [2.5, 97.5])
-    return Measure(label, value, float(lo), float(hi))
+    return Measure(label, value, *percentile_interval(draws))
 
 
 def counts(frame: pd.DataFrame, flag: str) -> dict:

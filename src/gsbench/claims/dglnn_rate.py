@@ -27,6 +27,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..analysis.intervals import format_interval
 from ..analysis.rates import loglog_fit
 from ..methods import IterativeRegressor, make_method
 from ..verdict import Finding
@@ -112,7 +113,7 @@ def run(settings: dict, outdir: str | Path) -> Finding:
                          "status": status})
             if label == target:
                 statuses.append(status)
-                text.append(f"{factor}: {m.value:.2f} [{m.low:.2f}, {m.high:.2f}] vs {EXPECTED[factor]:g} ({status})")
+                text.append(f"{factor}: {format_interval(m.value, m.low, m.high, '.2f')} vs {EXPECTED[factor]:g} ({status})")
                 if factor == "group_size":
                     entries = bound_status(m.low, m.high, ENTRIES_READING, tol)
                     text.append(f"g against {ENTRIES_READING:g} (s counting entries, s g): {entries}")

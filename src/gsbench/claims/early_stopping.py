@@ -26,6 +26,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..analysis.intervals import format_interval
 from ..verdict import Finding
 from .common import band, bootstrap, claim_finding, counts, figure, fit_whole_runs, fmt_setting, legend, log_scale, setting_problems, write_csv
 
@@ -107,7 +108,7 @@ def run(settings: dict, outdir: str | Path) -> Finding:
     base_too = np.isfinite(b.low) and b.low > crit["noisy_ratio"]
     baseline = (f" The depth-free baseline (minimum-norm least squares, the limit of gradient descent on w) "
                 f"{'shows the same' if base_too else 'does not show this'} at sigma={s_max:g} (final/stopped "
-                f"{b.value:.3g} [{b.low:.3g}, {b.high:.3g}])"
+                f"{format_interval(b.value, b.low, b.high)})"
                 + (": early stopping matters for any interpolant here; what depth adds is a better stopped "
                    "estimate, not the need to stop." if base_too else ": the need to stop is specific to the depth models here."))
     if min(noisy_conv) < 0.5:

@@ -35,6 +35,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..analysis.intervals import format_interval
 from ..convex import basis_pursuit, group_basis_pursuit
 from ..verdict import Finding, Measure
 from .common import (band, bootstrap, claim_finding, counts, figure, fit_labels, fmt_setting,
@@ -172,7 +173,7 @@ def limit_verdict(trials: pd.DataFrame, tol: float, min_converged: float, n_boot
                      f"gd ratio decrease alpha={second:g} -> {small:g}")
     measures.append(drop)
     trend = ", ".join(f"{m.value:.4g} at {a:g}" for a, m in by_alpha.items())
-    text = f"ratio {trend}; decrease over the last step {drop.value:.3g} [{drop.low:.3g}, {drop.high:.3g}]{note}"
+    text = f"ratio {trend}; decrease over the last step {format_interval(drop.value, drop.low, drop.high)}{note}"
     if np.isfinite(m1.high) and m1.high <= 1 + tol:
         return "agrees", f"At alpha={small:g} the ratio is within {tol:g} of 1 ({text}).", measures, counted
     above = all(np.isfinite(m.low) and m.low > 1 + tol for m in (m1, m2))

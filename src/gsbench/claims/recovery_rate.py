@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 
 from ..analysis import transitions
+from ..analysis.intervals import format_interval
 from ..analysis.paired import paired_ratio
 from ..analysis.theory import statdim_l1
 from ..convex import basis_pursuit
@@ -139,8 +140,8 @@ def run(settings: dict, outdir: str | Path) -> Finding:
         eq_paired = equivalence(pr.lo, pr.hi, tol) if usable else "n/a"
         verdicts[label] = model_verdict(eq_pooled, eq_paired)
         failed = int((~g["interpolated"].astype(bool)).sum())
-        text.append(f"{label}: {verdicts[label]}, n*/D_l1 {m.value:.3g} [{m.low:.3g}, {m.high:.3g}] ({eq_pooled} "
-                    f"the band), paired n*/n*_BP {pr.ratio:.3g} [{pr.lo:.3g}, {pr.hi:.3g}] "
+        text.append(f"{label}: {verdicts[label]}, n*/D_l1 {format_interval(m.value, m.low, m.high)} ({eq_pooled} "
+                    f"the band), paired n*/n*_BP {format_interval(pr.ratio, pr.lo, pr.hi)} "
                     f"({eq_paired if usable else f'only {pr.n_pairs} usable units'}); "
                     f"{failed} of {len(g)} final iterates did not interpolate (counted as failures)")
     verdict = combine(verdicts)

@@ -1,77 +1,88 @@
-"""Claim settings (``config/claims.yaml``): reading and checking them."""
+"""Claim settings (``config/claims.yaml``): reading and checking them.
+
+The file follows ``gsbench/data/claims.schema.yaml`` and is read like the study
+configuration (:mod:`gsbench.settings_files`: duplicate keys refused, finite numbers, no
+unknown key); beyond the schema, every problem must pass
+:func:`gsbench.problems.check_problem_options` and every method entry (after ``sweep:``
+expansion) must name a registered method with valid hyperparameters. Errors are
+:class:`~gsbench.errors.ConfigError` reading ``claim settings key '<key>': <what is wrong>``,
+raised at load, before any claim runs. The caller passes the file (the workflow:
+``config/claims.yaml`` of its working directory, or ``--config claims_settings=<path>``).
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-import yaml
-
 from ..config_sweeps import SweepError, expand_sweeps
+from ..errors import ConfigError
+from ..methods import MethodError, make_method
+from ..problems import ProblemError, check_problem_options
+from ..settings_files import read_schema, read_yaml, validate
 
 #: The claims, in the order of claims.md.
 CLAIMS = ("depth_range", "depth_window", "early_stopping", "min_l1", "recovery_rate",
           "dglnn_rate", "min_group_l12")
-DEFAULT_SETTINGS_PATH = Path(__file__).resolve().parents[3] / "config" / "claims.yaml"
+#: What the error messages call these settings.
+WHAT = "claim settings"
 
 #: Which settings section each claim reads (claims 1 and 2 share the depth fits).
 SECTION = {"depth_range": "depth", "depth_window": "depth", "early_stopping": "early_stopping",
            "min_l1": "min_l1", "recovery_rate": "recovery_rate", "dglnn_rate": "dglnn_rate",
            "min_group_l12": "min_group_l12"}
 
-_REQUIRED = {
-    "depth": ("problem", "designs", "trials", "methods", "stride", "min_iter", "max_iter",
-              "budget_factor", "threshold", "criteria"),
-    "early_stopping": ("problem", "sigmas", "trials", "methods", "stride", "max_iter",
-                       "interp_tol", "criteria"),
-    "min_l1": ("problem", "trials", "methods", "stride", "min_iter", "max_iter", "budget_factor",
-               "interp_tol", "criteria"),
-    "recovery_rate": ("problem", "ns", "trials", "methods", "stride", "max_iter", "interp_tol",
-                      "threshold", "criteria"),
-    "dglnn_rate": ("problem", "vary", "trials", "methods", "criteria"),
-    "min_group_l12": ("problem", "trials", "gd", "methods", "stride", "max_iter", "interp_tol",
-                      "criteria"),
-}  # fmt: skip
+#: The sections, in the file's order.
+SECTIONS = ("depth", "early_stopping", "min_l1", "recovery_rate", "dglnn_rate", "min_group_l12")
+
+#: The one error type of settings files (kept under this name for callers).
+SettingsError = ConfigError
 
 
-class SettingsError(ValueError):
-    """Invalid claim settings; the message names the key."""
-
-
-def load_settings(path: str | Path | None = None) -> dict:
-    """Read, check and expand (``sweep:`` entries) the claim settings."""
-    path = Path(path) if path is not None else DEFAULT_SETTINGS_PATH
-    try:
-        settings = yaml.safe_load(path.read_text())
-    except OSError as exc:
-        raise SettingsError(f"cannot read claim settings {path}: {exc.strerror}") from None
-    return validate_settings(settings)
+def load_settings(path: str | Path) -> dict:
+    """Read (duplicate keys refused), check and expand (``sweep:`` entries) the claim
+    settings file `path`; raises :class:`~gsbench.errors.ConfigError` naming the key."""
+    return validate_settings(read_yaml(path, WHAT))
 
 
 def validate_settings(settings: dict) -> dict:
-    """Check every section has its keys; expand method sweeps. Returns the expanded copy."""
-    if not isinstance(settings, dict):
-        raise SettingsError(f"claim settings must be a mapping, got {type(settings).__name__}")
-    out = dict(settings)
-    for key in ("bootstrap", "seed"):
-        if not isinstance(out.get(key), int) or out[key] < 0:
-            raise SettingsError(f"claim settings key '{key}' must be a non-negative integer, "
-                                f"got {out.get(key)!r}")
-    for section, keys in _REQUIRED.items():
-        body = out.get(section)
-        if not isinstance(body, dict):
-            raise SettingsError(f"claim settings key '{section}' is missing")
-        for key in keys:
-            if key not in body:
-                raise SettingsError(f"claim settings key '{section}.{key}' is missing")
-        if not isinstance(body["trials"], int) or body["trials"] < 2:
-            raise SettingsError(f"claim settings key '{section}.trials' must be an integer >= 2")
+    """Check `settings` against the claims schema, every problem's options and every method
+    entry; fill the schema's defaults and expand method sweeps. Returns the expanded copy."""
+    out = validate(settings, read_schema("claims"), WHAT)
+    for section in SECTIONS:
+        body = out[section]
+        _check_problems(section, body)
         try:
             methods = expand_sweeps(body["methods"])
         except SweepError as exc:
-            raise SettingsError(str(exc).replace("config key 'methods",
-                                                 f"claim settings key '{section}.methods")) from None
+            raise ConfigError(str(exc).replace("config key 'methods",
+                                               f"{WHAT} key '{section}.methods")) from None
+        for label, entry in methods.items():
+            name, params = method_spec(label, entry)
+            try:
+                make_method(name, params)
+            except MethodError as exc:
+                raise ConfigError(f"{WHAT} key '{section}.methods.{label}': {exc}") from None
         out[section] = {**body, "methods": methods}
+    criterion = out["dglnn_rate"]["criteria"]["method"]
+    if criterion not in out["dglnn_rate"]["methods"]:
+        raise ConfigError(f"{WHAT} key 'dglnn_rate.criteria.method': {criterion!r} is not one of "
+                          f"the section's methods {list(out['dglnn_rate']['methods'])}")
     return out
+
+
+def _check_problems(section: str, body: dict) -> None:
+    """The problem options of a section's problem, and of each design of ``depth``."""
+    variants = {"problem": body["problem"]}
+    variants.update({f"designs.{k}": {**body["problem"], **v}
+                     for k, v in body.get("designs", {}).items()})
+    for where, problem in variants.items():
+        options = {k: v for k, v in problem.items()
+                   if k not in ("n", "p", "group_size", "active_groups")}
+        try:
+            check_problem_options(**options)
+        except ProblemError as exc:
+            key = f"{section}.{where}" + (f".{exc.key}" if exc.key else "")
+            raise ConfigError(f"{WHAT} key '{key}': {exc}") from None
 
 
 def method_spec(label: str, body: dict | None) -> tuple[str, dict]:

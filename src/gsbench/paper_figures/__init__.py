@@ -16,7 +16,9 @@ numbers with a verdict against the paper's statement, decided by the thresholds 
 ``settings[figN]["criteria"]``. :func:`run_all` runs them and writes ``paper_figures.md``
 (quotes, numbers, criteria, verdicts) and ``paper_figures.json``.
 
-Settings come from ``config/paper_figures.yaml`` (:func:`load_settings`); every run is
+Settings come from a file such as ``config/paper_figures.yaml`` (schema
+``gsbench/data/paper_figures.schema.yaml``; :func:`load_settings`, the path passed by the
+caller); every run is
 deterministic (fixed seeds, no early termination: the figures show whole trajectories).
 
 Modules
@@ -48,7 +50,6 @@ from .fitting import NO_EARLY_STOP
 from .plotting import METHOD_LABELS
 from .run import FIGURE_FUNCTIONS, paper_figures_stage, run_all
 from .settings import (
-    DEFAULT_SETTINGS_PATH,
     FIGURES,
     SettingsError,
     load_settings,
@@ -62,7 +63,6 @@ from .tables import CSV_COLUMNS
 
 __all__ = [
     "FIGURES",
-    "DEFAULT_SETTINGS_PATH",
     "CSV_COLUMNS",
     "load_settings",
     "validate_settings",

@@ -14,28 +14,28 @@ from .fig3 import figure3
 from .fig4 import figure4
 from .fig5 import figure5
 from .settings import (
-    DEFAULT_SETTINGS_PATH,
     FIGURES,
     load_settings,
     scaled_settings,
     validate_settings,
 )
-from .summary import _jsonable, write_summary
+from ..findings import json_ready
+from .summary import write_summary
 
 log = logging.getLogger(__name__)
 
 FIGURE_FUNCTIONS = {"fig2": figure2, "fig3": figure3, "fig4": figure4, "fig5": figure5}
 
 
-def run_all(settings: dict | str | Path | None, outdir: str | Path,
+def run_all(settings: dict | str | Path, outdir: str | Path,
             figures: Iterable[str] | None = None, *, scale_iterations: float = 1.0,
             repetitions: int | None = None) -> dict[str, dict]:
     """Run the chosen figures, then write ``paper_figures.md`` and ``paper_figures.json``.
 
     Parameters
     ----------
-    settings : dict, str, Path or None
-        Settings mapping, or a YAML file (None: ``config/paper_figures.yaml``).
+    settings : dict, str or Path
+        Settings mapping, or a YAML file (e.g. ``config/paper_figures.yaml``).
     outdir : str or Path
         Output directory (created).
     figures : iterable of str, optional
@@ -51,8 +51,8 @@ def run_all(settings: dict | str | Path | None, outdir: str | Path,
         ``{figure: measured numbers}`` (also written to ``paper_figures.json``).
     """
     source = ""
-    if settings is None or isinstance(settings, (str, Path)):
-        source = str(settings or DEFAULT_SETTINGS_PATH)
+    if isinstance(settings, (str, Path)):
+        source = str(settings)
         settings = load_settings(settings)
     figures = list(figures or FIGURES)
     settings = scaled_settings(settings, scale_iterations, repetitions)
@@ -68,7 +68,7 @@ def run_all(settings: dict | str | Path | None, outdir: str | Path,
 
     write_summary(numbers, outdir / "paper_figures.md", source,
                   settings_provenance_line(settings, source or None))
-    write_text(outdir / "paper_figures.json", json.dumps(_jsonable(numbers), indent=1) + "\n")
+    write_text(outdir / "paper_figures.json", json.dumps(json_ready(numbers), indent=1) + "\n")
     return numbers
 
 

@@ -1,4 +1,13 @@
-"""Paper-figure settings: reading, checking and shortening them, and the output names."""
+"""Paper-figure settings: reading, checking and shortening them, and the output names.
+
+The file (e.g. ``config/paper_figures.yaml``, passed by the caller) follows
+``gsbench/data/paper_figures.schema.yaml`` and is read like the study configuration
+(:mod:`gsbench.settings_files`: duplicate keys refused, finite numbers, no unknown key);
+beyond the schema, ``plot_iterations >= iterations``, every method must accept its preset
+and params, and every problem must pass :func:`gsbench.problems.check_problem_options`.
+Errors are :class:`~gsbench.errors.ConfigError` reading ``paper-figure settings key '<key>':
+<what is wrong>``.
+"""
 
 from __future__ import annotations
 
@@ -6,117 +15,109 @@ import copy
 from pathlib import Path
 from typing import Iterable
 
-import yaml
+from ..errors import ConfigError
+from ..methods import MethodError, make_method
+from ..problems import ProblemError, check_problem_options
+from ..settings_files import read_schema, read_yaml, schema_error, validate
 
 FIGURES = ("fig2", "fig3", "fig4", "fig5")
-DEFAULT_SETTINGS_PATH = Path(__file__).resolve().parents[3] / "config" / "paper_figures.yaml"
+#: What the error messages call these settings.
+WHAT = "paper-figure settings"
 
-_REQUIRED = {
-    "fig2": ("method", "problem", "seed", "iterations", "plot_iterations", "stride", "criteria"),
-    "fig3": ("method", "problem", "seed", "iterations", "plot_iterations", "stride", "criteria"),
-    "fig4": ("methods", "problem", "seed", "iterations", "plot_iterations", "stride", "criteria"),
-    "fig5": (
-        "method", "problem", "seed", "repetitions", "iterations", "plot_iterations", "stride",
-        "criteria",
-    ),
-}  # fmt: skip
-
-_CRITERIA = {
-    "fig2": ("accuracy", "rise"),
-    "fig3": ("accuracy", "learned_fraction"),
-    "fig4": ("ratio", "accuracy"),
-    "fig5": ("accuracy", "fraction"),
-}
+#: The one error type of settings files (kept under this name for callers).
+SettingsError = ConfigError
 
 
-class SettingsError(ValueError):
-    """Invalid paper-figure settings; the message names the key."""
-
-
-def load_settings(path: str | Path | None = None) -> dict:
-    """Read and check the paper-figure settings.
+def load_settings(path: str | Path) -> dict:
+    """Read and check the paper-figure settings file `path`.
 
     Parameters
     ----------
-    path : str or Path, optional
-        YAML file; default ``config/paper_figures.yaml`` of this checkout.
+    path : str or Path
+        YAML file, e.g. ``config/paper_figures.yaml`` of a checkout (the workflow passes
+        its ``paper_figures_settings``).
 
     Returns
     -------
     dict
-        The settings (see the comments in ``config/paper_figures.yaml``).
+        The settings with the schema's defaults filled in (see the comments in
+        ``config/paper_figures.yaml``).
 
     Raises
     ------
-    SettingsError
-        If a required key is missing or a value is impossible.
+    ConfigError
+        If a key is missing, unknown or has an impossible value (the message names it).
     """
-    path = Path(path) if path is not None else DEFAULT_SETTINGS_PATH
-    try:
-        settings = yaml.safe_load(path.read_text())
-    except OSError as exc:
-        raise SettingsError(f"cannot read paper-figure settings {path}: {exc.strerror}") from None
+    settings = validate(read_yaml(path, WHAT), read_schema("paper_figures"), WHAT)
     validate_settings(settings)
     return settings
 
 
 def validate_settings(settings: dict, figures: Iterable[str] | None = None) -> None:
-    """Check that ``settings`` has every key the chosen figures need.
+    """Check that ``settings`` is valid for the chosen figures.
 
     Parameters
     ----------
     settings : dict
         Parsed settings.
     figures : iterable of str, optional
-        Figures to check (default: all of :data:`FIGURES`).
+        Figures to check (default: all of :data:`FIGURES`); the others' sections may be
+        missing.
 
     Raises
     ------
-    SettingsError
+    ConfigError
     """
+    figures = list(figures or FIGURES)
+    for fig in figures:
+        if fig not in FIGURES:
+            raise ConfigError(f"unknown figure {fig!r}; figures: {', '.join(FIGURES)}")
     if not isinstance(settings, dict):
-        raise SettingsError(f"settings must be a mapping, got {type(settings).__name__}")
-    for fig in figures or FIGURES:
-        if fig not in _REQUIRED:
-            raise SettingsError(f"unknown figure {fig!r}; figures: {', '.join(FIGURES)}")
-        fs = settings.get(fig)
-        if not isinstance(fs, dict):
-            raise SettingsError(f"settings key '{fig}' is missing")
-        for key in _REQUIRED[fig]:
-            if key not in fs:
-                raise SettingsError(f"settings key '{fig}.{key}' is missing")
-        for key in _CRITERIA[fig]:
-            if key not in fs["criteria"]:
-                raise SettingsError(f"settings key '{fig}.criteria.{key}' is missing")
-        for key in ("iterations", "plot_iterations", "stride"):
-            if int(fs[key]) != fs[key] or fs[key] < 1:
-                raise SettingsError(f"settings key '{fig}.{key}' must be a positive integer")
-        if fs["plot_iterations"] < fs["iterations"]:
-            raise SettingsError(f"settings key '{fig}.plot_iterations' must be >= iterations")
-        if fig == "fig4" and len(fs["methods"]) != 2:
-            raise SettingsError("settings key 'fig4.methods' must name exactly two methods")
-        if fig == "fig4" and fs.get("authors") is not None:
-            _validate_authors(fs["authors"])
-        if fig == "fig5" and int(fs["repetitions"]) < 1:
-            raise SettingsError("settings key 'fig5.repetitions' must be >= 1")
+        raise ConfigError(f"{WHAT} must be a mapping, got {type(settings).__name__}")
+    schema = read_schema("paper_figures")
+    schema["required"] = figures
+    chosen = {k: v for k, v in settings.items() if k not in FIGURES or k in figures}
+    error = schema_error(chosen, schema, WHAT)
+    if error is not None:
+        raise error
+    for fig in figures:
+        fs = settings[fig]
+        _check_horizon(fig, fs)
+        if isinstance(fs.get("authors"), dict):
+            _check_horizon(f"{fig}.authors", fs["authors"])
+        _check_problem(f"{fig}.problem", fs["problem"])
+        for key, name, spec in _method_entries(fig, fs):
+            try:
+                make_method(name, spec.get("params"), preset=spec.get("preset"))
+            except MethodError as exc:
+                raise ConfigError(f"{WHAT} key '{key}': {exc}") from None
 
 
-def _validate_authors(au) -> None:
-    """``fig4.authors``: the comparison re-run with the authors' code's settings."""
-    if not isinstance(au, dict):
-        raise SettingsError("settings key 'fig4.authors' must be a mapping (or null)")
-    for key in ("methods", "iterations", "plot_iterations"):
-        if key not in au:
-            raise SettingsError(f"settings key 'fig4.authors.{key}' is missing")
-    if not isinstance(au["methods"], dict) or len(au["methods"]) != 2:
-        raise SettingsError("settings key 'fig4.authors.methods' must name exactly two methods")
-    for key in ("iterations", "plot_iterations"):
-        if int(au[key]) != au[key] or au[key] < 1:
-            raise SettingsError(f"settings key 'fig4.authors.{key}' must be a positive integer")
-    if au["plot_iterations"] < au["iterations"]:
-        raise SettingsError("settings key 'fig4.authors.plot_iterations' must be >= iterations")
-    if not isinstance(au.get("problem") or {}, dict):
-        raise SettingsError("settings key 'fig4.authors.problem' must be a mapping")
+def _check_horizon(where: str, fs: dict) -> None:
+    if fs["plot_iterations"] < fs["iterations"]:
+        raise ConfigError(f"{WHAT} key '{where}.plot_iterations': {fs['plot_iterations']} is "
+                          f"below iterations ({fs['iterations']}); it must be >= iterations")
+
+
+def _check_problem(where: str, problem: dict) -> None:
+    options = {k: v for k, v in problem.items() if k not in ("n", "p", "group_size", "active_groups")}
+    try:
+        check_problem_options(**options)
+    except ProblemError as exc:
+        raise ConfigError(f"{WHAT} key '{where}" + (f".{exc.key}" if exc.key else "")
+                          + f"': {exc}") from None
+
+
+def _method_entries(fig: str, fs: dict):
+    """``(key, registry name, {preset, params})`` of every method a figure fits."""
+    if "method" in fs:
+        yield f"{fig}.method", fs["method"], fs
+    if fs.get("reference_method"):
+        yield f"{fig}.reference_method", fs["reference_method"], {"preset": "paper"}  # as fig5 fits it
+    for where, entries in (("methods", fs.get("methods")),
+                           ("authors.methods", (fs.get("authors") or {}).get("methods"))):
+        for label, spec in (entries or {}).items():
+            yield f"{fig}.{where}.{label}", spec.get("method", label), spec
 
 
 def scaled_settings(settings: dict, scale_iterations: float = 1.0,

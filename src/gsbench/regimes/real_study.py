@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from ..atomic import write_text
+from ..analysis.intervals import format_interval
 from ..analysis.paired import paired_ratio
 from ..analysis.theory import group_references
 from ..analysis.transitions import transitions
@@ -135,9 +136,7 @@ def paired_table(nstar: pd.DataFrame, settings: dict) -> pd.DataFrame:
 
 
 def _interval(v, lo, hi, digits=3) -> str:
-    if not np.isfinite(v):
-        return "—"
-    return f"{v:.{digits}g} [{lo:.{digits}g}, {hi:.{digits}g}]"
+    return format_interval(v, lo, hi, f".{digits}g", missing="—")
 
 
 def _state(row) -> str:

@@ -9,52 +9,28 @@ real design's ``data`` must load (so a bad file fails before any job).  Errors r
 
 from __future__ import annotations
 
-import importlib.resources
-
-import yaml
-
-from ..errors import UserError
+from ..errors import ConfigError
 from ..methods import MethodError, make_method
 from ..problems import ProblemError
+from ..settings_files import DATA, read_schema, read_yaml
+from ..settings_files import validate as validate_schema
 
-SCHEMA_PATH = importlib.resources.files("gsbench") / "data" / "regimes.schema.yaml"
+SCHEMA_PATH = DATA / "regimes.schema.yaml"
 KINDS = ("real", "noisy")
 
 
-class SettingsError(UserError, ValueError):
-    """Invalid real/noisy settings; the message names the key and the value."""
-
-
-def _defaults(schema: dict, node: dict, value: dict, root: dict) -> dict:
-    out = dict(value)
-    for key, sub in node.get("properties", {}).items():
-        if "$ref" in sub:
-            path = sub["$ref"].lstrip("#/").split("/")
-            sub = root
-            for part in path:
-                sub = sub[part]
-        if key not in out and "default" in sub:
-            out[key] = sub["default"]
-    return out
+#: The one error type of settings files (:class:`~gsbench.errors.ConfigError`), kept under
+#: this name for callers.
+SettingsError = ConfigError
 
 
 def validate(kind: str, settings: dict) -> dict:
     """The settings with defaults filled in; raises :class:`SettingsError`."""
-    import jsonschema
-
     if kind not in KINDS:
         raise SettingsError(f"kind must be one of {KINDS}, got {kind!r}")
-    root = yaml.safe_load(SCHEMA_PATH.read_text())
+    root = read_schema("regimes")
     schema = {"$defs": root["$defs"], **root[kind]}
-    if not isinstance(settings, dict):
-        raise SettingsError(f"{kind} settings must be a mapping, got {type(settings).__name__}")
-    errors = sorted(jsonschema.Draft202012Validator(schema).iter_errors(settings),
-                    key=lambda e: list(e.absolute_path))
-    if errors:
-        e = errors[0]
-        key = ".".join(str(k) for k in e.absolute_path) or "(top level)"
-        raise SettingsError(f"{kind} settings key '{key}': {e.message}")
-    out = _defaults(root, schema, settings, root)
+    out = validate_schema(settings, schema, f"{kind} settings")
     if kind == "real":
         for label, body in out["designs"].items():
             body.setdefault("coherence_cap", [1.01])
@@ -77,10 +53,6 @@ def validate(kind: str, settings: dict) -> dict:
 
 
 def load_settings(kind: str, path) -> dict:
-    """Read and :func:`validate` a settings file."""
-    try:
-        with open(path) as fh:
-            raw = yaml.safe_load(fh)
-    except OSError as exc:
-        raise SettingsError(f"{kind} settings file {path}: {exc.strerror}") from exc
-    return validate(kind, raw)
+    """Read (duplicate keys refused, :func:`gsbench.settings_files.read_yaml`) and
+    :func:`validate` a settings file."""
+    return validate(kind, read_yaml(path, f"{kind} settings"))

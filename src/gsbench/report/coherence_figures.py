@@ -19,18 +19,18 @@ import pandas as pd
 from matplotlib.ticker import NullFormatter, ScalarFormatter
 
 from ..analysis.columns import require_columns, success_indicator
+from ..targets import COHERENCE_MEASURES
 from .figure_base import new_figure, save
 from .figure_base import style as _style
 
 __all__ = ["SCALED_COHERENCE", "plot_success_vs_coherence", "plot_rho_star"]
 
-#: Scaled coherence name -> (label, function of a per-cell frame).
-SCALED_COHERENCE = {
-    "delta_out": (r"$s\,\delta_{out}$ (measured)",
-                  lambda d: d["active_groups"] * d["delta_out"]),
-    "mu": (r"$s\,g\,\mu$ (measured)",
-           lambda d: d["active_groups"] * d["group_size"] * d["mu"]),
-}  # fmt: skip
+#: Scaled coherence name (:data:`gsbench.targets.COHERENCE_MEASURES`: delta_out, mu) ->
+#: (label, function of a per-cell frame).
+SCALED_COHERENCE = dict(zip(COHERENCE_MEASURES, [
+    (r"$s\,\delta_{out}$ (measured)", lambda d: d["active_groups"] * d["delta_out"]),
+    (r"$s\,g\,\mu$ (measured)", lambda d: d["active_groups"] * d["group_size"] * d["mu"]),
+], strict=True))  # fmt: skip
 
 
 def _panels(n_panels: int, width: float = 4.2, height: float = 3.4):

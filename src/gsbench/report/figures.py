@@ -15,7 +15,7 @@ the first value (in sorted order) of each and says so in its title.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -387,17 +387,9 @@ def plot_success_curves(summary: pd.DataFrame, out: str | Path, max_panels: int 
         return save(fig, out)
 
 
-def _scaling_plot(
-    transitions: pd.DataFrame,
-    scaling: pd.DataFrame | None,
-    out: str | Path,
-    x_col: str,
-    x_label: str,
-    title: str,
-    where: str,
-) -> tuple[Path, Path]:
-    if _is_empty(transitions):
-        return _no_data(out, title, "no data (no transitions)")
+def _scaling_points(transitions: pd.DataFrame, x_col: str, where: str):
+    """The rows a scaling plot draws: transitions inside the grid with a positive, finite
+    n* (``entries`` = s g added when needed), the grid context and the all-failed note."""
     require_columns(
         transitions,
         ["method", "group_size", "active_groups", "n_star", "n_star_low", "n_star_high", "transition"],
@@ -414,10 +406,11 @@ def _scaling_plot(
         n_star=_positive(df["n_star"]), n_star_low=_positive(df["n_star_low"]),
         n_star_high=_positive(df["n_star_high"]),
     )
-    df = df[np.isfinite(df["n_star"].to_numpy(dtype=float))]
-    if df.empty:
-        return _no_data(out, _title(title, context, failed), "no data (no transition inside the grid)")
+    return df[np.isfinite(df["n_star"].to_numpy(dtype=float))], context, failed
 
+
+def _scaling_coefficients(scaling: pd.DataFrame | None) -> Callable[[str, str], float]:
+    """``coef(method, name)``: a fitted coefficient of the scaling table (NaN when absent)."""
     fits: dict = {}
     if scaling is not None and len(scaling) and "method" in scaling.columns:
         fits = {row["method"]: row for _, row in scaling.iterrows()}
@@ -429,44 +422,78 @@ def _scaling_plot(
         value = pd.to_numeric(pd.Series([row[name]]), errors="coerce").iloc[0]
         return float(value)
 
+    return coef
+
+
+def _fitted_curve(coef, method: str, slope: str, xs: np.ndarray, g, single_g: bool) -> np.ndarray:
+    r"""The fitted power law over `xs`: :math:`e^{a} x^{b} g^{c}` (``slope == "b"``; c is 0
+    for a method fitted at one group size) or :math:`e^{a_e} x^{b_e}`."""
+    b = coef(method, slope)
+    if slope == "b":
+        a, c = coef(method, "a"), coef(method, "c")
+        if not np.isfinite(c):
+            c = 0.0 if single_g else np.nan
+        return np.exp(a + b * np.log(xs) + c * np.log(float(g)))
+    return np.exp(coef(method, "a_entries") + b * np.log(xs))
+
+
+def _scaling_series(ax, part: pd.DataFrame, x_col: str, label: str, color, marker, linestyle,
+                    curve: Callable[[np.ndarray], np.ndarray]) -> None:
+    """One (method, group size): n* with its interval as error bars, and the fitted curve
+    over the plotted range (when it spans more than one x and is finite)."""
+    x = part[x_col].to_numpy(dtype=float)
+    y = part["n_star"].to_numpy(dtype=float)
+    lo = np.nan_to_num(np.clip(y - part["n_star_low"].to_numpy(dtype=float), 0, None))
+    hi = np.nan_to_num(np.clip(part["n_star_high"].to_numpy(dtype=float) - y, 0, None))
+    ax.errorbar(
+        x, y, yerr=np.vstack([lo, hi]), color=color, marker=marker,
+        linestyle="none", markersize=5, capsize=2.5, elinewidth=1, label=label,
+    )
+    if x.max() > x.min():
+        xs = np.geomspace(x.min(), x.max(), 50)
+        pred = curve(xs)
+        if np.all(np.isfinite(pred)):
+            ax.plot(xs, pred, color=color, linestyle=linestyle, linewidth=1.1, alpha=0.8)
+
+
+def _scaling_plot(
+    transitions: pd.DataFrame,
+    scaling: pd.DataFrame | None,
+    out: str | Path,
+    x_col: str,
+    x_label: str,
+    title: str,
+    where: str,
+) -> tuple[Path, Path]:
+    """n* against `x_col` (log-log), per method and group size, with the fitted laws of
+    `scaling` (:func:`plot_scaling_groups`, :func:`plot_scaling_entries`)."""
+    if _is_empty(transitions):
+        return _no_data(out, title, "no data (no transitions)")
+    df, context, failed = _scaling_points(transitions, x_col, where)
+    if df.empty:
+        return _no_data(out, _title(title, context, failed), "no data (no transition inside the grid)")
+    coef = _scaling_coefficients(scaling)
     methods = sorted(df["method"].unique(), key=str)
     g_values = sorted(df["group_size"].unique())
     palette = _palette(methods)
     markers = {g: _MARKERS[i % len(_MARKERS)] for i, g in enumerate(g_values)}
     styles = {g: _LINESTYLES[i % len(_LINESTYLES)] for i, g in enumerate(g_values)}
     slope = "b" if x_col == "active_groups" else "b_entries"
+    name = "b" if slope == "b" else "b_e"
     with _style():
         fig, axes = _figure(1, 1, (5.5, 4.2), 2.4)
         ax = axes[0, 0]
         for method in methods:
             b = coef(method, slope)
-            tag = f"{'b' if slope == 'b' else 'b_e'}={b:.2f}" if np.isfinite(b) else f"{'b' if slope == 'b' else 'b_e'}=n/a"
+            tag = f"{name}={b:.2f}" if np.isfinite(b) else f"{name}=n/a"
+            single_g = len(df.loc[df["method"] == method, "group_size"].unique()) == 1
             for g in g_values:
                 part = df[(df["method"] == method) & (df["group_size"] == g)].sort_values(x_col)
                 if part.empty:
                     continue
-                x = part[x_col].to_numpy(dtype=float)
-                y = part["n_star"].to_numpy(dtype=float)
-                lo = np.nan_to_num(np.clip(y - part["n_star_low"].to_numpy(dtype=float), 0, None))
-                hi = np.nan_to_num(np.clip(part["n_star_high"].to_numpy(dtype=float) - y, 0, None))
                 label = f"{method}, g={_fmt(g)} ({tag})" if len(g_values) > 1 else f"{method} ({tag})"
-                ax.errorbar(
-                    x, y, yerr=np.vstack([lo, hi]), color=palette[method], marker=markers[g],
-                    linestyle="none", markersize=5, capsize=2.5, elinewidth=1, label=label,
-                )
-                # Fitted power law over the plotted range.
-                xs = np.geomspace(x.min(), x.max(), 50) if x.max() > x.min() else None
-                if xs is None:
-                    continue
-                if slope == "b":
-                    a, c = coef(method, "a"), coef(method, "c")
-                    if not np.isfinite(c):
-                        c = 0.0 if len(df.loc[df["method"] == method, "group_size"].unique()) == 1 else np.nan
-                    pred = np.exp(a + b * np.log(xs) + c * np.log(float(g)))
-                else:
-                    pred = np.exp(coef(method, "a_entries") + b * np.log(xs))
-                if np.all(np.isfinite(pred)):
-                    ax.plot(xs, pred, color=palette[method], linestyle=styles[g], linewidth=1.1, alpha=0.8)
+                _scaling_series(ax, part, x_col, label, palette[method], markers[g], styles[g],
+                                lambda xs, m=method, g=g: _fitted_curve(coef, m, slope, xs, g, single_g))
         draw_references(ax, df, x_col, styles)
         ax.set_xscale("log")
         ax.set_yscale("log")

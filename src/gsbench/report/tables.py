@@ -16,7 +16,9 @@ import numpy as np
 import pandas as pd
 
 from ..analysis.columns import SETTING_KEYS, require_columns
+from ..analysis.intervals import format_interval as _format_interval
 from ..atomic import write_text
+from ..targets import TABLE_FILES  # file name -> (table, format)
 from ..analysis.transitions import ALL_FAILED_TEXT
 
 __all__ = ["transitions_table", "scaling_table", "write_tables", "format_interval", "TABLE_FILES"]
@@ -71,15 +73,10 @@ def _plain(value) -> str:
 def format_interval(estimate, low, high, digits: int = 1) -> str:
     """``"est [low, high]"`` with `digits` decimals, e.g. ``"64.2 [58.1, 70.3]"``.
 
-    The bracket is omitted when a bound is NaN; ``"n/a"`` when the estimate is NaN.
+    ``"n/a"`` when the estimate is NaN, no bracket when both bounds are
+    (:func:`gsbench.analysis.intervals.format_interval`, the one interval formatter).
     """
-    est = _float(estimate)
-    if not math.isfinite(est):
-        return "n/a"
-    lo, hi = _float(low), _float(high)
-    if math.isfinite(lo) and math.isfinite(hi):
-        return f"{est:.{digits}f} [{lo:.{digits}f}, {hi:.{digits}f}]"
-    return f"{est:.{digits}f}"
+    return _format_interval(_float(estimate), _float(low), _float(high), f".{digits}f")
 
 
 def _latex_escape(text: str) -> str:
@@ -276,13 +273,6 @@ def scaling_table(scaling: pd.DataFrame, fmt: str = "latex", digits: int = 2) ->
     return _render(header_tex, header_md, align, rows, fmt)
 
 
-#: The table files of a study: file name -> (table, format).
-TABLE_FILES: dict[str, tuple[str, str]] = {
-    "transitions.tex": ("transitions", "latex"),
-    "transitions.md": ("transitions", "markdown"),
-    "scaling.tex": ("scaling", "latex"),
-    "scaling.md": ("scaling", "markdown"),
-}
 
 
 def write_tables(transitions_csv: str | Path, scaling_csv: str | Path,

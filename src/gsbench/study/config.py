@@ -11,142 +11,42 @@ the key and the value, as ``config key '<key>': <what is wrong>``.
 
 from __future__ import annotations
 
-import functools
-import importlib.resources
-import json
-import math
 import os
-from typing import Any, Iterable
+from dataclasses import asdict
 
-import yaml
-
+from ..config_sweeps import SweepError, expand_sweeps
 from ..errors import ConfigError
 from ..methods import REGISTRY, MethodError, make_method
-from ..problems import ProblemError, check_problem_options
-from ..config_sweeps import SweepError, expand_sweeps
+from ..problems import DEFAULTS, ProblemError, check_problem_options
+from ..settings_files import DATA, fill_defaults, read_schema, read_yaml, validate
 from .method_specs import import_plugins, method_specs
 from .grid_designs import grid_designs
 from .plan import check_plan
 from .sample_sizes import AdaptiveGrid
 
-SCHEMA_PATH = importlib.resources.files("gsbench") / "data" / "config.schema.yaml"
-
-#: What the schema's name patterns mean, for the error message (pattern -> allowed form).
-NAME_FORMS = {
-    "^[A-Za-z0-9][A-Za-z0-9_.-]*$": "letters, digits, '_', '-' and '.', starting with a letter "
-                                    "or digit",
-    "^[A-Za-z0-9][A-Za-z0-9_-]*$": "letters, digits, '_' and '-', starting with a letter or digit",
-}  # fmt: skip
+SCHEMA_PATH = DATA / "config.schema.yaml"
 
 
 def schema() -> dict:
-    """The config JSON schema (a mapping)."""
-    return yaml.safe_load(SCHEMA_PATH.read_text())
-
-
-def _is_integer(checker, value) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
-def _is_number(checker, value) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
-
-
-@functools.cache
-def _validator_class():
-    """Draft 2020-12 where integers are ints (2.0 is not a number of trials) and numbers are
-    finite (nan and inf pass every range keyword, comparisons with them being false or
-    unbounded). jsonschema is imported here: ``gsbench methods`` and ``fit`` start faster."""
-    import jsonschema
-
-    base = jsonschema.Draft202012Validator
-    checker = base.TYPE_CHECKER.redefine_many({"integer": _is_integer, "number": _is_number})
-    return jsonschema.validators.extend(base, type_checker=checker)
-
-
-class _UniqueKeyLoader(yaml.SafeLoader):
-    """A YAML loader that refuses a key twice in one mapping (PyYAML keeps the last).
-
-    Merge keys (``<<: *anchor``) are YAML's own: the mapping's explicit keys override the
-    merged ones, as in Snakemake's reader; only the explicit keys must be distinct."""
-
-    def construct_mapping(self, node, deep=False):
-        seen = set()
-        for key_node, _ in node.value:
-            if key_node.tag == "tag:yaml.org,2002:merge":
-                continue
-            key = self.construct_object(key_node, deep=deep)
-            if key in seen:
-                raise ConfigError(
-                    f"config key {key!r} appears twice in one mapping (line "
-                    f"{key_node.start_mark.line + 1}); keep one"
-                )
-            seen.add(key)
-        return super().construct_mapping(node, deep)
-
-
-def read_yaml(path: str | os.PathLike) -> Any:
-    """Parse a YAML config file, refusing duplicate keys; errors name the file."""
-    try:
-        with open(path, encoding="utf-8") as fh:
-            return yaml.load(fh, Loader=_UniqueKeyLoader)
-    except OSError as exc:
-        raise ConfigError(f"cannot read config file {path}: {exc.strerror}") from None
-    except UnicodeDecodeError as exc:
-        raise ConfigError(f"config file {path} is not UTF-8 text (byte 0x{exc.object[exc.start]:02x} "
-                          f"at offset {exc.start}); save it as UTF-8") from None
-    except ConfigError as exc:
-        raise ConfigError(f"config file {path}: {exc}") from None
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"config file {path} is not valid YAML: {exc}") from None
+    """The config JSON schema (a mapping), with the problem options' defaults filled in from
+    :class:`gsbench.problems.ProblemOptions` (the one place they are written: they feed
+    every derived seed)."""
+    out = read_schema("config")
+    defaults = asdict(DEFAULTS)
+    grid = out["properties"]["grid"]["properties"]
+    for axis in ("sigma", "design", "decoy_rho", "decoy_layout"):
+        grid[axis]["default"] = [defaults.pop(axis)]
+    problem = out["properties"]["problem"]["properties"]
+    defaults["signal_range"] = list(defaults["signal_range"])
+    for key, value in defaults.items():
+        problem[key]["default"] = value
+    return out
 
 
 #: Longest study name and method label (after sweeps): they name directories and files,
 #: whose names are limited to 255 bytes (a label is followed by e.g. ``.parquet.sha256``).
 MAX_NAME_LENGTH = 100
 MAX_LABEL_LENGTH = 200
-
-
-def _check_keys(value: Any, path: tuple = ()) -> None:
-    """Refuse a mapping key that YAML read as something other than text (``123:``,
-    ``true:``, ``1e-4:`` is text): labels and option names are strings."""
-    if isinstance(value, dict):
-        for key, sub in value.items():
-            if not isinstance(key, str):
-                raise ConfigError(f"config key '{_key(path + (str(key),))}': keys must be text, "
-                                  f"got the {type(key).__name__} {key!r}; quote it ('{key}':)")
-            _check_keys(sub, path + (key,))
-    elif isinstance(value, list):
-        for sub in value:
-            _check_keys(sub, path)
-
-
-def _fill_defaults(config: dict, schema: dict) -> dict:
-    out = dict(config)
-    for key, sub in schema.get("properties", {}).items():
-        if key not in out and "default" in sub:
-            out[key] = json.loads(json.dumps(sub["default"]))
-        if isinstance(out.get(key), dict) and sub.get("type") == "object":
-            out[key] = _fill_defaults(out[key], sub)
-    return out
-
-
-def _key(path: Iterable) -> str:
-    text = ""
-    for part in path:
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
-    return text or "<top level>"
-
-
-def _schema_message(err) -> str:
-    if err.validator == "type" and isinstance(err.instance, float) and not math.isfinite(err.instance):
-        return f"{err.instance!r} is not a finite number"
-    if err.validator == "maxLength":
-        return (f"{err.instance[:40]!r}... has {len(err.instance)} characters, at most "
-                f"{err.validator_value} (it names directories and files)")
-    if err.validator == "pattern" and err.validator_value in NAME_FORMS:
-        return f"{err.instance!r} is not allowed: use {NAME_FORMS[err.validator_value]}"
-    return err.message
 
 
 def _check_problem_options(config: dict) -> None:
@@ -177,7 +77,7 @@ def _check_adaptive(config: dict, schema_: dict) -> None:
     if not (isinstance(n, dict) and "adaptive" in n):
         return
     sub = schema_["properties"]["grid"]["properties"]["n"]["properties"]["adaptive"]
-    config["grid"]["n"] = n = {"adaptive": _fill_defaults(n["adaptive"], sub)}
+    config["grid"]["n"] = n = {"adaptive": fill_defaults(n["adaptive"], sub)}
     AdaptiveGrid.from_mapping(n["adaptive"])
     if any(d == "decoy" for d in config["grid"]["design"]):
         raise ConfigError("config key 'grid.n.adaptive': decoy designs are analysed in rho at "
@@ -203,18 +103,8 @@ def load_config(source: str | os.PathLike | dict) -> dict:
         With the first problem found, as ``config key '<key>': <what is wrong>``.
     """
     config = source if isinstance(source, dict) else read_yaml(source)
-    if not isinstance(config, dict):
-        raise ConfigError(f"config must be a mapping, got {type(config).__name__}")
-    _check_keys(config)
     schema_ = schema()
-    errors = sorted(
-        _validator_class()(schema_).iter_errors(config),
-        key=lambda e: (list(map(str, e.absolute_path)), e.message),
-    )
-    if errors:
-        err = errors[0]
-        raise ConfigError(f"config key '{_key(err.absolute_path)}': {_schema_message(err)}")
-    config = _fill_defaults(config, schema_)
+    config = validate(config, schema_, "config")
     _check_adaptive(config, schema_)
     try:  # `sweep:` entries -> one label per combination (gsbench.config_sweeps)
         config["methods"] = expand_sweeps(config["methods"])
