@@ -177,7 +177,7 @@ def test_a_uniformly_worse_depth_cannot_look_wider():
 
 
 def test_claim_figures_are_byte_reproducible(tmp_path):
-    from gsbench.claims.common import band, figure, log_scale
+    from gsbench.claims.plotting import band, figure, log_scale
 
     def draw(path):
         with figure(path, 2, "title", 80) as (fig, axes):

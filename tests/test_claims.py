@@ -13,15 +13,9 @@ import pytest
 import yaml
 
 from gsbench.claims import CLAIMS, Finding, Measure, SettingsError, claim_finding, validate_settings
-from gsbench.claims.common import (
-    bootstrap,
-    budget,
-    counts,
-    fit_trials,
-    rule_of,
-    predicted_iterations,
-    setting_problems,
-)
+from gsbench.claims.fitting import budget, fit_trials, predicted_iterations, setting_problems
+from gsbench.claims.trial_stats import bootstrap, counts
+from gsbench.claims.verdicts import rule_of
 from gsbench.claims.depth_range import working_range
 from workflow_helpers import ROOT, is_nonblank_png, snakemake
 

@@ -182,7 +182,7 @@ KEYWORDS = {
     "$schema", "title", "description", "type", "additionalProperties", "required", "properties",
     "$defs", "$ref", "default", "pattern", "maxLength", "items", "minItems", "maxItems",
     "uniqueItems", "enum", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum",
-    "minProperties", "maxProperties", "propertyNames", "allOf",
+    "minProperties", "maxProperties", "propertyNames", "allOf", "if", "then", "else",
 }
 
 

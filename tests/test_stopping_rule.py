@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from gsbench.claims.common import fit_whole_runs
+from gsbench.claims.fitting import fit_whole_runs
 from gsbench.methods import MethodError, make_method
 from gsbench.problems import make_problem, stack_problems
 

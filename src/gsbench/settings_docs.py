@@ -75,6 +75,12 @@ def type_text(node: dict, root: dict) -> str:
     if "enum" in node:
         return " / ".join(f"`{v}`" for v in node["enum"])
     kind = node.get("type")
+    cond = node.get("if", {}).get("type")
+    if isinstance(kind, list) and cond in kind and "enum" in node.get("then", {}):
+        # {type: [a, b], if: {type: a}, then: {enum: [...]}}: the a values are the enum's
+        rest = {k: v for k, v in node.items() if k not in ("if", "then")}
+        return ", or ".join(type_text({"enum": node["then"]["enum"]} if k == cond else
+                                      {**rest, "type": k}, root) for k in kind)
     if isinstance(kind, list):
         return ", or ".join(type_text({**node, "type": k}, root) for k in kind)
     if kind in ("integer", "number"):

@@ -21,9 +21,11 @@ Modules
 -------
 settings       reading and checking the settings against their schema (method ``sweep:``
                entries expanded)
-common         :func:`claim_finding` (a Finding with a checked verdict), problems per setting,
-               fits -> per-trial rows with convergence flags, the
-               iteration budget of deep models, bootstrap intervals, figure helpers
+verdicts       :func:`claim_finding` (a Finding with a checked verdict and its rule), setting text
+fitting        problems per setting, fits -> per-trial rows with convergence flags, the
+               iteration budget of deep models
+trial_stats    bootstrap intervals resampling whole trials; run counts
+plotting       the claims' figures on the study's plotting base
 depth          the fits claims 1 and 2 share
 depth_range, depth_window, early_stopping, min_l1, recovery_rate, dglnn_rate, min_group_l12
                one module per claim (``run(settings, outdir[, trials]) -> Finding``)
@@ -34,10 +36,10 @@ run            :func:`run_claim` and the workflow stages
 """
 
 from ..verdict import Finding, Measure
-from .common import VERDICTS, claim_finding
 from .run import claim_stage, depth_trials_stage, run_claim, summary_stage
 from .settings import CLAIMS, SettingsError, load_settings, validate_settings
 from .summary import write_summary
+from .verdicts import VERDICTS, claim_finding
 
 __all__ = [
     "CLAIMS", "VERDICTS", "Finding", "Measure", "SettingsError",

@@ -15,7 +15,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from .common import budget, fit_labels, not_run_trials, setting_problems, whole_run, write_csv
+from ..atomic import write_table as write_csv
+from .fitting import budget, fit_labels, not_run_trials, setting_problems, whole_run
 from .settings import method_spec
 
 

@@ -20,7 +20,10 @@ import numpy as np
 import pandas as pd
 
 from ..verdict import Finding
-from .common import band, bootstrap, counts, figure, fmt_setting, write_csv, log_scale, legend, claim_finding
+from ..atomic import write_table as write_csv
+from .plotting import band, figure, legend, log_scale
+from .trial_stats import bootstrap, counts
+from .verdicts import claim_finding, fmt_setting
 
 SOURCE = "Li, Nguyen, Hegde & Wong (NeurIPS 2021), abstract and Section 4"
 STATEMENT = "Increasing depth N enlarges the scale of working initialisation alpha."

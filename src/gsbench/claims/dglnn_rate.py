@@ -31,7 +31,11 @@ from ..analysis.intervals import format_interval
 from ..analysis.rates import loglog_fit
 from ..methods import IterativeRegressor, make_method
 from ..verdict import Finding
-from .common import bootstrap, counts, figure, fit_trials, fmt_setting, setting_problems, write_csv, log_scale, legend, claim_finding
+from ..atomic import write_table as write_csv
+from .fitting import fit_trials, setting_problems
+from .plotting import figure, legend, log_scale
+from .trial_stats import bootstrap, counts
+from .verdicts import claim_finding, fmt_setting
 from .settings import method_spec
 
 SOURCE = "Li, Nguyen, Hegde & Wong (ICLR 2023), Corollary 1"

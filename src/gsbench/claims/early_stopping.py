@@ -28,7 +28,11 @@ import pandas as pd
 
 from ..analysis.intervals import format_interval
 from ..verdict import Finding
-from .common import band, bootstrap, claim_finding, counts, figure, fit_whole_runs, fmt_setting, legend, log_scale, setting_problems, write_csv
+from ..atomic import write_table as write_csv
+from .fitting import fit_whole_runs, setting_problems
+from .plotting import band, figure, legend, log_scale
+from .trial_stats import bootstrap, counts
+from .verdicts import claim_finding, fmt_setting
 
 SOURCE = "Li, Nguyen, Hegde & Wong (NeurIPS 2021), abstract"
 STATEMENT = "Early stopping is crucial under noise; without noise the final iterate is as good."

@@ -23,8 +23,10 @@ import numpy as np
 import pandas as pd
 
 from ..verdict import Measure
-from .common import (band, bootstrap, budget, figure, fit_labels, legend, log_scale,
-                     not_run_trials, setting_problems, whole_run, write_csv)  # fmt: skip
+from ..atomic import write_table as write_csv
+from .fitting import budget, fit_labels, not_run_trials, setting_problems, whole_run
+from .plotting import band, figure, legend, log_scale
+from .trial_stats import bootstrap
 from .settings import method_spec
 
 

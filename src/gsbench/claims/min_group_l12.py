@@ -38,8 +38,11 @@ import pandas as pd
 from ..analysis.intervals import format_interval
 from ..convex import basis_pursuit, group_basis_pursuit
 from ..verdict import Finding, Measure
-from .common import (band, bootstrap, claim_finding, counts, figure, fit_labels, fmt_setting,
-                     legend, log_scale, setting_problems, whole_run, write_csv)  # fmt: skip
+from ..atomic import write_table as write_csv
+from .fitting import fit_labels, setting_problems, whole_run
+from .plotting import band, figure, legend, log_scale
+from .trial_stats import bootstrap, counts
+from .verdicts import claim_finding, fmt_setting
 from .settings import method_spec
 from .small_init_gd import init_direction, small_init_gd
 

@@ -14,7 +14,8 @@ import numpy as np
 
 from ..methods.convex import basis_pursuit
 from ..verdict import Finding
-from .common import claim_finding, counts, fmt_setting
+from .trial_stats import counts
+from .verdicts import claim_finding, fmt_setting
 from .implicit_bias import compare_with_reference
 
 SOURCE = "Chou, Maly & Rauhut (2021), abstract and main theorem"

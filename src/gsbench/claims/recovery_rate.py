@@ -33,7 +33,11 @@ from ..analysis.paired import paired_ratio
 from ..analysis.theory import statdim_l1
 from ..convex import basis_pursuit
 from ..verdict import Finding, Measure
-from .common import claim_finding, counts, figure, fit_whole_runs, fmt_setting, legend, setting_problems, write_csv
+from ..atomic import write_table as write_csv
+from .fitting import fit_whole_runs, setting_problems
+from .plotting import figure, legend
+from .trial_stats import counts
+from .verdicts import claim_finding, fmt_setting
 
 SOURCE = "Chou, Maly & Rauhut (2021), abstract and numerical experiments"
 STATEMENT = "The theory (convergence to the minimum-l1 interpolant) predicts the recovery rate."

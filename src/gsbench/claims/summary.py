@@ -8,7 +8,7 @@ from pathlib import Path
 
 from ..atomic import write_text
 from ..findings import Finding, markdown_table, render_document
-from .common import rule_of
+from .verdicts import rule_of
 
 TITLE = "Claims checked by gsbench"
 

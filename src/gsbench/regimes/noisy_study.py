@@ -155,7 +155,7 @@ def plot_rates(trials: pd.DataFrame, settings: dict, path) -> None:
 
 def write_verdict(settings: dict, trials: pd.DataFrame, outdir, *, runtime: str = "") -> dict:
     """Write ``floor.csv``, ``rate_laws.csv``, ``paired.csv``, ``rates.png`` and ``verdict.md``."""
-    from ..claims.common import write_csv
+    from ..atomic import write_table as write_csv
 
     outdir = Path(outdir)
     outdir.mkdir(parents=True, exist_ok=True)

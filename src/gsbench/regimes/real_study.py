@@ -187,7 +187,7 @@ def _md(frame: pd.DataFrame, floatfmt: str = ".3g") -> str:
 def plot_errors(trials: pd.DataFrame, settings: dict, path) -> None:
     """Median oracle error against n: one panel per (design, cap), a colour per method, solid
     on the real design and dashed on the matched Rademacher one; the success threshold drawn."""
-    from ..claims.common import figure, legend, log_scale
+    from ..claims.plotting import figure, legend, log_scale
 
     keys = list(trials.groupby(["design", "coherence_cap"], sort=False).groups)
     metric = settings["success"]["metric"]
@@ -211,7 +211,7 @@ def plot_errors(trials: pd.DataFrame, settings: dict, path) -> None:
 def write_verdict(settings: dict, trials: pd.DataFrame, outdir, *, runtime: str = "") -> dict:
     """Write ``n_star.csv``, ``paired.csv``, ``errors.png`` and ``verdict.md`` into ``outdir``;
     returns the paths."""
-    from ..claims.common import write_csv
+    from ..atomic import write_table as write_csv
 
     outdir = Path(outdir)
     outdir.mkdir(parents=True, exist_ok=True)

@@ -16,7 +16,7 @@ from .settings import load_settings
 def part_stage(kind: str, settings_path: str, part: str, output: str) -> None:
     """Fit one part of a study: ``output`` (CSV, one row per fit) and ``<output>.json``
     (wall seconds)."""
-    from ..claims.common import write_csv
+    from ..atomic import write_table as write_csv
 
     settings = load_settings(kind, settings_path)
     start, cpu = time.perf_counter(), time.process_time()
@@ -29,7 +29,7 @@ def part_stage(kind: str, settings_path: str, part: str, output: str) -> None:
 
 def verdict_stage(kind: str, settings_path: str, inputs: list[str], outdir: str) -> None:
     """Concatenate the parts into ``trials.csv`` and write the verdict and its tables."""
-    from ..claims.common import write_csv
+    from ..atomic import write_table as write_csv
 
     settings = load_settings(kind, settings_path)
     trials = pd.concat([pd.read_csv(f) for f in inputs], ignore_index=True)

@@ -1,5 +1,5 @@
-"""What the claims share: problems per setting, batched fits -> tidy per-trial rows with
-the convergence flags, the iteration budget of deep models, bootstrap intervals, figures.
+"""Fitting for the claims: problems per setting, batched fits -> tidy per-trial rows with
+the convergence flags, the iteration budget of deep models.
 
 Convergence flags (each claim reads the one its quantity needs, beside the runner's
 ``converged`` column, which only says a stopping rule rather than ``max_iter`` ended the
@@ -21,52 +21,20 @@ A run predicted to need more than the budget cap is not fitted at all: its rows 
 from __future__ import annotations
 
 import logging
-import math
-import re
-import time
-from contextlib import contextmanager
-from pathlib import Path
 from typing import Callable
+import math
+import time
 
 import numpy as np
 import pandas as pd
 
-from ..analysis.intervals import percentile_interval, resample_indices
-from ..atomic import save_figure, write_table
 from ..problems import Problem, derive_seed, make_problem
 from ..runner import fit_problems, fit_problems_sweep
-from ..verdict import Finding, Measure
 from .settings import method_spec
 
 log = logging.getLogger(__name__)
 
-#: The verdicts a claim can get.
-VERDICTS = ("agrees", "partly", "disagrees", "inconclusive")
 
-
-def claim_finding(*, rule: str, multiplicity: str, **fields) -> Finding:
-    """A claim's :class:`gsbench.verdict.Finding` (fields by name: ``claim``, ``source``,
-    ``statement``, ``setting``, ``quantity``, ``measured``, ``criterion``, ``verdict``,
-    ``reason``, ``runs``, ``files``). ``rule`` names the rule in words (its logical form,
-    e.g. "equivalence within ±25%") and ``multiplicity`` how many comparisons the verdict
-    combines; both head the criterion as ``"Rule: ...; multiplicity: .... "``
-    (:func:`rule_of` reads them back). Raises ``ValueError`` naming a verdict not in
-    :data:`VERDICTS`."""
-    if fields.get("verdict") not in VERDICTS:
-        raise ValueError(f"verdict must be one of {', '.join(VERDICTS)}, got {fields.get('verdict')!r}")
-    fields["criterion"] = f"Rule: {rule}; multiplicity: {multiplicity}. {fields.get('criterion', '')}".strip()
-    return Finding(**fields)
-
-
-_RULE = re.compile(r"^Rule: (?P<rule>.*?); multiplicity: (?P<multiplicity>.*?)\. ")
-
-
-def rule_of(finding: Finding) -> tuple[str, str]:
-    """``(rule, multiplicity)`` written by :func:`claim_finding` (empty strings if absent)."""
-    m = _RULE.match(finding.criterion + " ")
-    return (m["rule"], m["multiplicity"]) if m else ("", "")
-
-#: No early termination (claims that need whole paths or the final iterate): ``patience``
 #: beyond any budget, and the interpolation and stall rules off (``_iterative``).
 NO_EARLY_STOP = 10**12
 RULES_OFF = {"interpolation_tol": None, "stall_tol": None}
@@ -209,85 +177,3 @@ def not_run_trials(problems: list[Problem], reason: str) -> pd.DataFrame:
         frame[flag] = False
     frame["message"] = reason
     return frame
-
-
-def bootstrap(frame: pd.DataFrame, stat: Callable[[pd.DataFrame], float], n_boot: int,
-              seed: int, label: str) -> Measure:
-    """``stat(frame)`` and its 95% percentile interval over ``n_boot`` resamplings of the
-    trials (trial indices drawn with replacement and shared by every setting in ``frame``,
-    which keeps the pairing: trial t is the same problem for every method and setting)."""
-    if frame.empty:
-        return Measure(label, math.nan, math.nan, math.nan)
-    value = float(stat(frame))
-    trial = frame["trial"].to_numpy()
-    trials = np.unique(trial)
-    rows_of = [np.flatnonzero(trial == t) for t in trials]
-    draws = []
-    for pick in resample_indices(np.random.default_rng(seed), trials.size, n_boot):
-        rows = np.concatenate([rows_of[k] for k in pick])
-        new_trial = np.repeat(np.arange(trials.size), [rows_of[k].size for k in pick])
-        draws.append(float(stat(frame.iloc[rows].assign(trial=new_trial))))
-    draws = np.array([d for d in draws if np.isfinite(d)])
-    if not np.isfinite(value) or draws.size < 0.5 * n_boot:
-        return Measure(label, value, math.nan, math.nan)
-    return Measure(label, value, *percentile_interval(draws))
-
-
-def counts(frame: pd.DataFrame, flag: str) -> dict:
-    """Trial counts of a claim: total, converged by ``flag``, budget-exhausted (ok or not
-    run, but not ``flag``), failed (diverged or failed)."""
-    failed = frame["status"].isin(["diverged", "failed"])
-    conv = frame[flag].astype(bool)
-    return {"total": int(len(frame)), "converged": int(conv.sum()),
-            "budget_exhausted": int((~conv & ~failed).sum()), "failed": int(failed.sum()),
-            "criterion": flag}
-
-
-def write_csv(frame: pd.DataFrame, path: str | Path) -> Path:
-    return write_table(frame, path)
-
-
-@contextmanager
-def figure(path: str | Path, ncols: int, title: str, dpi: int | None = None, width: float = 4.6):
-    """A row of ``ncols`` axes on the study's plotting base (:mod:`gsbench.report.figure_base`:
-    its style, figure and byte-reproducible :func:`~gsbench.report.figure_base.save`), written
-    on exit to ``path`` (PNG, ``dpi``, default the base's) and beside it as PDF."""
-    from ..report.figure_base import DPI, new_figure, save, style
-
-    path = Path(path)
-    with style():
-        fig = new_figure(width * ncols, 3.8)
-        axes = fig.subplots(1, ncols, squeeze=False)
-        yield fig, list(axes[0])
-        fig.suptitle(title, fontsize=10)
-        save(fig, (path, path.with_suffix(".pdf")), dpi=DPI if dpi is None else int(dpi))
-
-
-def band(ax, x, m, lo, hi, label, **kw):
-    """A line with its interval as a shaded band."""
-    line = ax.plot(x, m, marker="o", ms=4, label=label, **kw)[0]
-    ax.fill_between(x, lo, hi, color=line.get_color(), alpha=0.2, lw=0)
-    return line
-
-
-def fmt_setting(problem: dict) -> str:
-    keys = ("n", "p", "group_size", "active_groups", "sigma", "design", "rho")
-    return ", ".join(f"{k}={problem[k]}" for k in keys if k in problem)
-
-
-def log_scale(ax, axis: str = "y") -> None:
-    """Log scale on ``axis`` if the axes hold a drawable point (finite x and y) with a
-    positive value there (a panel with no usable data stays linear instead of failing)."""
-    for line in ax.get_lines():
-        x = np.asarray(line.get_xdata(), dtype=float)
-        y = np.asarray(line.get_ydata(), dtype=float)
-        v = y if axis == "y" else x
-        if np.any(np.isfinite(x) & np.isfinite(y) & (v > 0)):
-            (ax.set_yscale if axis == "y" else ax.set_xscale)("log")
-            return
-
-
-def legend(ax, **kw) -> None:
-    """A legend, if anything on the axes has a label."""
-    if ax.get_legend_handles_labels()[0]:
-        ax.legend(fontsize=8, **kw)
