@@ -28,7 +28,7 @@ import json
 import numpy as np
 import pandas as pd
 
-from .transitions import transitions
+from .refits import KEYS, bracketing_sizes, cell_trials, refit, transition_with
 
 __all__ = ["budget_check", "BUDGET_COLUMNS", "budget_change"]
 
@@ -37,7 +37,6 @@ BUDGET_COLUMNS: tuple[str, ...] = (
     "n_star_low", "n_star_high", "refit_n", "trials", "change", "budget_ended_before",
     "budget_ended_after", "transition_check", "n_star_check", "moved", "direction",
 )  # fmt: skip
-_KEYS = ["p", "group_size", "active_groups", "sigma", "design"]
 
 
 def budget_change(params: dict) -> list[tuple[str, float, float, str]]:
@@ -91,54 +90,34 @@ def budget_check(config: dict, trials: pd.DataFrame, transitions_df: pd.DataFram
         (``direction``: ``"down"``, ``"up"`` or ``"none"``, see the module).
     """
     from ..methods import make_method
-    from ..runner import fit_problems
-    from ..study.cells import Cell
     from ..study.config import method_specs
     from ..study.grid_designs import design_specs
 
-    metric, tau = config["success"]["metric"], config["success"]["threshold"]
     specs = design_specs(config)
     out = []
-    for label, (name, preset, params) in method_specs(config).items():
+    for label, spec in method_specs(config).items():
+        name, preset, params = spec
         sub_t = transitions_df[transitions_df["method"] == label]
         if sub_t.empty:
             continue
-        sub_tr = trials[trials["method"] == label]
         g0 = max(int(sub_t["group_size"].iloc[0]), 1)  # 0: a real design's unequal groups
         est = make_method(name, params, groups=g0, preset=preset)
         checks = budget_change(est.get_params(deep=False))
         for (kind, f_alpha, f_iter, text), (_, row) in (
                 (c, r) for c in checks for r in _select(sub_t, cells).iterrows()):
-            mask = np.ones(len(sub_tr), dtype=bool)
-            for k in _KEYS:
-                mask &= (sub_tr[k] == row[k]).to_numpy()
-            cell_trials = sub_tr[mask]
-            grid = np.sort(cell_trials["n"].unique())
-            if row["transition"] == "ok":
-                below, above = grid[grid <= row["n_star"]], grid[grid >= row["n_star"]]
-                refit_n = sorted({int(below.max()), int(above.min())})
-            else:
-                refit_n = [int(grid.max())]
+            frame = cell_trials(trials, label, row)
+            refit_n = bracketing_sizes(frame, row)
             new_rows, before = [], []
             for n in refit_n:
-                old = cell_trials[cell_trials["n"] == n]
+                old = frame[frame["n"] == n]
                 before.append(old)
                 alpha = _median_alpha(old)
-                cell = Cell.from_row(row, specs, n=n)  # a real design: its spec and groups
-                problems = [cell.problem(config, int(t)) for t in old["trial"]]
                 check = {**params, "max_iter": int(round(est.max_iter * f_iter))}
                 if np.isfinite(alpha) and f_alpha != 1.0:
                     check["alpha"] = alpha * f_alpha
-                rows, _ = fit_problems(name, problems, check, preset=preset, threshold=tau)
-                frame = pd.DataFrame(rows)
-                for k in _KEYS:
-                    frame[k] = row[k]
-                frame["n"], frame["method"] = n, label
-                new_rows.append(frame)
+                new_rows.append(refit(config, label, spec, row, n, old["trial"], check, specs))
             new = pd.concat(new_rows, ignore_index=True)
-            merged = pd.concat([cell_trials[~cell_trials["n"].isin(refit_n)], new],
-                               ignore_index=True)
-            re = transitions(merged, metric=metric, threshold=tau, n_boot=0).iloc[0]
+            re = transition_with(config, frame, new_rows)
             old_all = pd.concat(before)
 
             def ended(frame):
@@ -156,7 +135,7 @@ def budget_check(config: dict, trials: pd.DataFrame, transitions_df: pd.DataFram
                 direction = "none" if a is None or b is None else ("down" if b < a else "up")
             moved = direction == "down"
             out.append({
-                **{k: row[k] for k in _KEYS}, "method": label, "check": kind, "transition": row["transition"],
+                **{k: row[k] for k in KEYS}, "method": label, "check": kind, "transition": row["transition"],
                 "n_star": row["n_star"], "n_star_low": row["n_star_low"],
                 "n_star_high": row["n_star_high"], "refit_n": " ".join(map(str, refit_n)),
                 "trials": int(len(old_all) / len(refit_n)), "change": text,

@@ -41,7 +41,7 @@ import zlib
 import numpy as np
 import pandas as pd
 
-from .transitions import transitions
+from .refits import KEYS, bracketing_sizes, cell_trials, refit, transition_with
 
 __all__ = ["NOISE_COLUMNS", "noise_spread", "fold_noise", "noise_factors", "EPS", "REPLICATES"]
 
@@ -55,7 +55,6 @@ NOISE_COLUMNS: tuple[str, ...] = (
     "n_star_high", "refit_n", "trials", "eps", "replicates", "n_star_replicates",
     "replicates_off_grid", "flipped", "sd_log_noise", "sd_log_binomial", "ratio", "dominant",
 )  # fmt: skip
-_KEYS = ["p", "group_size", "active_groups", "sigma", "design"]
 
 
 def _seed(method: str, row, n: int, replicate: int) -> int:
@@ -81,12 +80,8 @@ def noise_spread(config: dict, trials: pd.DataFrame, transitions_df: pd.DataFram
 
     Parameters
     ----------
-    config : dict
-        The study's validated config (methods, problem options, success definition).
-    trials : pandas.DataFrame
-        ``trials.parquet`` of the study.
-    transitions_df : pandas.DataFrame
-        ``transitions.csv`` of the same trials.
+    config, trials, transitions_df
+        The study's validated config, ``trials.parquet`` and ``transitions.csv``.
     eps : float
         Relative size :math:`\varepsilon` of the gradient perturbation.
     replicates : int
@@ -102,52 +97,36 @@ def noise_spread(config: dict, trials: pd.DataFrame, transitions_df: pd.DataFram
     """
     from ..methods import make_method
     from ..methods._iterative import perturbed_gradients
-    from ..runner import fit_problems
-    from ..study.cells import Cell
     from ..study.config import method_specs
+    from ..study.grid_designs import design_specs
 
     metric, tau = config["success"]["metric"], config["success"]["threshold"]
+    specs = design_specs(config)
     out = []
-    for label, (name, preset, params) in method_specs(config).items():
+    for label, spec in method_specs(config).items():
+        name, preset, params = spec
         sub_t = transitions_df[(transitions_df["method"] == label)
                                & (transitions_df["transition"] == "ok")]
         if sub_t.empty:
             continue
-        est = make_method(name, params, groups=int(sub_t["group_size"].iloc[0]), preset=preset)
-        if not _is_iterative(est.get_params(deep=False)):
+        g0 = max(int(sub_t["group_size"].iloc[0]), 1)  # 0: a real design's unequal groups
+        if not _is_iterative(make_method(name, params, groups=g0, preset=preset).get_params(deep=False)):
             continue
-        sub_tr = trials[trials["method"] == label]
         for _, row in sub_t.sort_values("n_star", ascending=False).head(cells).iterrows():
-            mask = np.ones(len(sub_tr), dtype=bool)
-            for k in _KEYS:
-                mask &= (sub_tr[k] == row[k]).to_numpy()
-            cell_trials = sub_tr[mask]
-            grid = np.sort(cell_trials["n"].unique())
-            refit_n = sorted({int(grid[grid <= row["n_star"]].max()),
-                              int(grid[grid >= row["n_star"]].min())})
-            problems = {}
-            for n in refit_n:
-                cell = Cell(p=int(row["p"]), group_size=int(row["group_size"]),
-                            active_groups=int(row["active_groups"]), n=n,
-                            sigma=float(row["sigma"]), design=str(row["design"]))
-                old = cell_trials[cell_trials["n"] == n].sort_values("trial")
-                problems[n] = (old, [cell.problem(config, int(t)) for t in old["trial"]])
+            frame = cell_trials(trials, label, row)
+            grid = np.sort(frame["n"].unique())
+            refit_n = bracketing_sizes(frame, row)
+            old = {n: frame[frame["n"] == n].sort_values("trial") for n in refit_n}
             stars, flips, total = [], 0, 0
             for r in range(int(replicates)):
                 frames = []
-                for n, (old, probs) in problems.items():
+                for n in refit_n:
                     with perturbed_gradients(eps, _seed(label, row, n, r)):
-                        rows, _ = fit_problems(name, probs, params, preset=preset, threshold=tau)
-                    frame = pd.DataFrame(rows)
-                    for k in _KEYS:
-                        frame[k] = row[k]
-                    frame["n"], frame["method"] = n, label
-                    flips += int((_success(frame, metric, tau) != _success(old, metric, tau)).sum())
-                    total += len(frame)
-                    frames.append(frame)
-                merged = pd.concat([cell_trials[~cell_trials["n"].isin(refit_n)], *frames],
-                                   ignore_index=True)
-                re = transitions(merged, metric=metric, threshold=tau, n_boot=0).iloc[0]
+                        new = refit(config, label, spec, row, n, old[n]["trial"], params, specs)
+                    flips += int((_success(new, metric, tau) != _success(old[n], metric, tau)).sum())
+                    total += len(new)
+                    frames.append(new)
+                re = transition_with(config, frame, frames)
                 edge = {"above_grid": grid.max(), "below_grid": grid.min()}
                 stars.append((float(re["n_star"]), False) if re["transition"] == "ok" else
                              (float(edge.get(re["transition"], np.nan)), True))
@@ -158,7 +137,7 @@ def noise_spread(config: dict, trials: pd.DataFrame, transitions_df: pd.DataFram
             sd_binom = (np.log(hi) - np.log(lo)) / (2 * 1.96) if lo > 0 and hi > 0 else np.nan
             ratio = sd_noise / sd_binom if sd_binom > 0 else (np.inf if sd_noise > 0 else np.nan)
             out.append({
-                **{k: row[k] for k in _KEYS}, "method": label, "n_star": row["n_star"],
+                **{k: row[k] for k in KEYS}, "method": label, "n_star": row["n_star"],
                 "n_star_low": lo, "n_star_high": hi, "refit_n": " ".join(map(str, refit_n)),
                 "trials": int(total / max(len(refit_n) * int(replicates), 1)), "eps": float(eps),
                 "replicates": int(replicates),
