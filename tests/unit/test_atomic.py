@@ -15,7 +15,7 @@ from matplotlib.figure import Figure
 
 from gsbench import atomic
 
-SRC = Path(__file__).resolve().parents[1] / "src" / "gsbench"
+SRC = Path(__file__).resolve().parents[2] / "src" / "gsbench"
 
 
 @pytest.fixture

@@ -20,7 +20,7 @@ from gsbench.claims.recovery_rate import combine, equivalence, model_verdict, n_
 
 
 def test_a_wide_interval_meeting_the_band_is_not_agreement():
-    # the case: 1.32 [1.15, 1.43] meets [0.75, 1.25] but is not inside it
+    # 1.32 [1.15, 1.43] meets the band [0.75, 1.25] but is not inside it: inconclusive
     assert equivalence(1.15, 1.43, 0.25) == "meets"
     assert model_verdict("meets", "n/a") == "inconclusive"
     assert equivalence(0.5, 1.5, 0.25) == "meets"  # wider still: no easier to agree
@@ -72,7 +72,7 @@ def test_n_star_is_the_studys_and_non_interpolating_trials_fail():
 
 
 def test_an_exponent_above_the_bound_gives_partly():
-    # the case: s exponent 1.34 [1.17, 1.51] against the bound 1
+    # an s exponent of 1.34 [1.17, 1.51] above the bound 1 on one of four settings: partly
     assert bound_status(1.17, 1.51, 1.0, 0.25) == "above"
     assert upper_bound_verdict(["within", "within", "above", "within"]) == "partly"
     # below the bound is no contradiction of an upper bound: n exponent -1.6 [-1.9, -1.3]

@@ -12,7 +12,7 @@ import pytest
 
 from gsbench.study.fingerprint import code_fingerprint
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 FOLDERS = sorted(p for p in (ROOT / "docs" / "results").iterdir() if p.is_dir())
 
 

@@ -14,7 +14,7 @@ import pytest
 
 import gsbench
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 #: The pages with prose and examples (docs/results/ holds generated study outputs).
 PAGES = [ROOT / "README.md", *sorted(p for p in (ROOT / "docs").glob("*.md"))]
 TEXT = {page: page.read_text(encoding="utf-8") for page in PAGES}
@@ -166,3 +166,17 @@ def test_files_the_docs_quote_are_in_the_repository():
                 assert matched and set(matched) <= files, c
     for name in ("verdict.md", "transitions.csv", "laws.csv"):
         assert (ROOT / "docs" / "results" / "paper" / name).stat().st_size > 0
+
+
+def test_test_files_the_docs_cite_exist():
+    """A test the documentation points to (`tests/<folder>/<file>.py`, optionally
+    `::<test>`) exists under that name, so a moved or renamed test is not cited stale."""
+    pages = [ROOT / "README.md", *sorted((ROOT / "docs").rglob("*.md"))]
+    cited = 0
+    for page in pages:
+        for path, test in re.findall(r"(tests/[\w/]+\.py)(?:::(\w+))?", page.read_text()):
+            assert (ROOT / path).is_file(), f"{_name(page)} cites missing {path}"
+            if test:
+                assert f"def {test}(" in (ROOT / path).read_text(), f"{_name(page)}: {path}::{test}"
+            cited += 1
+    assert cited > 10

@@ -102,18 +102,9 @@ from gsbench.analysis.theory import statdim_l1  # noqa: E402
 from gsbench.coherence import incoherence  # noqa: E402
 from gsbench.study import cell_rows, expand_cells, load_config  # noqa: E402
 
-from workflow_helpers import ROOT, is_nonblank_png, snakemake, write_config  # noqa: E402
+from workflow_helpers import ROOT, data_config, is_nonblank_png  # noqa: E402
 
-TINY = {
-    "study": "tinyinc",
-    "grid": {"p": [16], "group_size": [2, 4], "active_groups": [1, 2],
-             "n": {"statdim_l1": 2.0}, "sigma": [0.0], "design": ["decoy"],
-             "decoy_rho": [0.2, 0.95], "decoy_layout": ["scattered", "aligned"]},
-    "trials": 2,
-    "methods": {"group_lasso": {}, "hadamard": {}},
-    "jobs_per_method": 1,
-    "bootstrap": 10,
-}
+TINY = data_config("incoherence_tiny")
 
 
 def test_statdim_l1_limits_and_a_known_value():
@@ -144,27 +135,6 @@ def test_trial_rows_carry_the_measured_coherence_of_their_problem():
             [want["delta_in"], want["delta_out"], want["mu"]])
     assert (rows["decoy_rho"] == cell.decoy_rho).all()
     assert (rows["decoy_layout"] == "aligned").all()
-
-
-@pytest.mark.slow
-def test_tiny_incoherence_study_end_to_end(tmp_path):
-    snakemake(tmp_path, write_config(tmp_path, TINY), cores=1)
-    out = tmp_path / "results" / "tinyinc"
-    table = pd.read_csv(out / "incoherence" / "rho_star.csv")
-    assert len(table) == 2 * 2 * 2 * 2  # methods x layouts x g x s
-    assert set(table["transition"]) <= {"ok", "above_grid", "below_grid", "not_monotone"}
-    fits = pd.read_csv(out / "incoherence" / "rho_star_scaling.csv")
-    assert set(zip(fits["method"], fits["decoy_layout"])) == {
-        (m, lay) for m in ("group_lasso", "hadamard") for lay in ("scattered", "aligned")}
-    verdict = (out / "verdict.md").read_text()
-    assert "## Start-gradient heuristic: the failure threshold (two-sided)" in verdict
-    assert "## Sufficient condition: the paper's bound (one-sided)" in verdict
-    assert verdict.index("## Summary") < verdict.index("## Regime") < verdict.index("## Sufficient")
-    assert verdict.count("| heuristic: hadamard (entrywise)") == 2
-    assert verdict.count("| bound (μ ≲ 1/(s g)): hadamard (entrywise)") == 2
-    for name in ("rho_star", "success_vs_delta_out", "success_vs_mu"):
-        assert is_nonblank_png(out / "figures" / f"{name}.png")
-    assert not (out / "transitions.csv").exists()  # one n per cell: no n-transitions
 
 
 def test_incoherence_config_is_valid_with_its_documented_288_cells():

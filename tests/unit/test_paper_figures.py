@@ -1,4 +1,5 @@
-"""The DGLNN paper's figures 2-5 (gsbench.paper_figures), shortened runs and the real rule."""
+"""The DGLNN paper's figures 2-5 (gsbench.paper_figures) on shortened runs. (The real rule,
+`snakemake paper_figures`: tests/workflow/test_paper_figures_target.py.)"""
 
 from __future__ import annotations
 
@@ -8,10 +9,9 @@ import re
 import numpy as np
 import pandas as pd
 import pytest
-import yaml
 
 from gsbench import paper_figures as pf
-from workflow_helpers import ROOT, is_nonblank_png, snakemake
+from workflow_helpers import is_nonblank_png, paper_figures_tiny_settings
 
 OUTPUTS = pf.output_names()
 
@@ -26,18 +26,6 @@ def short_settings() -> dict:
     s["fig4"]["authors"].update(iterations=500, plot_iterations=2000)  # u*u: least at ~1600
     s["fig5"].update(iterations=2000, plot_iterations=2000, repetitions=5)
     s["plot"]["dpi"] = 60  # the images are checked for content, not resolution
-    return s
-
-
-def tiny_settings() -> dict:
-    """Just enough to exercise every output (a few seconds)."""
-    s = pf.load_settings()
-    for fig in pf.FIGURES:
-        s[fig].update(iterations=300, plot_iterations=400, stride=10)
-    s["fig4"]["robustness_repetitions"] = 2
-    s["fig4"]["authors"].update(iterations=300, plot_iterations=400)
-    s["fig5"]["repetitions"] = 3
-    s["plot"].update(dpi=50, max_points=60)
     return s
 
 
@@ -170,7 +158,7 @@ def test_fig5_batches_the_repetitions(short_run):
 
 
 def test_output_is_deterministic(tmp_path):
-    s = tiny_settings()
+    s = paper_figures_tiny_settings()
     a = pf.figure2(s, tmp_path / "a")
     b = pf.figure2(copy.deepcopy(s), tmp_path / "b")
     assert a == b
@@ -213,40 +201,3 @@ def test_missing_setting_is_named():
     au = {k: v for k, v in s["fig4"]["authors"].items() if k != "iterations"}
     with pytest.raises(pf.SettingsError, match=r"fig4\.authors\.iterations"):
         pf.validate_settings({**s, "fig4": {**s["fig4"], "authors": au}}, ["fig4"])
-
-
-# --------------------------------------------------------------------------- the real rule
-
-
-def _check_rule_outputs(work):
-    out = work / "results" / "paper_figures"
-    for name in OUTPUTS:
-        assert (out / name).is_file(), name
-    for fig in pf.FIGURES:
-        assert is_nonblank_png(out / f"{fig}.png"), fig
-    md = (out / "paper_figures.md").read_text()
-    assert md.count("\n## Figure ") == 4
-    assert (out / "logs" / "paper_figures.log").is_file()
-    return md
-
-
-@pytest.mark.slow
-def test_snakemake_paper_figures_reads_config_paper_figures_yaml(tmp_path):
-    """`snakemake paper_figures` with the default settings path, relative to the working
-    directory (here a tiny file), and the default study config."""
-    (tmp_path / "config").mkdir()
-    (tmp_path / "config" / "paper_figures.yaml").write_text(yaml.safe_dump(tiny_settings()))
-    snakemake(tmp_path, ROOT / "config" / "config.yaml", "paper_figures", timeout=300)
-    md = _check_rule_outputs(tmp_path)
-    assert "config/paper_figures.yaml" in md
-
-
-@pytest.mark.slow
-def test_snakemake_paper_figures_settings_from_config_key(tmp_path):
-    settings = tmp_path / "elsewhere" / "tiny.yaml"
-    settings.parent.mkdir()
-    settings.write_text(yaml.safe_dump(tiny_settings()))
-    snakemake(tmp_path, ROOT / "config" / "config.yaml", "paper_figures",
-              "--config", f"paper_figures_settings={settings}", timeout=300)
-    md = _check_rule_outputs(tmp_path)
-    assert str(settings) in md

@@ -1,6 +1,7 @@
 """Fit jobs' resources from their cells: memory from the arrays a job holds,
 runtime from the cost model, retries, config overrides, chunks sized by a target duration,
-BLAS threads, and the rules asking for them (a Snakemake dry run)."""
+BLAS threads. (The rules asking for them, a Snakemake dry run:
+tests/workflow/test_resources_dry_run.py.)"""
 
 import copy
 import math
@@ -16,7 +17,7 @@ from gsbench.study import cost_model as cm
 from gsbench.study import resources as rs
 from gsbench.study.chunks import chunk_cells
 from gsbench.study.plan import cell_nbytes, describe, plan_study
-from workflow_helpers import smoke_config, snakemake, write_config
+from workflow_helpers import smoke_config
 
 #: A cost model with known numbers: constant coefficients, so that the bound is exact.
 KNOWN = cm.CostModel(
@@ -169,19 +170,3 @@ def test_plan_line_names_cpu_hours_memory_and_jobs(root):
     text = describe(plan)
     assert re.search(r"in \d+ jobs; [\d.]+ CPU-hours at full iteration budgets", text)
     assert f"largest job {plan.max_job_mb:,} MB" in text and plan.max_job_mb > 1000
-
-
-@pytest.mark.slow
-def test_dry_run_asks_resources_growing_with_the_cells(tmp_path):
-    """The rules ask job_resources: a dry run's fit jobs of small and large cells."""
-    config = smoke_config(study="sized", jobs_per_method=2, methods={"dglnn2": {"max_iter": 20000}})
-    config["grid"].update(p=[64, 2048], group_size=[4], active_groups=[2], n=[16, 512])
-    path = write_config(tmp_path, config)
-    out = snakemake(tmp_path, path, "-n", "--forceall").stdout
-    jobs = re.findall(r"rule fit:.*?resources: ([^\n]*)", out, re.S)
-    found = [(int(re.search(r"mem_mb=(\d+)", r)[1]), int(re.search(r"runtime=(\d+)", r)[1]))
-             for r in jobs]
-    validated = load_config(config)
-    want = sorted(tuple(rs.job_resources(validated, "dglnn2", cells).values())
-                  for cells in chunk_cells(validated)["dglnn2"].values())
-    assert sorted(found) == want and want[0][0] < want[-1][0] and want[0][1] < want[-1][1]

@@ -13,7 +13,7 @@ from gsbench.sweeps import SweepError, expand_sweeps, format_value, sweep_label
 SAFE = re.compile(r"^[A-Za-z0-9_\[\]=,.+-]+$")
 
 
-def test_issue_example_expands_to_fifteen_readable_labels():
+def test_two_swept_parameters_expand_to_fifteen_readable_labels_in_grid_order():
     methods = {"hadamard_depth": {"sweep": {"depth": [2, 3, 4],
                                             "alpha": ["1e-1", "1e-2", "1e-3", "1e-4", "1e-6"]},
                                   "max_iter": 500}}

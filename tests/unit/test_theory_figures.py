@@ -29,9 +29,44 @@ def _summary():
     return pd.DataFrame(rows)
 
 
-def test_phase_diagram_writes_png_and_pdf(tmp_path):
-    png, pdf = plot_phase_diagram(_summary(), tmp_path / "phase_diagram.png")
-    assert png.stat().st_size > 10_000 and pdf.stat().st_size > 1_000
+def test_phase_diagram_draws_a_panel_per_method_with_its_cells_and_curves(tmp_path, monkeypatch):
+    """Two methods: two panels (titled by method) and a colour bar; each panel holds one
+    scatter per group size, its points at (n/p, k/n) with k <= n, and the l1 and g = 4
+    transition curves; the PNG is the figure's size at the figure DPI, not blank, and a
+    second drawing of the same summary is byte-identical."""
+    import matplotlib.image as mpimg
+
+    import gsbench.report.theory_figures as theory_figures
+    from gsbench.report.figure_base import DPI
+
+    drawn = {}
+    real_save = theory_figures.save
+
+    def spy(fig, out):
+        drawn["size"] = tuple(fig.get_size_inches())
+        drawn["axes"] = [(ax.get_title(), [np.array(c.get_offsets()) for c in ax.collections],
+                          [line.get_xydata() for line in ax.get_lines()]) for ax in fig.axes]
+        return real_save(fig, out)
+
+    monkeypatch.setattr(theory_figures, "save", spy)
+    summary = _summary()
+    png, pdf = plot_phase_diagram(summary, tmp_path / "phase_diagram.png")
+    panels = [a for a in drawn["axes"] if a[0]]
+    assert [title for title, _, _ in panels] == ["m1", "m2"] and len(drawn["axes"]) == 3
+    shown = summary[summary["active_groups"] * summary["group_size"] <= summary["n"]]
+    for title, scatters, lines in panels:
+        points = np.concatenate(scatters)
+        assert len(scatters) == 2 and len(points) == (shown["method"] == title).sum()
+        assert (points[:, 0] == points[:, 0].clip(0, 1)).all() and (points[:, 1] <= 1).all()
+        assert len(lines) == 2  # the l1 and the g = 4 transition curves
+        np.testing.assert_allclose(lines[0], np.column_stack(transition_curve(64, 1)))
+    image = mpimg.imread(png)
+    width, height = drawn["size"]
+    assert image.shape[:2] == (round(height * DPI), round(width * DPI))
+    assert float(image[..., :3].std()) > 0.01  # not blank
+    assert pdf.read_bytes().startswith(b"%PDF")
+    again, _ = plot_phase_diagram(summary, tmp_path / "again.png")
+    assert again.read_bytes() == png.read_bytes()
 
 
 def test_scaling_figure_draws_both_references(tmp_path, monkeypatch):

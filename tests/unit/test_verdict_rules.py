@@ -193,7 +193,7 @@ def test_a_method_held_back_by_its_budget_is_flagged():
     from gsbench.study.cells import Cell
     from gsbench.study.chunks import cell_rows
     from gsbench.study.config import load_config
-    config = load_config(Path(__file__).resolve().parents[1] / "config" / "config.yaml")
+    config = load_config(Path(__file__).resolve().parents[2] / "config" / "config.yaml")
     config.update(methods={"hadamard": {"max_iter": 500}}, trials=8)
     trials = pd.concat([cell_rows(config, "hadamard", Cell(256, 4, 8, n, 0.0, "rademacher"))
                         for n in (128, 192, 256)], ignore_index=True)

@@ -28,7 +28,7 @@ def test_window_never_reached_and_nan_records():
 
 
 def test_window_is_not_fooled_by_a_second_dip():
-    # two separate visits below threshold: first and last span both (the definition)
+    # two separate visits below threshold: the window runs from the first to the last visit
     it = np.arange(6)
     rel = np.array([1.0, 0.01, 0.2, 0.2, 0.01, 0.5])
     w = stopping_windows(it, rel, 1.0, threshold=0.05)

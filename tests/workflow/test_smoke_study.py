@@ -1,31 +1,19 @@
 """The smoke study end to end, through the real `snakemake` command: its outputs, a rerun,
-the report, a bad config, and an interrupted run on another number of cores.
+the report, a bad config, and a run killed mid-way then resumed.
 
-Every test that reads the shared smoke study (`smoke_study`, tests/conftest.py) is in
-this file, so that `--dist loadfile` runs that study once, on one worker.
+Every test that reads the shared smoke study (`smoke_study`, tests/workflow/conftest.py) is
+in this file, so that `--dist loadfile` runs that study once, on one worker.
 """
 
 from __future__ import annotations
 
-import contextlib
-import os
-import signal
-import subprocess
-import time
-
 import pandas as pd
 import pytest
 
-from gsbench.study import ROW_SCHEMA, expand_cells, load_config
+from gsbench.stages import aggregate_stage, tables_stage, trials_stage
+from gsbench.study import ROW_SCHEMA, chunk_cells, expand_cells, load_config, run_chunk
 from gsbench.verdict import read_sections
-from workflow_helpers import (
-    is_nonblank_png,
-    smoke_config,
-    snakemake,
-    snakemake_command,
-    table_targets,
-    write_config,
-)
+from workflow_helpers import AGGREGATES, TABLES, is_nonblank_png, smoke_config, snakemake, write_config
 
 pytestmark = pytest.mark.slow
 FIGURES = ["phase_heatmaps", "success_curves", "scaling_groups", "scaling_entries", "error_curves",
@@ -33,8 +21,7 @@ FIGURES = ["phase_heatmaps", "success_curves", "scaling_groups", "scaling_entrie
 
 
 def test_smoke_study_outputs(smoke_study):
-    work, cfg = smoke_study
-    out = work / "results" / "smoke"
+    cfg, out = smoke_study.config, smoke_study.out
     config = load_config(cfg)
     cells, skipped = expand_cells(config)
     methods = list(config["methods"])
@@ -100,7 +87,7 @@ def test_smoke_study_outputs(smoke_study):
 
 
 def test_rerun_recomputes_nothing(smoke_study):
-    work, cfg = smoke_study
+    work, cfg = smoke_study.work, smoke_study.config
     files = sorted((work / "results").rglob("*"))
     before = {f: f.stat().st_mtime_ns for f in files if f.is_file()}
     proc = snakemake(work, cfg)
@@ -110,7 +97,7 @@ def test_rerun_recomputes_nothing(smoke_study):
 
 
 def test_report_has_every_figure_and_the_config(smoke_study, tmp_path):
-    work, cfg = smoke_study
+    work, cfg = smoke_study.work, smoke_study.config
     report = tmp_path / "report.html"  # outside the shared study: it stays as the run left it
     snakemake(work, cfg, "--report", str(report))
     html = report.read_text(errors="replace")
@@ -130,8 +117,10 @@ def test_invalid_config_stops_before_any_job(tmp_path):
 
 
 def comparable(out) -> dict[str, str]:
-    """The study's outputs as text with timing columns removed (they are expected to differ)."""
+    """The study's outputs as text with timing columns removed (they are expected to differ),
+    trials in one row order."""
     trials = pd.read_parquet(out / "trials.parquet").drop(columns=["seconds"])
+    trials = trials.sort_values(["method", "cell_id", "trial"], kind="stable")
     texts = {"trials": trials.to_csv(index=False)}
     for name in ("summary", "transitions", "scaling"):
         frame = pd.read_csv(out / f"{name}.csv")
@@ -142,38 +131,29 @@ def comparable(out) -> dict[str, str]:
     return texts
 
 
-@pytest.fixture(scope="module")
-def reference(smoke_study):
-    """The shared smoke study's outputs, run on 2 cores."""
-    work, _ = smoke_study
-    return comparable(work / "results" / "smoke")
-
-
-def test_interrupted_one_core_study_resumes_to_the_two_core_outputs(tmp_path, reference):
-    """Two properties at the price of one run: a study killed mid-way and resumed loses
-    nothing, and the number of cores does not change a result (this run and its resumption
-    use 1 core, the reference used 2)."""
-    cfg = write_config(tmp_path, smoke_config())
-    cmd = snakemake_command(tmp_path, cfg, *table_targets(), cores=1)
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                            start_new_session=True)
-    fits = tmp_path / "results" / "smoke" / "fits"
-    deadline = time.time() + 120
-    while time.time() < deadline and not (fits.exists() and any(fits.rglob("*.parquet"))):
-        time.sleep(0.2)
-    assert proc.poll() is None, "the study finished before it could be interrupted"
-    os.killpg(proc.pid, signal.SIGINT)
-    time.sleep(1.0)
-    with contextlib.suppress(ProcessLookupError):  # then the hard way, jobs included
-        os.killpg(proc.pid, signal.SIGKILL)
-    proc.wait()
-    done = list(fits.glob("*/*.parquet"))  # the jobs' outputs (stored cells: fits/*/cells/)
-    assert len(done) < 3, "nothing was left to redo"
-    for path in fits.rglob("*.parquet"):  # what exists is complete, stored cells included
-        assert len(pd.read_parquet(path)) > 0
-    # A killed Snakemake leaves its lock: unlock, then rerun (docs/study.md, "Interrupted runs").
-    snakemake(tmp_path, cfg, "--unlock")
-    snakemake(tmp_path, cfg, "--rerun-incomplete", *table_targets())
-    assert comparable(tmp_path / "results" / "smoke") == reference
-    leftovers = [p for p in (tmp_path / "results").rglob("*") if p.name.endswith(".tmp")]
+def test_interrupted_study_resumes_to_the_outputs_of_an_uninterrupted_computation(smoke_study,
+                                                                                 tmp_path):
+    """A study killed mid-way (on 1 core) and resumed (on 2 cores) loses nothing: every file
+    the kill left is complete, and the resumed study's trials, aggregates and tables equal
+    those of the same fits, aggregation and tables computed here without Snakemake (one
+    process, one after the other), so neither the interruption nor the number of cores
+    changes a result."""
+    killed = smoke_study.interruption
+    assert killed.running, "the study finished before it could be interrupted"
+    assert killed.jobs_done < 3, "nothing was left to redo"
+    assert killed.rows and all(rows > 0 for rows in killed.rows.values()), killed.rows
+    config = load_config(smoke_study.config)
+    fits = []
+    for method, chunks in chunk_cells(config).items():
+        for chunk in chunks:
+            fits.append(tmp_path / "fits" / method / f"{chunk}.parquet")
+            run_chunk(config, method, chunk, fits[-1])
+    trials_stage(config, [str(f) for f in fits], str(tmp_path / "trials.parquet"))
+    aggregate_stage(config, str(tmp_path / "trials.parquet"),
+                    *(str(tmp_path / name) for name in AGGREGATES))
+    tables = {name: str(tmp_path / "tables" / name) for name in TABLES}
+    tables_stage(str(tmp_path / "transitions.csv"), str(tmp_path / "scaling.csv"), tables,
+                 str(tmp_path / "summary.csv"))
+    assert comparable(smoke_study.out) == comparable(tmp_path)
+    leftovers = [p for p in (smoke_study.work / "results").rglob("*") if p.name.endswith(".tmp")]
     assert leftovers == []
