@@ -298,6 +298,7 @@ def test_transitions_input_validation(known_curve):
     assert np.isfinite(no_boot["n_star"]) and np.isnan(no_boot["n_star_low"])
 
 
+@pytest.mark.slow  # bootstraps many settings
 def test_transitions_many_settings_recover_their_n_star():
     # Its speed is measured by benchmarks/analysis.py on the same 300 settings.
     settings = [(m, g, s) for m in ("a", "b", "c") for g in (2, 4, 8, 16) for s in range(1, 26)]

@@ -105,6 +105,7 @@ def test_group_mcp_with_groups_of_one_matches_coordinate_descent_mcp(scalar_prob
     np.testing.assert_allclose(coefs[0], ref, atol=1e-9)
 
 
+@pytest.mark.slow  # skglm's solvers are compiled (numba) on first use
 @pytest.mark.parametrize("frac", [0.5, 0.1])
 def test_group_mcp_with_groups_of_one_matches_skglm(scalar_problem, frac):
     try:

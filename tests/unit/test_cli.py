@@ -108,6 +108,7 @@ def test_fit_draws_the_decoy_design_its_flags_name(tmp_path, capsys):
     assert not np.array_equal(expected.X, plain.X)  # the flags reached the draw
 
 
+@pytest.mark.slow  # starts two Python processes
 def test_console_script_runs(venv_bin):
     proc = subprocess.run([str(venv_bin / "gsbench"), "methods"], capture_output=True, text=True)
     assert proc.returncode == 0 and "dglnn2" in proc.stdout

@@ -105,6 +105,7 @@ def test_unreadable_and_non_mapping_configs(tmp_path):
         load_config(bad)
 
 
+@pytest.mark.slow  # paper.yaml's memory check builds each method once per cell (~90,000 times)
 def test_shipped_configs_are_valid_and_defaults_are_filled():
     for name in ("config.yaml", "smoke.yaml", "paper.yaml"):
         config = load_config(ROOT / "config" / name)

@@ -77,6 +77,7 @@ def test_success_curves_show_every_p(captured, tmp_path):
     assert {(s.colour, s.marker) for s in styles.values()} <= drawn
 
 
+@pytest.mark.slow  # draws heatmaps of an adaptive grid
 def test_heatmaps_bin_an_adaptive_grid_in_log_n_and_show_every_p(captured, tmp_path):
     summary = _summary(adaptive=True)
     assert summary["n"].nunique() > 50

@@ -29,6 +29,11 @@ def short_settings() -> dict:
     return s
 
 
+#: Marks the tests reading `short_run` slow: it runs the four figures long enough for their
+#: outcomes (about 15 s).
+SHORT_RUN = pytest.mark.slow
+
+
 @pytest.fixture(scope="module")
 def short_run(tmp_path_factory):
     out = tmp_path_factory.mktemp("paper_figures")
@@ -36,6 +41,7 @@ def short_run(tmp_path_factory):
     return out, numbers
 
 
+@SHORT_RUN
 def test_every_output_is_written(short_run):
     out, numbers = short_run
     assert sorted(numbers) == sorted(pf.FIGURES)
@@ -43,6 +49,7 @@ def test_every_output_is_written(short_run):
         assert (out / name).is_file() and (out / name).stat().st_size > 0, name
 
 
+@SHORT_RUN
 @pytest.mark.parametrize("fig", pf.FIGURES)
 def test_curve_csv_is_tidy(short_run, fig):
     out, _ = short_run
@@ -73,6 +80,7 @@ def test_curve_csv_is_tidy(short_run, fig):
         assert (groups["value"] >= 0).all()
 
 
+@SHORT_RUN
 @pytest.mark.parametrize("fig", pf.FIGURES)
 def test_images_are_not_blank(short_run, fig):
     out, _ = short_run
@@ -80,6 +88,7 @@ def test_images_are_not_blank(short_run, fig):
     assert (out / f"{fig}.pdf").read_bytes().startswith(b"%PDF")
 
 
+@SHORT_RUN
 def test_summary_has_the_four_sections_with_numbers(short_run):
     out, numbers = short_run
     md = (out / "paper_figures.md").read_text()
@@ -102,6 +111,7 @@ def test_summary_has_the_four_sections_with_numbers(short_run):
     assert data["fig2"]["least_error"] == pytest.approx(numbers["fig2"]["least_error"])
 
 
+@SHORT_RUN
 def test_fig2_error_has_a_clear_minimum(short_run):
     _, numbers = short_run
     m = numbers["fig2"]
@@ -112,6 +122,7 @@ def test_fig2_error_has_a_clear_minimum(short_run):
     assert m["max_offsupport_magnitude_at_least"] < 1e-3
 
 
+@SHORT_RUN
 def test_fig3_switch_and_incremental_learning(short_run):
     _, numbers = short_run
     m = numbers["fig3"]
@@ -121,6 +132,7 @@ def test_fig3_switch_and_incremental_learning(short_run):
     assert m["switch_after_all_learned"]
 
 
+@SHORT_RUN
 def test_fig4_dglnn_beats_the_unstructured_method(short_run):
     _, numbers = short_run
     m = numbers["fig4"]
@@ -130,6 +142,7 @@ def test_fig4_dglnn_beats_the_unstructured_method(short_run):
     assert m["robustness"]["ratio_holds"] >= 2
 
 
+@SHORT_RUN
 def test_fig4_is_rerun_under_the_authors_settings(short_run):
     """The authors' own code's settings (preset `authors`, 500 iterations, n_val = n // 3):
     DGLNN recovers within the 500 iterations, after its step-size switch, and the
@@ -150,6 +163,7 @@ def test_fig4_is_rerun_under_the_authors_settings(short_run):
     assert f"Verdict under the authors' settings (same criterion): {au['verdict']}; the verdict {changes}" in section
 
 
+@SHORT_RUN
 def test_fig5_batches_the_repetitions(short_run):
     _, numbers = short_run
     m = numbers["fig5"]

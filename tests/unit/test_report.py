@@ -79,6 +79,7 @@ def assert_image_pair(png: Path) -> np.ndarray:
 
 
 # --------------------------------------------------------------------------- figures
+@pytest.mark.slow  # draws the full set of study figures
 def test_all_figures_written(results, tmp_path):
     summary, trans, fits = results
     calls = {
@@ -167,6 +168,7 @@ def figure_texts(fig) -> str:
     return "\n".join(t.get_text() for t in fig.findobj(matplotlib.text.Text))
 
 
+@pytest.mark.slow  # draws the full set of study figures
 def test_identical_inputs_give_byte_identical_figures(tmp_path):
     trials = make_trials(methods=("dglnn",), g_values=(2, 4), s_values=(1, 2), ns=(8, 16, 32))
     summary = summarize(trials)
@@ -204,6 +206,7 @@ def test_paper_figures_share_the_reproducible_save(tmp_path):
     assert plotting._palette(3) == figure_base.palette(3)
 
 
+@pytest.mark.slow  # draws the full set of study figures
 def test_a_method_whose_trials_all_failed_is_named_on_the_figures(tmp_path, monkeypatch):
     import gsbench.report.figures as figures
 
@@ -370,6 +373,7 @@ def test_write_tables_to_declared_paths(results, tmp_path):
                      {"scaling.html": tmp_path / "x.html"})
 
 
+@pytest.mark.slow  # draws the full set of study figures
 def test_figure_stage_writes_the_declared_png_and_pdf(results, tmp_path):
     from gsbench.stages import figure_stage
 

@@ -115,6 +115,7 @@ def test_config_estimator_entry_is_the_sklearn_adapter(tmp_path):
                                                   "path": {"alpah": [1.0]}}}})
 
 
+@pytest.mark.slow  # skglm's solvers are compiled (numba) on first use
 def test_skglm_group_lasso_through_the_adapter_matches_group_lasso():
     try:
         import skglm  # noqa: F401

@@ -20,7 +20,7 @@ from workflow_helpers import data_config
 
 def test_fits_of_two_code_versions_are_refused_unless_allowed(tmp_path):
     """Two fit files of one method whose code keys differ cannot be aggregated silently."""
-    config = load_config(data_config("stale", methods={"lasso": {}}, plugins=[]))
+    config = load_config(data_config("stale_study", methods={"lasso": {}}, plugins=[]))
     cells, _ = expand_cells(config)
     a, b = tmp_path / "a" / "x.parquet", tmp_path / "b" / "y.parquet"
     fit_cells(config, "lasso", cells[:1], a)
@@ -39,7 +39,7 @@ def test_fits_of_two_code_versions_are_refused_unless_allowed(tmp_path):
 def test_a_job_reuses_stored_cells_and_refits_a_damaged_one(tmp_path):
     """The per-cell store: a second job over the same cells reads them; a cell file edited
     after its job wrote it is fitted again, not used."""
-    config = load_config(data_config("stale", methods={"lasso": {}}, plugins=[]))
+    config = load_config(data_config("stale_study", methods={"lasso": {}}, plugins=[]))
     cells, _ = expand_cells(config)
     out = tmp_path / "fits" / "lasso" / "chunk00-00000000.parquet"
     first = fit_cells(config, "lasso", cells, out)
@@ -57,7 +57,7 @@ def test_a_job_reuses_stored_cells_and_refits_a_damaged_one(tmp_path):
 def test_status_names_current_stale_and_missing_fits_with_the_reason(tmp_path):
     from gsbench.study.status import format_status, study_status
 
-    config = load_config(data_config("stale", methods={"lasso": {}, "group_lasso": {}}, plugins=[]))
+    config = load_config(data_config("stale_study", methods={"lasso": {}, "group_lasso": {}}, plugins=[]))
     cells, _ = expand_cells(config)
     fits = tmp_path / "results" / "stale" / "fits"
     fit_cells(config, "lasso", cells, fits / "lasso" / "chunk00-00000000.parquet")
@@ -65,12 +65,12 @@ def test_status_names_current_stale_and_missing_fits_with_the_reason(tmp_path):
     lasso, group = study_status(config, tmp_path)
     assert (lasso.current, lasso.stale, lasso.missing) == (2, 0, 0)
     assert (group.current, group.stale, group.missing) == (1, 0, 1) and group.cpu_seconds > 0
-    changed = load_config(data_config("stale", methods={"lasso": {"n_lambdas": 10}, "group_lasso": {}},
+    changed = load_config(data_config("stale_study", methods={"lasso": {"n_lambdas": 10}, "group_lasso": {}},
                                   plugins=[], trials=3))
     lasso, group = study_status(changed, tmp_path)
     assert (lasso.current, lasso.stale, lasso.missing) == (0, 2, 0)
     assert dict(lasso.reasons) == {"parameters": 2}
-    more = load_config(data_config("stale", methods={"lasso": {}, "group_lasso": {}}, plugins=[], trials=4))
+    more = load_config(data_config("stale_study", methods={"lasso": {}, "group_lasso": {}}, plugins=[], trials=4))
     text = format_status(more, study_status(more, tmp_path))
     assert "problem options" not in text and "trials (2)" in text
     assert "4 cell fit(s) to compute" in text

@@ -13,6 +13,7 @@ from gsbench import paper_figures as pf
 from workflow_helpers import ROOT, is_nonblank_png, paper_figures_tiny_settings, png_dpi, snakemake
 
 CONFIG = ROOT / "config" / "config.yaml"  # the default study config: the rule ignores it
+SMOKE = ROOT / "config" / "smoke.yaml"  # a study config quicker to plan, for the dry runs
 
 
 @pytest.mark.slow
@@ -40,7 +41,7 @@ def test_snakemake_paper_figures_reads_config_paper_figures_yaml(tmp_path):
         assert (out / name).read_bytes() == (tmp_path / "again" / name).read_bytes(), name
     md = (out / "paper_figures.md").read_text()
     assert "`config/paper_figures.yaml`" in md  # the settings file it read, as it was named
-    assert re.search(r"^Provenance: gsbench .*settings sha256 [0-9a-f]{12}", md, flags=re.M)
+    assert re.search(r"^Provenance: gsbench .*settings paper_figures.yaml sha256 [0-9a-f]{12}", md, flags=re.M)
     sections = re.split(r"^## ", md, flags=re.M)[1:]
     assert [s.split(":")[0] for s in sections] == ["Figure 2", "Figure 3", "Figure 4", "Figure 5"]
     numbers = json.loads((out / "paper_figures.json").read_text())
@@ -58,10 +59,10 @@ def test_paper_figures_settings_from_config_key_or_missing(tmp_path):
     settings = tmp_path / "elsewhere" / "tiny.yaml"
     settings.parent.mkdir()
     settings.write_text(yaml.safe_dump(paper_figures_tiny_settings()))
-    proc = snakemake(tmp_path, CONFIG, "paper_figures", "--dry-run",
+    proc = snakemake(tmp_path, SMOKE, "paper_figures", "--dry-run",
                      "--config", f"paper_figures_settings={settings}")
     assert f"input: {settings}\n" in proc.stdout + proc.stderr
-    proc = snakemake(tmp_path, CONFIG, "paper_figures", "--dry-run", check=False)
+    proc = snakemake(tmp_path, SMOKE, "paper_figures", "--dry-run", check=False)
     assert proc.returncode != 0
     assert re.search(r"Missing input files for rule paper_figures:(.|\n)*config/paper_figures\.yaml",
                      proc.stdout + proc.stderr)

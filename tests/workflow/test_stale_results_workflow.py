@@ -44,7 +44,7 @@ def test_each_change_reruns_exactly_the_fits_it_changes(tmp_path):
         snakemake(work, cfg, *targets, cores=2, env=env)
         return _cell_files(out)
 
-    first = run(data_config("stale"))
+    first = run(data_config("stale_study"))
     assert len(first) == 4  # 2 methods x 2 cells
     trials = pd.read_parquet(out / "trials.parquet")
     assert trials.groupby("cell_id").size().tolist() == [6, 6]
@@ -52,7 +52,7 @@ def test_each_change_reruns_exactly_the_fits_it_changes(tmp_path):
 
     # 1. a method's parameters: only its fits are recomputed
     methods = {"dglnn2": {"max_iter": 50}, "ridge": {}}
-    second = run(data_config("stale", methods=methods))
+    second = run(data_config("stale_study", methods=methods))
     assert _changed(first, second) == {"dglnn2"}
     assert all(second[f] == t for f, t in first.items())  # older files are kept, untouched
     trials = pd.read_parquet(out / "trials.parquet")
@@ -62,7 +62,7 @@ def test_each_change_reruns_exactly_the_fits_it_changes(tmp_path):
     # method's fits are recomputed; the summary follows the new threshold
     summary_written = (out / "summary.csv").stat().st_mtime_ns
     (work / "ridge_plugin.py").write_text(PLUGIN.replace("+ self.lam * np.eye(p)", "+ 1.0 * self.lam * np.eye(p)"))
-    third = run(data_config("stale", methods=methods, success={"metric": "rel_error_oracle", "threshold": 0.9},
+    third = run(data_config("stale_study", methods=methods, success={"metric": "rel_error_oracle", "threshold": 0.9},
                         jobs_per_method=2))
     assert _changed(second, third) == {"ridge"}
     summary = pd.read_csv(out / "summary.csv").set_index(["method", "cell_id"])
@@ -73,7 +73,7 @@ def test_each_change_reruns_exactly_the_fits_it_changes(tmp_path):
     assert (out / "summary.csv").stat().st_mtime_ns > summary_written  # the analysis reran
 
     # 3. the trial count: every fit is recomputed, with the new count
-    fourth = run(data_config("stale", methods=methods, trials=4))
+    fourth = run(data_config("stale_study", methods=methods, trials=4))
     assert _changed(third, fourth) == {"dglnn2", "ridge"}
     trials = pd.read_parquet(out / "trials.parquet")
     assert trials.groupby("cell_id").size().tolist() == [8, 8]
