@@ -1,7 +1,7 @@
 # Two entry points on a fresh machine with only Python 3.11+:
 #   make study   set up .venv if missing, run the default comparison study
 #   make test    set up .venv if missing, run the test suite (everything, as CI does)
-#   make test-fast   the suite without the end-to-end `slow` tests (edit-test loop)
+#   make test-fast   tests/unit without its `slow` tests: no Snakemake run (edit-test loop)
 #   make docs    the documentation site (docs/, mkdocs.yml) into build/site, warnings as errors
 PYTHON ?= python3
 VENV ?= .venv
@@ -25,15 +25,16 @@ study: $(BIN)/gsbench
 paper-figures: $(BIN)/gsbench
 	$(BIN)/snakemake --workflow-profile workflow/profiles/default --cores $(CORES) paper_figures
 
-# --dist loadfile: a test file runs on one worker, so each study shared by the tests of a
-# file (tests/conftest.py) runs once.
+# tests/unit: the library, no Snakemake run; tests/workflow: real Snakemake runs, studies and
+# the CLI study runner. --dist loadfile: a test file runs on one worker, so each study shared
+# by the tests of a file (tests/workflow/conftest.py) runs once.
 PYTEST := $(BIN)/python -m pytest -n $(CORES) --dist loadfile -q --durations=10
 
 test: $(BIN)/gsbench
 	$(PYTEST) tests
 
 test-fast: $(BIN)/gsbench
-	$(PYTEST) -m "not slow" tests
+	$(PYTEST) -m "not slow" tests/unit
 
 lint: $(BIN)/gsbench
 	$(BIN)/snakemake --lint --configfile config/smoke.yaml

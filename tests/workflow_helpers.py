@@ -10,6 +10,8 @@ from pathlib import Path
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
+DATA = ROOT / "tests" / "data"  # settings files of the tests' short runs
+PLUGINS = ROOT / "tests" / "plugins"  # the plugin methods `ridge` and `flaky`
 SNAKEMAKE = Path(sys.executable).parent / "snakemake"
 AGGREGATES = ("summary.csv", "transitions.csv", "scaling.csv")
 TABLES = ("transitions.tex", "transitions.md", "scaling.tex", "scaling.md")
@@ -17,6 +19,13 @@ TABLES = ("transitions.tex", "transitions.md", "scaling.tex", "scaling.md")
 
 def smoke_config(**overrides) -> dict:
     config = yaml.safe_load((ROOT / "config" / "smoke.yaml").read_text())
+    config.update(overrides)
+    return config
+
+
+def data_config(name: str, **overrides) -> dict:
+    """The study config tests/data/<name>.yaml, top-level keys replaced by ``overrides``."""
+    config = yaml.safe_load((DATA / f"{name}.yaml").read_text())
     config.update(overrides)
     return config
 
@@ -51,6 +60,17 @@ def snakemake(directory: Path, configfile: Path, *extra: str, cores: int = 1, en
     return proc
 
 
+def png_dpi(path: Path) -> float:
+    """The resolution a PNG records (its pHYs chunk, pixels per metre), in dots per inch."""
+    import struct
+
+    data = path.read_bytes()
+    at = data.index(b"pHYs")
+    x, y, unit = struct.unpack(">IIB", data[at + 4:at + 13])
+    assert unit == 1 and x == y, (path, x, y, unit)
+    return x * 0.0254
+
+
 def is_nonblank_png(path: Path) -> bool:
     import matplotlib.image as mpimg
 
@@ -58,3 +78,18 @@ def is_nonblank_png(path: Path) -> bool:
     if not data.startswith(b"\x89PNG\r\n\x1a\n") or len(data) < 5000:
         return False
     return float(mpimg.imread(path).std()) > 0.01
+
+
+def paper_figures_tiny_settings() -> dict:
+    """config/paper_figures.yaml cut to just enough to exercise every output of the paper
+    figures (a few seconds), drawn at 50 dpi."""
+    from gsbench import paper_figures as pf
+
+    s = pf.load_settings(ROOT / "config" / "paper_figures.yaml")
+    for fig in pf.FIGURES:
+        s[fig].update(iterations=300, plot_iterations=400, stride=10)
+    s["fig4"]["robustness_repetitions"] = 2
+    s["fig4"]["authors"].update(iterations=300, plot_iterations=400)
+    s["fig5"]["repetitions"] = 3
+    s["plot"].update(dpi=50, max_points=60)
+    return s
