@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import re
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -14,6 +15,7 @@ from gsbench import paper_figures as pf
 from workflow_helpers import is_nonblank_png, paper_figures_tiny_settings
 
 OUTPUTS = pf.output_names()
+ROOT = Path(__file__).resolve().parents[2]
 SETTINGS = ROOT / "config" / "paper_figures.yaml"
 
 

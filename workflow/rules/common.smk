@@ -1,6 +1,7 @@
 # Configuration validation, the grid of cells and its jobs, wildcard constraints, and the
 # checks that run before any job: duplicate YAML keys, the study's size, damaged fit files.
 import functools
+import os
 import re
 import sys
 
@@ -198,7 +199,8 @@ def checked_settings(path):
     """Input function: the settings file `path` once its loader accepted it."""
 
     def settings(wildcards):
-        _check_settings(path)
+        if os.path.exists(path):  # a missing file: Snakemake's own "Missing input files"
+            _check_settings(path)
         return path
 
     return settings
