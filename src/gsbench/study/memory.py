@@ -8,7 +8,9 @@ data matrix (:func:`data_nbytes`), from which the trials' rows are drawn.
 
 from __future__ import annotations
 
-from ..methods import make_method
+import json
+
+from ..methods import get_method, make_method
 from ..runner import batch_nbytes
 from .cells import Cell
 from .method_specs import method_specs
@@ -37,7 +39,20 @@ def data_nbytes(cell: Cell) -> int:
     return int(real_design(cell.design_spec).Z.nbytes)
 
 
+#: Estimators built for memory estimates, by (registered class, preset, parameters as
+#: canonical JSON):
+#: a study's plan asks for the same few thousands of times (one per cell and method).
+_ESTIMATORS: dict[tuple, object] = {}
+
+
 def estimator_of(spec: tuple):
-    """The estimator of a ``method_specs`` entry (for its memory estimate)."""
+    """The estimator of a ``method_specs`` entry (for its memory estimate; built once per
+    distinct entry and shared, so callers only read it)."""
     name, preset, params = spec
-    return make_method(name, params, preset=preset)
+    try:
+        key = (get_method(name), preset, json.dumps(params, sort_keys=True))
+    except TypeError:  # a parameter JSON cannot write: no caching
+        return make_method(name, params, preset=preset)
+    if key not in _ESTIMATORS:
+        _ESTIMATORS[key] = make_method(name, params, preset=preset)
+    return _ESTIMATORS[key]
