@@ -199,7 +199,9 @@ def checked_settings(path):
     """Input function: the settings file `path` once its loader accepted it."""
 
     def settings(wildcards):
-        if os.path.exists(path):  # a missing file: Snakemake's own "Missing input files"
+        if os.path.exists(
+            path
+        ):  # a missing file: Snakemake's own "Missing input files"
             _check_settings(path)
         return path
 
