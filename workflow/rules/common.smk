@@ -199,9 +199,8 @@ def checked_settings(path):
     """Input function: the settings file `path` once its loader accepted it."""
 
     def settings(wildcards):
-        if os.path.exists(
-            path
-        ):  # a missing file: Snakemake's own "Missing input files"
+        # A missing file is left to Snakemake's own "Missing input files" error.
+        if os.path.exists(path):
             _check_settings(path)
         return path
 
