@@ -28,6 +28,7 @@ from gsbench.study.adaptive import plan_cells, read_plan
 from gsbench.study.chunks import chunk_cells
 from gsbench.study.config import method_specs
 from gsbench.study.cost_model import cells_cpu_seconds, load_cost_model
+from gsbench.study.fingerprint import study_key
 from gsbench.study.resources import job_resources, memory_estimate_mb
 
 
@@ -59,7 +60,8 @@ def main(argv=None) -> int:
             continue
         if job.startswith("round"):
             rnd, chunk = job.split("-", 1)
-            cells = plan_cells(read_plan(out_dir / "adaptive" / f"{rnd}.csv"), label, chunk)
+            plans = out_dir / "adaptive" / study_key(config)  # as workflow/rules/common.smk
+            cells = plan_cells(read_plan(plans / f"{rnd}.csv"), label, chunk)
         else:
             cells = chunks[job]
         measured = pd.read_csv(bench, sep="\t").iloc[0]
