@@ -28,7 +28,7 @@ import json
 import numpy as np
 import pandas as pd
 
-from .refits import KEYS, bracketing_sizes, cell_trials, refit, transition_with
+from .refits import KEYS, bracketing_sizes, cell_trials, is_iterative, refit, transition_with
 
 __all__ = ["budget_check", "BUDGET_COLUMNS", "budget_change"]
 
@@ -43,7 +43,7 @@ def budget_change(params: dict) -> list[tuple[str, float, float, str]]:
     """The checks ``(name, α factor, max_iter factor, text)`` for an estimator's
     parameters; none when the method has no ``alpha`` and ``max_iter`` (not an iterative
     method started small)."""
-    if "alpha" not in params or "max_iter" not in params:
+    if not is_iterative(params):
         return []
     checks = [("budget", 1.0, 2.0, "2× max_iter, same α")]
     if (params.get("depth") or 2) >= 3:

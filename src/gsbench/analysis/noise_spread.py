@@ -41,7 +41,7 @@ import zlib
 import numpy as np
 import pandas as pd
 
-from .refits import KEYS, bracketing_sizes, cell_trials, refit, transition_with
+from .refits import KEYS, bracketing_sizes, cell_trials, is_iterative, refit, transition_with
 
 __all__ = ["NOISE_COLUMNS", "noise_spread", "fold_noise", "noise_factors", "EPS", "REPLICATES"]
 
@@ -63,10 +63,6 @@ def _seed(method: str, row, n: int, replicate: int) -> int:
              int(row["active_groups"]), zlib.crc32(f"{row['sigma']!r}{row['design']}".encode()),
              int(n), int(replicate)]
     return int(np.random.SeedSequence(words).generate_state(1)[0])
-
-
-def _is_iterative(params: dict) -> bool:
-    return "alpha" in params and "max_iter" in params
 
 
 def _success(frame: pd.DataFrame, metric: str, tau: float) -> np.ndarray:
@@ -110,7 +106,7 @@ def noise_spread(config: dict, trials: pd.DataFrame, transitions_df: pd.DataFram
         if sub_t.empty:
             continue
         g0 = max(int(sub_t["group_size"].iloc[0]), 1)  # 0: a real design's unequal groups
-        if not _is_iterative(make_method(name, params, groups=g0, preset=preset).get_params(deep=False)):
+        if not is_iterative(make_method(name, params, groups=g0, preset=preset).get_params(deep=False)):
             continue
         for _, row in sub_t.sort_values("n_star", ascending=False).head(cells).iterrows():
             frame = cell_trials(trials, label, row)

@@ -15,10 +15,16 @@ import pandas as pd
 
 from .transitions import transitions
 
-__all__ = ["KEYS", "cell_trials", "bracketing_sizes", "refit", "transition_with"]
+__all__ = ["KEYS", "is_iterative", "cell_trials", "bracketing_sizes", "refit", "transition_with"]
 
 #: The columns that name a cell of ``transitions.csv`` within one method.
 KEYS = ["p", "group_size", "active_groups", "sigma", "design"]
+
+
+def is_iterative(params: dict) -> bool:
+    """Whether an estimator's parameters (``get_params``) are those of an iterative method
+    started small: it has ``alpha`` and ``max_iter`` (the methods both checks refit)."""
+    return "alpha" in params and "max_iter" in params
 
 
 def cell_trials(trials: pd.DataFrame, label: str, row) -> pd.DataFrame:
