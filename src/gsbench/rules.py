@@ -202,10 +202,31 @@ def tables_stage(transitions: str, scaling: str, outputs: dict[str, str], summar
     _report().write_tables(transitions, scaling, outputs, summary_csv=summary)
 
 
+def process_usage() -> tuple[float, float]:
+    """``(CPU seconds, peak RSS in MB)`` of this process and its waited-for children so far
+    (``getrusage``: user + system time; the kernel's peak resident set, exact where a
+    sampling monitor such as Snakemake's benchmark files misses the last interval)."""
+    import resource
+
+    own, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
+    return cpu, max(own.ru_maxrss, kids.ru_maxrss) / 1024.0
+
+
+#: The line every rule job's log ends with (:func:`process_usage`), read back by
+#: ``benchmarks/cost_check.py``.
+USAGE_FORMAT = "cpu_seconds={:.3f} peak_rss_mb={:.1f}"
+
+
+def format_usage(cpu: float, peak_mb: float) -> str:
+    return USAGE_FORMAT.format(cpu, peak_mb)
+
+
 def run_rule(smk, stage: Callable, *args) -> None:
     """Run ``stage(*args)`` in a Snakemake ``script:`` job: log to the rule's log file, one
     BLAS thread per job thread (jobs running side by side must not oversubscribe the
-    cores), and a traceback in the log on failure."""
+    cores), a last line with the job's CPU time and peak memory (:func:`process_usage`),
+    and a traceback in the log on failure."""
     from threadpoolctl import threadpool_limits
 
     log_path = Path(smk.log[0])
@@ -217,6 +238,7 @@ def run_rule(smk, stage: Callable, *args) -> None:
             try:
                 with threadpool_limits(limits=max(1, int(smk.threads))):
                     stage(*args)
+                logging.info("job used: %s", format_usage(*process_usage()))
             except BaseException:
                 traceback.print_exc(file=log)
                 raise

@@ -49,3 +49,32 @@ def test_a_failed_rule_leaves_its_traceback_in_the_log_and_the_pointer_outside(t
     assert "working on 3" in text and "ValueError: bad value 3" in text
     assert "rule failed" not in text
     assert f"gsbench: rule failed, see {log}" in capsys.readouterr().err
+
+
+def test_a_rule_job_logs_the_cpu_time_and_peak_memory_it_used(tmp_path):
+    """The log's last line: this process's CPU seconds and peak RSS, as getrusage counts them
+    (a stage that burns CPU and holds 200 MB shows both)."""
+    import re
+    import time
+    from types import SimpleNamespace
+
+    import numpy as np
+
+    from gsbench.rules import run_rule
+
+    log = tmp_path / "x.log"
+
+    def stage():
+        block = np.ones(25_000_000)  # 200 MB, touched
+        end = time.process_time() + 0.3
+        while time.process_time() < end:
+            block[:1000] += 1.0
+
+    before = time.process_time()
+    run_rule(SimpleNamespace(log=[str(log)], threads=1), stage)
+    used = time.process_time() - before
+    found = re.search(r"job used: cpu_seconds=([\d.]+) peak_rss_mb=([\d.]+)$", log.read_text().strip())
+    assert found, log.read_text()
+    cpu, peak = float(found[1]), float(found[2])
+    assert 0.3 <= cpu and cpu >= used - 0.05  # the whole process so far, the stage included
+    assert peak >= 200

@@ -24,7 +24,7 @@ from gsbench.claims import load_settings as load_claims_settings
 from gsbench.paper_figures import load_settings as load_paper_figures_settings
 from gsbench.paper_figures import output_names
 from gsbench.provenance import finish_study, main_executor, start_study
-from gsbench.study.adaptive import adaptive_grid, plan_cells, read_plan
+from gsbench.study.adaptive import adaptive_grid, plan_cells, read_plan, round_plan
 from gsbench.study.resources import job_resources, job_threads
 from gsbench.targets import (
     COHERENCE_MEASURES,
@@ -80,8 +80,11 @@ ADAPTIVE_DIR = f"{OUT}/adaptive/{study_key(config)}"
 
 # Decoy studies are analysed in rho at one n per (p, g, s): no transitions in n.
 DECOY_STUDY = is_decoy_study(config)
-# grid.n: {adaptive: ...}: rounds of fits planned by the checkpoint adaptive_round.
+# grid.n: {adaptive: ...}: rounds of fits planned by the checkpoint adaptive_round. Round
+# 0's plan (the coarse grid) follows from the config alone: its fit jobs, and the resources
+# they ask, are in the DAG (and a dry run) before any round has run.
 ADAPTIVE = adaptive_grid(config)
+ROUND0 = round_plan(config, 0)[0] if ADAPTIVE else None
 
 
 wildcard_constraints:
@@ -110,7 +113,11 @@ def adaptive_fits(rounds):
     """
     files = []
     for r in range(rounds):
-        plan = read_plan(checkpoints.adaptive_round.get(round=str(r)).output.plan)
+        plan = (
+            ROUND0
+            if r == 0
+            else read_plan(checkpoints.adaptive_round.get(round=str(r)).output.plan)
+        )
         jobs = plan[["method", "chunk"]].drop_duplicates().itertuples(index=False)
         new = [f"{OUT}/fits/{m}/round{r}-{c}.parquet" for m, c in jobs]
         if not new:
@@ -160,7 +167,8 @@ def paper_figures_output(out, name):
 def fit_job_cells(wildcards, input):
     """The cells of a fit job: its chunk of the grid, or of its adaptive round's plan."""
     if "round" in wildcards.keys():
-        return plan_cells(read_plan(input.plan), wildcards.method, wildcards.chunk)
+        plan = ROUND0 if wildcards.round == "0" else read_plan(input.plan)
+        return plan_cells(plan, wildcards.method, wildcards.chunk)
     return CHUNKS[wildcards.method][wildcards.chunk]
 
 

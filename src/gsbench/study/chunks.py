@@ -47,17 +47,30 @@ def chunk_cells(config: dict) -> dict[str, dict[str, list[Cell]]]:
 
 
 def method_chunks(config: dict, label: str, cells: list[Cell]) -> dict[str, list[Cell]]:
-    """Method `label`'s chunks of `cells` (ids hash the cells' fit keys)."""
+    """Method `label`'s chunks of `cells` (ids hash the cells' fit keys).
+
+    With ``jobs_per_method``, the cells are balanced over that many chunks. With a target
+    job duration (``resources.target_minutes``) the chunks are cut per value of p, each p's
+    cells over as many chunks as their cost asks (:func:`.cost_model.chunk_count`): a job
+    then holds cells of one size and asks for the memory of that size, not of the largest
+    p of the study (:mod:`.resources`)."""
     keys = {c.cell_id: fit_key(config, label, c).file_stem for c in cells}
-    return balance_chunks(cells, chunk_count(config, cells, label), config["trials"], keys)
+    if (config.get("resources") or {}).get("target_minutes") is None:
+        return balance_chunks(cells, chunk_count(config, cells, label), config["trials"], keys)
+    chunks: dict[str, list[Cell]] = {}
+    for p in sorted({c.p for c in cells}):
+        same_p = [c for c in cells if c.p == p]
+        chunks.update(balance_chunks(same_p, chunk_count(config, same_p, label), config["trials"],
+                                     keys, first=len(chunks)))  # fmt: skip
+    return chunks
 
 
 def balance_chunks(cells: list[Cell], jobs: int, trials: int,
-                   keys: dict[str, str] | None = None) -> dict[str, list[Cell]]:
+                   keys: dict[str, str] | None = None, first: int = 0) -> dict[str, list[Cell]]:
     """``chunkNN-<hash>`` -> cells: at most `jobs` chunks of balanced cost ``trials * n * p``
     (largest cell first into the least loaded chunk; every iteration of every method is
-    dominated by products with the n x p design). The hash is of the chunk's cells' `keys`
-    (cell id -> fit key; the cell ids themselves without keys)."""
+    dominated by products with the n x p design), numbered from `first`. The hash is of the
+    chunk's cells' `keys` (cell id -> fit key; the cell ids themselves without keys)."""
     k = max(1, min(jobs, len(cells)))
     loads = [0.0] * k
     members: list[list[Cell]] = [[] for _ in range(k)]
@@ -72,7 +85,7 @@ def balance_chunks(cells: list[Cell], jobs: int, trials: int,
             continue
         group.sort(key=lambda c: c.cell_id)
         names = ",".join(keys.get(c.cell_id, c.cell_id) for c in group)
-        chunks[f"chunk{j:02d}-{hashlib.sha1(names.encode()).hexdigest()[:8]}"] = group
+        chunks[f"chunk{first + len(chunks):02d}-{hashlib.sha1(names.encode()).hexdigest()[:8]}"] = group
     return chunks
 
 

@@ -14,17 +14,31 @@ of every cell to the method's iteration budget :math:`I_{max}` (``max_iter``, or
 length ``n_lambdas``), plus the coherence measures of the cell's designs
 (:func:`gsbench.coherence.incoherence`, :math:`c_{coh} \cdot T n p^2`):
 
-.. math::  t_{job} = \sum_{cells} T \left( c_m(np)\, n p\, I_{max} + c_{coh}\, n p^2 \right).
+.. math::  t_{job} = t_0 + \sum_{cells} T \left( c_m(np)\, n p\, I_{max} + c_{coh}\, n p^2 \right),
 
-The iterations are bounded; the coefficients are calibrated values, not maxima (a path
-value of lasso or group lasso costs more on a hard problem than on the calibration's), so a
-job's request multiplies the bound by ``resources.time_factor``
-(:mod:`gsbench.study.resources`).
+where :math:`t_0` (``job_seconds``) is the CPU time of a job outside its fits: a fresh
+process importing what a fit job imports, fitting one tiny cell and writing its table.
+
+A path method's iteration is a value of the regularisation path, whose solver needs more
+passes the harder the problem: measured at p = 1024, a lasso path value costs up to 30 times
+more near the phase transition than far above it. For such a method the calibration also
+holds a *hardness curve*: the cost at hardness :math:`h = n / D(\text{cell})` (:math:`D` the
+statistical dimension of the method's convex limit at the cell's support,
+:func:`gsbench.analysis.theory.statdim_l1` or :func:`~gsbench.analysis.theory.statdim_group`)
+relative to its cost at the reference hardness :math:`h_{ref}` at which the size curve
+:math:`c_m(np)` was measured,
+
+.. math::  c_m(np, h) = c_m(np)\, \mu_m(h) / \mu_m(h_{ref}),
+
+:math:`\mu_m` interpolated in :math:`\log h` and held constant outside the measured range.
+
+The iterations are bounded; the coefficients are calibrated values, not maxima, so a job's
+request multiplies the bound by ``resources.time_factor`` (:mod:`gsbench.study.resources`).
 
 A method without calibration data (a plugin, the sklearn adapter, the methods not measured)
 falls back to ``fallback_seconds_per_np`` CPU seconds per entry of X per fit, the planner's
 rough average (:data:`gsbench.study.plan.SECONDS_PER_NP`). The calibration file
-``gsbench/data/cost_model.json`` also holds the process's baseline memory.
+``gsbench/data/cost_model.json`` also holds :math:`t_0` and the process's baseline memory.
 
 :func:`chunk_count` turns a target job duration (config key ``resources.target_minutes``)
 into the number of fit jobs per method.
@@ -32,6 +46,7 @@ into the number of fit jobs per method.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import importlib.resources
 import json
@@ -53,12 +68,16 @@ class CostModel:
 
     ``methods`` maps a registry name to ``(sizes, seconds)``: increasing sizes n p and the
     seconds per (n p iteration) measured at each; ``coherence`` is ``(sizes, seconds)`` in
-    n p^2 (seconds per entry of the Gram products)."""
+    n p^2 (seconds per entry of the Gram products); ``job_seconds`` is :math:`t_0`."""
 
     methods: dict[str, tuple[np.ndarray, np.ndarray]]
     coherence: tuple[np.ndarray, np.ndarray]
     fallback_seconds_per_np: float
     baseline_mb: float
+    job_seconds: float
+    #: method -> (measure, hardness values h, multipliers mu(h) / mu(h_ref)): the hardness
+    #: curves of the path methods (see the module docstring).
+    hardness: dict[str, tuple[str, np.ndarray, np.ndarray]] = dataclasses.field(default_factory=dict)
 
     @classmethod
     def from_mapping(cls, data: dict) -> "CostModel":
@@ -68,20 +87,48 @@ class CostModel:
 
         methods = {name: curve(body["points"], "np", "seconds_per_np_iteration")
                    for name, body in data["methods"].items()}  # fmt: skip
+        hardness = {name: (body["hardness"]["measure"],
+                           *curve(body["hardness"]["points"], "h", "multiplier"))
+                    for name, body in data["methods"].items() if "hardness" in body}  # fmt: skip
         return cls(methods=methods,
                    coherence=curve(data["coherence"]["points"], "np2", "seconds_per_np2"),
                    fallback_seconds_per_np=float(data["fallback_seconds_per_np"]),
-                   baseline_mb=float(data["baseline_mb"]))  # fmt: skip
+                   baseline_mb=float(data["baseline_mb"]),
+                   job_seconds=float(data["job_seconds"]), hardness=hardness)  # fmt: skip
 
-    def per_np_iteration(self, name: str, n: int, p: int) -> float | None:
-        """:math:`c_m(np)` for registry name `name`, or None when it was not calibrated."""
+    def per_np_iteration(self, name: str, n: int, p: int, cell: Cell | None = None) -> float | None:
+        """:math:`c_m(np)` for registry name `name` (times the hardness multiplier of `cell`
+        for a method with a hardness curve), or None when it was not calibrated."""
         if name not in self.methods:
             return None
-        return _loglog(*self.methods[name], n * p)
+        coef = _loglog(*self.methods[name], n * p)
+        if cell is not None and name in self.hardness:
+            measure, h, mult = self.hardness[name]
+            coef *= _loglog(h, mult, hardness(measure, cell))
+        return coef
 
     def per_np2(self, n: int, p: int) -> float:
         """Seconds per entry of one design's Gram product (n p^2)."""
         return _loglog(*self.coherence, n * p * p)
+
+
+def hardness(measure: str, cell: Cell) -> float:
+    """:math:`h = n / D`: the cell's sample size over the statistical dimension `measure`
+    (``"statdim_l1"``: of the l1 norm at the entries of its s largest groups;
+    ``"statdim_group"``: of the group norm at s of its largest groups)."""
+    return cell.n / _statdim(measure, cell.sizes, cell.active_groups)
+
+
+@functools.cache
+def _statdim(measure: str, sizes: tuple[int, ...], s: int) -> float:
+    from ..analysis.theory import statdim_group, statdim_l1
+
+    ordered = sorted(sizes, reverse=True)
+    if measure == "statdim_l1":
+        return statdim_l1(int(sum(ordered[:s])), int(sum(sizes)))
+    if measure == "statdim_group":
+        return statdim_group(ordered[:s], ordered[s:])
+    raise ValueError(f"unknown hardness measure {measure!r} (statdim_l1, statdim_group)")
 
 
 def _loglog(sizes: np.ndarray, seconds: np.ndarray, size: float) -> float:
@@ -116,7 +163,7 @@ def cell_cpu_seconds(config: dict, label: str, cell: Cell, model: CostModel | No
     model = model or load_cost_model()
     name = method_specs(config)[label][0]
     n, p, trials = cell.n, cell.p, config["trials"]
-    coef = model.per_np_iteration(name, n, p)
+    coef = model.per_np_iteration(name, n, p, cell)
     if coef is not None and budget == "config":
         budget = iteration_budget(config, label)
     fit = coef * n * p * budget if coef is not None and budget is not None \
@@ -129,6 +176,12 @@ def cells_cpu_seconds(config: dict, label: str, cells: list[Cell], model: CostMo
     model = model or load_cost_model()
     budget = iteration_budget(config, label)
     return sum(cell_cpu_seconds(config, label, c, model, budget) for c in cells)
+
+
+def job_cpu_seconds(config: dict, label: str, cells: list[Cell], model: CostModel | None = None) -> float:
+    """:math:`t_{job}`: :math:`t_0` plus :func:`cells_cpu_seconds` of the job's `cells`."""
+    model = model or load_cost_model()
+    return model.job_seconds + cells_cpu_seconds(config, label, cells, model)
 
 
 def chunk_count(config: dict, cells: list[Cell], label: str | None = None) -> int:

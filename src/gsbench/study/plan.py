@@ -61,11 +61,11 @@ class StudyPlan:
 def plan_study(config: dict) -> StudyPlan:
     """Count the fits and jobs of a validated config and estimate time, disk and memory.
 
-    CPU time is the cost model's estimate of every job with every trial at its method's
-    iteration budget (:mod:`.cost_model`); an adaptive grid's refinement rounds add at most
+    CPU time is the cost model's estimate of every job (its fixed CPU, and every trial at its
+    method's iteration budget; :mod:`.cost_model`); an adaptive grid's refinement rounds add at most
     ``rounds x per_round`` sample sizes per (method, setting), counted at the top of the range.
     """
-    from .cost_model import cells_cpu_seconds
+    from .cost_model import cells_cpu_seconds, job_cpu_seconds
     from .resources import job_resources
 
     cells, _ = expand_cells(config)
@@ -73,7 +73,7 @@ def plan_study(config: dict) -> StudyPlan:
     fits = len(cells) * config["trials"] * methods
     spec = adaptive_grid(config)
     chunks = chunk_cells(config) if cells else {}
-    cpu = sum(cells_cpu_seconds(config, m, cells) for m in config["methods"]) if cells else 0.0
+    cpu = sum(job_cpu_seconds(config, m, group) for m, per in chunks.items() for group in per.values())
     max_mb = max((job_resources(config, m, group)["mem_mb"] for m, per in chunks.items()
                   for group in per.values()), default=0)  # fmt: skip
     extra, extra_cpu = 0, 0.0

@@ -5,9 +5,9 @@ Every rule that fits (``fit``, and ``fit_round`` of the adaptive grid) asks
 profile repeats none of these numbers.
 
 * **runtime** (minutes, Snakemake's resource): the job's CPU bound of the cost model
-  (:func:`gsbench.study.cost_model.cells_cpu_seconds`: every trial to the method's iteration
-  budget) times ``resources.time_factor``, plus :data:`STARTUP_MINUTES`:
-  :math:`\lceil f_t\, t_{job}/60 + 2 \rceil`.
+  (:func:`gsbench.study.cost_model.job_cpu_seconds`: the job's fixed CPU and every trial to
+  the method's iteration budget) times ``resources.time_factor``, plus
+  :data:`STARTUP_MINUTES` of wall time: :math:`\lceil f_t\, t_{job}/60 + 2 \rceil`.
 * **mem_mb**: the process's baseline (measured by ``benchmarks/cost_model.py``) plus the
   largest cell's peak (:func:`cell_peak_bytes`), times ``resources.memory_factor``.
 * **retries**: attempt :math:`a` (1 the first) multiplies both by
@@ -24,10 +24,11 @@ from __future__ import annotations
 import math
 
 from .cells import Cell
-from .cost_model import cells_cpu_seconds, load_cost_model
+from .cost_model import job_cpu_seconds, load_cost_model
 from .memory import cell_nbytes
 
-#: Minutes a job spends outside its fits: Python and the package starting, writing results.
+#: Wall minutes a job may wait outside its CPU time: a cluster node's file system and
+#: environment, the scheduler's own start (the CPU of starting Python is in the cost model).
 STARTUP_MINUTES = 2
 #: Defaults of the ``resources`` config keys (the schema holds the same values).
 DEFAULTS = {"mem_mb": None, "runtime": None, "memory_factor": 1.5, "time_factor": 2.0,
@@ -94,6 +95,6 @@ def job_resources(config: dict, method_label: str, cells: list[Cell], attempt: i
         mem = opts["memory_factor"] * memory_estimate_mb(config, cells)
     runtime = opts["runtime"]
     if runtime is None:
-        cpu = cells_cpu_seconds(config, method_label, cells)
+        cpu = job_cpu_seconds(config, method_label, cells)
         runtime = opts["time_factor"] * cpu / 60 + STARTUP_MINUTES
     return {"mem_mb": math.ceil(mem * scale), "runtime": math.ceil(runtime * scale)}
