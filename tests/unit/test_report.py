@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from pathlib import Path
 
 import matplotlib
@@ -385,3 +386,29 @@ def test_figure_stage_writes_the_declared_png_and_pdf(results, tmp_path):
     figure_stage("error_curves", paths["summary"], paths["transitions"], paths["scaling"], png, pdf)
     assert png.read_bytes()[:8] == PNG_MAGIC and pdf.read_bytes()[:5] == b"%PDF-"
     assert sorted(p.name for p in tmp_path.rglob("errors*")) == ["errors-vector.pdf", "errors.png"]
+
+
+@pytest.mark.parametrize("caption", ["workflow.rst", "figure.rst"])
+def test_report_captions_name_the_grid_of_a_real_design_study(caption, root):
+    """The HTML report's captions (Jinja templates Snakemake renders with the validated
+    config): a grid of real designs only has no p or group_size keys, and says where they
+    come from instead of printing nothing; a synthetic grid prints its values."""
+    from types import SimpleNamespace
+
+    import jinja2
+
+    from gsbench.study import load_config
+
+    template = jinja2.Template((root / "workflow" / "report" / caption).read_text())
+    real = load_config({"study": "real", "grid": {"design": [{"real": {"name": "digits"}}],
+                                                  "active_groups": [1], "n": [24]},
+                        "trials": 2, "methods": {"dglnn2": {}}})  # fmt: skip
+    synthetic = load_config(root / "config" / "smoke.yaml")
+    texts = {}
+    for name, config in (("real", real), ("synthetic", synthetic)):
+        smk = SimpleNamespace(config=config, wildcards=SimpleNamespace(figure="success_curves"))
+        texts[name] = " ".join(template.render(snakemake=smk).split())
+    assert "p = from each real design" in texts["real"]
+    assert re.search(r"group sizes? (= )?from each real design", texts["real"])
+    assert "p = [64]" in texts["synthetic"] and "[1, 4]" in texts["synthetic"]
+    assert "real design" not in texts["synthetic"]
