@@ -89,6 +89,8 @@ def imported_gsbench_modules(name: str) -> frozenset[str]:
             else:
                 target = node.module or ""
             found.add(target)
+            if target != "gsbench" and not target.startswith("gsbench."):
+                continue  # another package's: finding `from x.y import z`'s spec imports x.y
             for alias in node.names:  # `from .pkg import module` names a module
                 if _module_file(f"{target}.{alias.name}") is not None:
                     found.add(f"{target}.{alias.name}")
