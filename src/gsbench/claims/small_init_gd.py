@@ -21,7 +21,7 @@ growing like ``1/alpha``.
 Step ``eta = c / (lambda_max(G) S^(4/3))`` per problem, ``S = max_l ||b_l||`` (a data
 estimate of the largest group norm; near the end ``u_l^4 ~ (sqrt 2 ||w_l||)^(4/3)`` sets the
 curvature). The step only discretises the flow: halving it leaves the final iterates
-unchanged to the precision reported (tests/test_small_init_gd.py).
+unchanged to the precision reported (tests/unit/test_small_init_gd.py).
 
 Every (problem, alpha) pair runs in one NumPy batch (arrays of shape (B, K, ...)); an alpha
 leaves the batch once its last checkpoint is recorded.

@@ -22,7 +22,7 @@ u^2 too), so fitting ``c y`` with ``gamma / c`` and ``alpha sqrt(c)`` gives exac
 and early on (u tiny) ``v_l`` is the normalised gradient, whatever the initial direction.
 With ``1/u_l^2`` the update is ``v - g_l``, which compares a unit vector with a quantity in
 the units of w: for a weak signal (|w*| << 1) the gradient cannot turn v and a group grows
-along its initial, wrong direction. ``tests/test_methods.py::test_v_step_u4_is_scale_free``
+along its initial, wrong direction. ``tests/unit/test_methods.py::test_v_step_u4_is_scale_free``
 shows the difference; ``v_step="u2"`` stays available.
 
 Algorithm 2 runs Algorithm 1 and, once
@@ -238,7 +238,7 @@ class DGLNN2(DGLNN1):
         scale, and fitting ``c y`` gives ``c w``. ``4 / (9 S)`` (the previous default) moves
         w by ``4 S g / 9``, which destabilises the directions above S ~ 5 (oracle error 0.17
         instead of 0.004 at amplitude 10; see
-        ``tests/test_methods.py::test_data_derived_defaults_are_scale_equivariant``).
+        ``tests/unit/test_methods.py::test_data_derived_defaults_are_scale_equivariant``).
     tau : float or None, default=None
         Switch tolerance on the relative change of the magnitudes per iteration. A group's
         relative change is ``2 gamma |v_l . X_l^T r / n|``, at most about ``2 gamma S`` (at

@@ -17,7 +17,7 @@ trials of a cell advanced together; :func:`fista_path`).
 The ``group-lasso`` package (1.5.0) takes its gradient step as ``0.5 grad f / L`` but its
 proximal step with threshold ``reg / L``, so its fixed points satisfy the KKT conditions of
 ``f + 2 reg R``: asked for ``group_reg=lambda`` it solves the problem with ``2 lambda``
-(``tests/test_group_lasso.py`` shows the violation). The backend therefore passes
+(``tests/unit/test_group_lasso.py`` shows the violation). The backend therefore passes
 ``group_reg = lambda / 2``.
 """
 

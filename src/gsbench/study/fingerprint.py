@@ -55,8 +55,22 @@ def canonical_json(value: Any) -> str:
     return json.dumps(value, sort_keys=True, separators=(",", ":"), default=str)
 
 
+#: The gsbench package's folder: its modules' files are found there, without importing them.
+_PACKAGE_DIR = Path(__file__).resolve().parents[1]
+
+
 @functools.cache
 def _module_file(name: str) -> str | None:
+    """The source file of module `name` (None if there is none). A gsbench module is looked
+    up in the package's folder (``find_spec`` would import its parent packages, e.g. the
+    report's matplotlib, while the workflow builds its DAG); another one by ``find_spec``."""
+    parts = name.split(".")
+    if parts[0] == "gsbench":
+        base = _PACKAGE_DIR.joinpath(*parts[1:])
+        for path in (base.with_suffix(".py") if len(parts) > 1 else None, base / "__init__.py"):
+            if path is not None and path.is_file():
+                return str(path)
+        return None
     try:
         spec = importlib.util.find_spec(name)
     except (ImportError, ValueError):
@@ -69,6 +83,16 @@ def _is_package(name: str) -> bool:
     return origin is not None and Path(origin).name == "__init__.py"
 
 
+def _statements(node: ast.AST):
+    """Every statement of `node`, nested ones included (an import is a statement: the
+    expressions, most of a module's nodes, need not be visited)."""
+    for field in ("body", "orelse", "finalbody", "handlers", "cases"):
+        for child in getattr(node, field, ()):
+            if isinstance(child, (ast.stmt, ast.excepthandler, ast.match_case)):
+                yield child
+                yield from _statements(child)
+
+
 @functools.cache
 def imported_gsbench_modules(name: str) -> frozenset[str]:
     """The gsbench modules that module ``name``'s source imports (anywhere in the file)."""
@@ -78,7 +102,7 @@ def imported_gsbench_modules(name: str) -> frozenset[str]:
     tree = ast.parse(Path(origin).read_text(encoding="utf-8"))
     package = name if _is_package(name) else name.rpartition(".")[0]
     found: set[str] = set()
-    for node in ast.walk(tree):
+    for node in _statements(tree):
         if isinstance(node, ast.Import):
             found.update(alias.name for alias in node.names)
         elif isinstance(node, ast.ImportFrom):
