@@ -21,6 +21,7 @@ import yaml
 from gsbench import paper_figures as pf
 from gsbench.claims import validate_settings as validate_claims
 from gsbench.regimes import settings as regimes
+from gsbench.settings_files import _resolve as resolve_ref
 from gsbench.settings_files import read_schema
 
 ROOT = next(p for p in Path(__file__).resolve().parents if (p / "pyproject.toml").is_file())
@@ -48,12 +49,8 @@ CASES = [(kind, path) for kind, (_, paths) in KINDS.items() for path in paths]
 
 
 def _resolve(node: dict, root: dict) -> dict:
-    """`node` with ``$ref`` followed and ``allOf`` merged (properties and required)."""
-    while "$ref" in node:
-        target = root
-        for part in node["$ref"].lstrip("#/").split("/"):
-            target = target[part]
-        node = {**target, **{k: v for k, v in node.items() if k != "$ref"}}
+    """`node` with ``$ref`` followed (as fill_defaults does) and ``allOf`` merged."""
+    node = resolve_ref(node, root)
     for part in node.get("allOf", []):
         part = _resolve(part, root)
         node = {**node, "properties": {**node.get("properties", {}), **part.get("properties", {})},
