@@ -9,12 +9,14 @@ from pathlib import Path
 
 import yaml
 
+from gsbench.targets import ANALYSIS_TABLES, TABLE_FILES
+
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "tests" / "data"  # settings files of the tests' short runs
 PLUGINS = ROOT / "tests" / "plugins"  # the plugin methods `ridge` and `flaky`
 SNAKEMAKE = Path(sys.executable).parent / "snakemake"
-AGGREGATES = ("summary.csv", "transitions.csv", "scaling.csv")
-TABLES = ("transitions.tex", "transitions.md", "scaling.tex", "scaling.md")
+AGGREGATES = tuple(f"{name}.csv" for name in ANALYSIS_TABLES)  # the study's, in its order
+TABLES = tuple(TABLE_FILES)  # tables/<file> of a study
 
 
 def smoke_config(**overrides) -> dict:

@@ -30,6 +30,7 @@ __all__ = [
     "check_keys",
     "fill_defaults",
     "key_text",
+    "problem_option",
     "read_schema",
     "read_yaml",
     "schema_error",
@@ -170,18 +171,46 @@ def _resolve(node: dict, root: dict) -> dict:
     return node
 
 
+def _is_object(schema: dict) -> bool:
+    """Whether `schema` describes mappings (``type: object`` or a list of types with it)."""
+    kind = schema.get("type")
+    return kind == "object" or (isinstance(kind, list) and "object" in kind)
+
+
 def fill_defaults(value: dict, schema: dict, root: dict | None = None) -> dict:
     """A copy of `value` with every absent key that has a schema ``default`` filled in,
-    recursively through nested objects (``$ref`` to ``#/$defs/...`` followed)."""
+    recursively through nested objects: named ``properties`` and the entries of a mapping
+    whose values follow ``additionalProperties`` (e.g. one per label), of ``type: object``
+    or ``[object, "null"]`` (``$ref`` to ``#/$defs/...`` followed). The one place the
+    settings' defaults come from: code reads validated settings without fallbacks."""
     root = schema if root is None else root
     out = dict(value)
-    for key, sub in schema.get("properties", {}).items():
+    named = schema.get("properties", {})
+    for key, sub in named.items():
         sub = _resolve(sub, root)
         if key not in out and "default" in sub:
             out[key] = json.loads(json.dumps(sub["default"]))
-        if isinstance(out.get(key), dict) and sub.get("type") == "object":
+        if isinstance(out.get(key), dict) and _is_object(sub):
             out[key] = fill_defaults(out[key], sub, root)
+    extra = schema.get("additionalProperties")
+    if isinstance(extra, dict):
+        extra = _resolve(extra, root)
+        if _is_object(extra):
+            for key, item in out.items():
+                if key not in named and isinstance(item, dict):
+                    out[key] = fill_defaults(item, extra, root)
     return out
+
+
+def problem_option(problem: dict, key: str) -> Any:
+    """The value of the problem option `key` (``sigma``, ``design``, ``amplitude``, ...)
+    that the problem section `problem` of a settings file gives ``make_problem``: the
+    section's own, else ``make_problem``'s default (:data:`gsbench.problems.DEFAULTS`).
+    The schemas leave these keys unfilled on purpose: a problem's keys are hashed into its
+    seeds (:func:`gsbench.problems.derive_seed`), so filling one in would change them."""
+    from .problems import DEFAULTS
+
+    return problem[key] if key in problem else getattr(DEFAULTS, key)
 
 
 def validate(data: Any, schema: dict, what: str = "config") -> dict:

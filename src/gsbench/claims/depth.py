@@ -16,6 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..atomic import write_table as write_csv
+from ..settings_files import problem_option
 from .fitting import budget, fit_labels, not_run_trials, setting_problems, whole_run
 from .settings import method_spec
 
@@ -28,7 +29,7 @@ def depth_trials(settings: dict, path: str | Path) -> pd.DataFrame:
     for design, extra in ds["designs"].items():
         problem = {**ds["problem"], **extra}
         problems = setting_problems(problem, ds["trials"])
-        amplitude = float(problem.get("amplitude", 1.0))
+        amplitude = float(problem_option(problem, "amplitude"))
         runs, to_fit = {}, {}  # label -> (depth, alpha, max_iter); label -> (name, params)
         for label, body in ds["methods"].items():
             name, params = method_spec(label, body)

@@ -184,7 +184,7 @@ def _verdict(per_design: dict, lo_d: int, hi_d: int) -> tuple[str, str]:
 def _plot(table, depths, ds, settings, path):
     designs = list(dict.fromkeys(table["design"]))
     with figure(path, len(designs), "Claim 1: validation-stopped error against alpha per depth "
-                "(hollow: budget-limited)", settings.get("plot", {}).get("dpi", 120)) as (fig, axes):
+                "(hollow: budget-limited)", settings["plot"]["dpi"]) as (fig, axes):
         for ax, design in zip(axes, designs):
             for d in depths:
                 t = table[(table["design"] == design) & (table["depth"] == d)]

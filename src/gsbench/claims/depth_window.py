@@ -103,7 +103,7 @@ def run(settings: dict, outdir: str | Path, trials: pd.DataFrame) -> Finding:
 def _plot(used, depths, settings, path):
     designs = list(dict.fromkeys(used["design"]))
     with figure(path, len(designs), "Claim 2: early-stopping window (error <= 1.1 x min) per trial, "
-                "at each depth's best alpha", settings.get("plot", {}).get("dpi", 120)) as (fig, axes):
+                "at each depth's best alpha", settings["plot"]["dpi"]) as (fig, axes):
         for ax, design in zip(axes, designs):
             for i, d in enumerate(depths):
                 c = used[(used["design"] == design) & (used["depth"] == d) & used["window_closed"].astype(bool)]

@@ -150,7 +150,7 @@ def run(settings: dict, outdir: str | Path) -> Finding:
 def _plot(trials, sec, settings, path):
     factors = list(sec["vary"])
     with figure(path, len(factors), "Claim 6: validation-stopped squared error against n, sigma, s, g "
-                "(median, quartiles)", settings.get("plot", {}).get("dpi", 120)) as (fig, axes):
+                "(median, quartiles)", settings["plot"]["dpi"]) as (fig, axes):
         for ax, factor in zip(axes, factors):
             for label in sec["methods"]:
                 g = trials[(trials["method"] == label) & (trials["factor"] == factor) & trials["converged"]]

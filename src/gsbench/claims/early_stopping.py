@@ -146,7 +146,7 @@ def run(settings: dict, outdir: str | Path) -> Finding:
 def _plot(trials, es, settings, path):
     methods = list(dict.fromkeys(trials["method"]))
     with figure(path, len(methods), "Claim 3: final iterate vs early-stopped, against noise",
-                settings.get("plot", {}).get("dpi", 120)) as (fig, axes):
+                settings["plot"]["dpi"]) as (fig, axes):
         for ax, label in zip(axes, methods):
             g = trials[(trials["method"] == label) & trials["interpolated"].astype(bool)]
             for col, name in (("rel_error_final", "final"), ("rel_error_validation", "validation-stopped"),

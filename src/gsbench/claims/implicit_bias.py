@@ -24,6 +24,7 @@ import pandas as pd
 
 from ..verdict import Measure
 from ..atomic import write_table as write_csv
+from ..settings_files import problem_option
 from .fitting import budget, fit_labels, not_run_trials, setting_problems, whole_run
 from .plotting import band, figure, legend, log_scale
 from .trial_stats import bootstrap
@@ -51,7 +52,7 @@ def final_vs_reference(section: dict, reference: Callable, norm: Callable) -> tu
                 "norm_ratio": float(norm(pr, wp) / norm(pr, w_ref)),
                 "projection_shift": float(np.linalg.norm(wp - w) / np.linalg.norm(w_ref))}
 
-    amplitude = float(section["problem"].get("amplitude", 1.0))
+    amplitude = float(problem_option(section["problem"], "amplitude"))
     runs, to_fit = {}, {}  # label -> (name, params, depth, max_iter); label -> (name, params)
     for label, body in section["methods"].items():
         name, params = method_spec(label, body)
@@ -196,7 +197,7 @@ def plot_against_reference(trials, families, settings, path, ref_name):
     over interpolating trials) per model family."""
     with figure(path, 2, f"Final iterate against the {ref_name} solution as alpha -> 0 "
                 "(median, quartiles over interpolating trials)",
-                settings.get("plot", {}).get("dpi", 120)) as (fig, axes):
+                settings["plot"]["dpi"]) as (fig, axes):
         for fam in families:
             g = trials[trials["family"] == fam]
             conv = g[g["interpolated"].astype(bool)]

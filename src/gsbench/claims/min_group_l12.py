@@ -101,7 +101,7 @@ def gd_trials(sec: dict, problems, gbp, bp) -> pd.DataFrame:
     alphas = np.array(gd["alphas"], dtype=float)
     budgets = np.ceil(gd["budget_base"] + gd["budget_scale"] / alphas).astype(np.int64)
     out = small_init_gd(np.stack([pr.X for pr in problems]), np.stack([pr.y for pr in problems]), g,
-                        alphas, budgets, direction=init_direction(g, gd["direction"], gd.get("direction_seed", 0)),
+                        alphas, budgets, direction=init_direction(g, gd["direction"], gd["direction_seed"]),
                         step_factor=gd["step_factor"])  # fmt: skip
     rows = []
     for t, pr in enumerate(problems):
@@ -244,7 +244,7 @@ def run(settings: dict, outdir: str | Path) -> Finding:
 
 def _plot(trials, settings, path):
     with figure(path, 2, "Claim 7: DGLNN's final iterate against group basis pursuit as alpha -> 0 "
-                "(median, quartiles over converged trials)", settings.get("plot", {}).get("dpi", 120)) as (fig, axes):
+                "(median, quartiles over converged trials)", settings["plot"]["dpi"]) as (fig, axes):
         for label, f in trials.groupby("model", sort=False):
             c = f[f["converged"].astype(bool)]
             n_conv = c.groupby("alpha").size().reindex(sorted(f["alpha"].unique()), fill_value=0)

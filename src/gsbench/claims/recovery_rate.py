@@ -34,6 +34,7 @@ from ..analysis.theory import statdim_l1
 from ..convex import basis_pursuit
 from ..verdict import Finding, Measure
 from ..atomic import write_table as write_csv
+from ..settings_files import problem_option
 from .fitting import fit_whole_runs, setting_problems
 from .plotting import figure, legend
 from .trial_stats import counts
@@ -54,9 +55,9 @@ def n_star_frame(trials: pd.DataFrame, problem: dict, threshold: float, n_boot: 
     unit = trials["trial"].astype(int).astype(str)
     frame = pd.DataFrame({
         "method": trials["method"] + ("#" + unit if per_unit else ""),
-        "p": int(problem["p"]), "group_size": int(problem.get("group_size", 1)),
-        "active_groups": int(problem["active_groups"]), "sigma": float(problem.get("sigma", 0.0)),
-        "design": str(problem.get("design", "gaussian")), "n": trials["n"].astype(int),
+        "p": int(problem["p"]), "group_size": int(problem["group_size"]),
+        "active_groups": int(problem["active_groups"]), "sigma": float(problem_option(problem, "sigma")),
+        "design": str(problem_option(problem, "design")), "n": trials["n"].astype(int),
         "status": trials["status"].fillna("ok"),
         "rel_error_final": np.where(trials["interpolated"].astype(bool), trials["rel_error_final"], np.inf),
     })  # fmt: skip
@@ -119,7 +120,7 @@ def run(settings: dict, outdir: str | Path) -> Finding:
     trials["success"] = trials["interpolated"].astype(bool) & (trials["rel_error_final"] <= sec["threshold"])
     csv = write_csv(trials, outdir / "recovery_rate.csv")
     prob = sec["problem"]
-    k, p = int(prob["active_groups"]) * int(prob.get("group_size", 1)), int(prob["p"])
+    k, p = int(prob["active_groups"]) * int(prob["group_size"]), int(prob["p"])
     D = statdim_l1(k, p)
     tol, nb, seed = sec["criteria"]["tolerance"], settings["bootstrap"], settings["seed"]
     pooled = n_star_frame(trials, prob, sec["threshold"], nb, seed).set_index("label")
@@ -173,7 +174,7 @@ def run(settings: dict, outdir: str | Path) -> Finding:
 
 def _plot(trials, D, sec, settings, path):
     with figure(path, 1, "Claim 5: recovery rate against n (final iterate; not interpolating = failure)",
-                settings.get("plot", {}).get("dpi", 120), width=6.0) as (fig, axes):
+                settings["plot"]["dpi"], width=6.0) as (fig, axes):
         ax = axes[0]
         for label, g in trials.groupby("method", sort=False):
             rate = g.groupby("n")["success"].mean()

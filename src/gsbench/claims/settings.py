@@ -73,8 +73,8 @@ def validate_settings(settings: dict) -> dict:
 def _check_problems(section: str, body: dict) -> None:
     """The problem options of a section's problem, and of each design of ``depth``."""
     variants = {"problem": body["problem"]}
-    variants.update({f"designs.{k}": {**body["problem"], **v}
-                     for k, v in body.get("designs", {}).items()})
+    designs = body["designs"] if section == "depth" else {}  # only depth has designs
+    variants.update({f"designs.{k}": {**body["problem"], **v} for k, v in designs.items()})
     for where, problem in variants.items():
         options = {k: v for k, v in problem.items()
                    if k not in ("n", "p", "group_size", "active_groups")}

@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 from ..problems import stack_problems
+from ..settings_files import problem_option
 from .fitting import _error_stats, _fit, _problems
 from .plotting import _legend, _lines, _new_figure, _palette, _save, _style, _xaxis
 from .settings import validate_settings
@@ -31,13 +32,13 @@ def figure2(settings: dict, outdir: str | Path) -> dict:
         Measured numbers (``least_error``, ``least_iteration``, ``final_error`` at
         ``iterations``, ``end_error`` at ``plot_iterations``, ...), ``verdict`` and ``reason``.
     """
-    validate_settings(settings, ["fig2"])
-    fs, plot = settings["fig2"], settings.get("plot", {})
+    settings = validate_settings(settings, ["fig2"])
+    fs, plot = settings["fig2"], settings["plot"]
     outdir = Path(outdir)
     outdir.mkdir(parents=True, exist_ok=True)
     (prob,) = _problems(fs, [fs["seed"]])
     gsize = fs["problem"]["group_size"]
-    (res,) = _fit(fs["method"], fs.get("preset"), fs.get("params"), gsize, stack_problems([prob]),
+    (res,) = _fit(fs["method"], fs["preset"], fs["params"], gsize, stack_problems([prob]),
                   fs["plot_iterations"], fs["stride"], record=["group_norms"])
     it, err = res.path["iteration"], res.path["oracle_error"]
     norms = res.path["group_norms"]
@@ -64,7 +65,7 @@ def figure2(settings: dict, outdir: str | Path) -> dict:
     }  # fmt: skip
     numbers.update(_verdict_fig2(numbers))
 
-    keep = _thin(it, plot.get("max_points", 300), fs.get("xscale", "log"), [k_least])
+    keep = _thin(it, plot["max_points"], fs["xscale"], [k_least])
     frame = pd.concat([
         _curves("fig2", "error", fs["method"], ["error"], [-1], [True], it[keep], err[keep]),
         _curves("fig2", "group_magnitude", fs["method"],
@@ -122,7 +123,7 @@ def _verdict_fig2(m: dict) -> dict:
 
 
 def _plot_fig2(frame, m, fs, prob, plot, outdir):
-    xscale = fs.get("xscale", "log")
+    xscale = fs["xscale"]
     active = m["active_groups"]
     colors = dict(zip(active, _palette(len(active))))
     gnorm = np.sqrt(np.bincount(prob.groups, weights=prob.w_star**2))
@@ -145,16 +146,16 @@ def _plot_fig2(frame, m, fs, prob, plot, outdir):
                label_of=lambda l: f"group {l} (||w*_l|| = {gnorm[l]:.3g})")
         for l in active:
             ax_u.axhline(gnorm[l], color=colors[l], ls="--", lw=0.8)
-        ax_u.set_yscale(fs.get("magnitude_yscale", "log"))
+        ax_u.set_yscale(fs["magnitude_yscale"])
         ax_u.set_ylabel("group magnitude u_l(t)²")
         _xaxis(ax_u, xscale, m["iterations"], m["end_iteration"])
         ax_u.set_title("Group magnitudes (active coloured, others grey)")
         _legend(ax_u, loc="center left", fontsize=8)
         fig.suptitle(
             f"Algorithm 1 (weight normalisation): n = {prob.n}, p = {prob.p}, 3 groups of "
-            f"{fs['problem']['group_size']} equal to {fs['problem'].get('amplitude', 1):g}, "
-            f"σ = {fs['problem']['sigma']:g}, seed {fs['seed']}"
+            f"{fs['problem']['group_size']} equal to {problem_option(fs['problem'], 'amplitude'):g}, "
+            f"σ = {problem_option(fs['problem'], 'sigma'):g}, seed {fs['seed']}"
             + (f"; dotted: iteration {m['iterations']}" if m["end_iteration"] > m["iterations"] else ""),
             fontsize=10,
         )
-        return _save(fig, outdir, "fig2", plot.get("dpi", 150))
+        return _save(fig, outdir, "fig2", plot["dpi"])

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from ..problems import stack_problems
+from ..settings_files import problem_option
 from .fitting import _error_stats, _fit, _problems
 from .plotting import _legend, _lines, _new_figure, _palette, _save, _style, _xaxis
 from .settings import validate_settings
@@ -36,13 +37,13 @@ def figure3(settings: dict, outdir: str | Path) -> dict:
         Measured numbers (errors, ``switch_iteration``, ``learned_iteration`` per active
         group, ``learned_order``, ``norm_order``), ``verdict`` and ``reason``.
     """
-    validate_settings(settings, ["fig3"])
-    fs, plot = settings["fig3"], settings.get("plot", {})
+    settings = validate_settings(settings, ["fig3"])
+    fs, plot = settings["fig3"], settings["plot"]
     outdir = Path(outdir)
     outdir.mkdir(parents=True, exist_ok=True)
     (prob,) = _problems(fs, [fs["seed"]])
     gsize = fs["problem"]["group_size"]
-    (res,) = _fit(fs["method"], fs.get("preset"), fs.get("params"), gsize, stack_problems([prob]),
+    (res,) = _fit(fs["method"], fs["preset"], fs["params"], gsize, stack_problems([prob]),
                   fs["plot_iterations"], fs["stride"], record=["coef", "group_norms", "directions"])
     it, err = res.path["iteration"], res.path["oracle_error"]
     coef, norms, dirs = res.path["coef"], res.path["group_norms"], res.path["directions"]
@@ -79,7 +80,7 @@ def figure3(settings: dict, outdir: str | Path) -> dict:
     }  # fmt: skip
     numbers.update(_verdict_fig3(numbers))
 
-    keep = _thin(it, plot.get("max_points", 300), fs.get("xscale", "log"),
+    keep = _thin(it, plot["max_points"], fs["xscale"],
                  [int(np.searchsorted(it, stats["least_iteration"]))])
     p = prob.p
     support = prob.w_star != 0
@@ -137,7 +138,7 @@ def _verdict_fig3(m: dict) -> dict:
 
 
 def _plot_fig3(frame, m, fs, prob, plot, outdir):
-    xscale = fs.get("xscale", "log")
+    xscale = fs["xscale"]
     active = m["active_groups"]
     colors = dict(zip(active, _palette(len(active))))
     gnorm = np.sqrt(np.bincount(prob.groups, weights=prob.w_star**2))
@@ -169,7 +170,7 @@ def _plot_fig3(frame, m, fs, prob, plot, outdir):
                                   f"t = {m['learned_iteration'][l]}")
         for l in active:
             ax_u.axhline(gnorm[l], color=colors[l], ls="--", lw=0.8)
-        ax_u.set_yscale(fs.get("magnitude_yscale", "linear"))
+        ax_u.set_yscale(fs["magnitude_yscale"])
         ax_u.set_ylabel("group magnitude u_l(t)²")
         ax_u.set_title("Group magnitudes")
         _xaxis(ax_u, xscale, m["iterations"], m["end_iteration"])
@@ -193,15 +194,15 @@ def _plot_fig3(frame, m, fs, prob, plot, outdir):
             _legend(ax, loc="lower right", fontsize=6, ncol=len(idx))
         axes_v[0].set_title("Directions of the active groups (thin: v*_l)")
         _xaxis(axes_v[-1], xscale)
+        (low, high), sigma = (problem_option(fs["problem"], k) for k in ("signal_range", "sigma"))
         fig.suptitle(
             f"Algorithm 2: n = {prob.n}, p = {prob.p}, 3 groups of {fs['problem']['group_size']}, "
-            f"entries uniform on [{fs['problem']['signal_range'][0]:g}, "
-            f"{fs['problem']['signal_range'][1]:g}], σ = {fs['problem']['sigma']:g}, seed "
+            f"entries uniform on [{low:g}, {high:g}], σ = {sigma:g}, seed "
             f"{fs['seed']}; error {m['least_error']:.3g} (least, within 1%) from t = "
             f"{m['settle_iteration']}",
             fontsize=10,
         )
-        return _save(fig, outdir, "fig3", plot.get("dpi", 150))
+        return _save(fig, outdir, "fig3", plot["dpi"])
 
 
 def _zoom_inset(ax, frame, m, colors, switch) -> None:

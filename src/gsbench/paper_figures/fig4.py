@@ -9,9 +9,10 @@ import numpy as np
 import pandas as pd
 
 from ..problems import stack_problems
+from ..settings_files import problem_option
 from .fitting import _error_stats, _fit, _problems
 from .plotting import METHOD_LABELS, _legend, _new_figure, _save, _style, _xaxis
-from .settings import validate_settings
+from .settings import method_name, validate_settings
 from .statements import QUOTES, TITLES
 from .tables import _curves, _thin, _write_csv
 
@@ -39,8 +40,8 @@ def figure4(settings: dict, outdir: str | Path) -> dict:
         with ``fig4.authors`` set, ``authors``: the same for the comparison under the
         authors' code's settings (methods labelled ``name:authors``, dashed in the figure).
     """
-    validate_settings(settings, ["fig4"])
-    fs, plot = settings["fig4"], settings.get("plot", {})
+    settings = validate_settings(settings, ["fig4"])
+    fs, plot = settings["fig4"], settings["plot"]
     outdir = Path(outdir)
     outdir.mkdir(parents=True, exist_ok=True)
     numbers, frames, prob = _comparison(fs, fs["methods"], fs["problem"], fs["iterations"],
@@ -48,10 +49,10 @@ def figure4(settings: dict, outdir: str | Path) -> dict:
     numbers.update({"figure": "fig4", "title": TITLES["fig4"], "quote": QUOTES["fig4"],
                     "problem": dict(fs["problem"])})
     numbers.update(_verdict_fig4(numbers))
-    au = fs.get("authors")
-    if au:
+    au = fs["authors"]
+    if au is not None:
         # The same comparison with the authors' own code's settings (preset `authors`).
-        problem = {**fs["problem"], **(au.get("problem") or {})}
+        problem = {**fs["problem"], **au["problem"]}
         sub, sub_frames, _ = _comparison(fs, au["methods"], problem, au["iterations"],
                                          au["plot_iterations"], plot, ":authors")
         sub.update(_verdict_fig4(sub))
@@ -75,27 +76,25 @@ def _comparison(fs: dict, methods: dict, problem: dict, iterations: int, plot_it
     names = [name + suffix for name in methods]
     frames, per = [], {}
     for label, (name, spec) in zip(names, methods.items()):
-        spec = spec or {}
-        (res,) = _fit(spec.get("method", name), spec.get("preset"), spec.get("params"), gsize,
+        (res,) = _fit(method_name(name, spec), spec["preset"], spec["params"], gsize,
                       stack_problems([prob]), plot_iterations, fs["stride"])
         it, err = res.path["iteration"], res.path["oracle_error"]
-        per[label] = {"status": res.status, "preset": spec.get("preset"),
+        per[label] = {"status": res.status, "preset": spec["preset"],
                       **_error_stats(it, err, iterations)}
         if name.startswith("dglnn2"):
             per[label]["switch_iteration"] = int(res.extra.get("switch_iteration", -1))
-        keep = _thin(it, plot.get("max_points", 300), fs.get("xscale", "log"),
+        keep = _thin(it, plot["max_points"], fs["xscale"],
                      [int(np.nanargmin(err))])
         frames.append(_curves("fig4", "error", label, ["error"], [-1], [True], it[keep], err[keep]))
     # The same comparison on further seeds (one batch per method).
-    reps = int(fs.get("robustness_repetitions", 0) or 0)
+    reps = int(fs["robustness_repetitions"] or 0)
     robustness = None
     if reps > 0:
         seeds = [int(fs["seed"]) + r for r in range(reps)]
         arrays = stack_problems(_problems(spec_fs, seeds))
         least = {}
         for label, (name, spec) in zip(names, methods.items()):
-            spec = spec or {}
-            results = _fit(spec.get("method", name), spec.get("preset"), spec.get("params"),
+            results = _fit(method_name(name, spec), spec["preset"], spec["params"],
                            gsize, arrays, iterations, fs["stride"])
             least[label] = [float(np.nanmin(r.path["oracle_error"])) for r in results]
         a, b = np.array(least[names[0]]), np.array(least[names[1]])
@@ -163,7 +162,7 @@ def _verdict_fig4(m: dict) -> dict:
 
 
 def _plot_fig4(frame, m, fs, prob, plot, outdir):
-    xscale = fs.get("xscale", "log")
+    xscale = fs["xscale"]
     names = m["method_order"]
     au = m.get("authors")
     end = max(m["plot_iterations"], au["plot_iterations"] if au else 0)
@@ -178,7 +177,7 @@ def _plot_fig4(frame, m, fs, prob, plot, outdir):
                 e = frame[frame["method"] == name]
                 e = e[e["iteration"] > 0] if xscale == "log" else e
                 st = mm["methods"][name]
-                preset = st.get("preset") or "defaults"
+                preset = st["preset"] or "defaults"
                 ax.plot(e["iteration"], e["value"], color=col, ls=ls, lw=1.6,
                         label=f"||w_t − w*||₂, preset {preset}")
                 ax.plot([st["least_iteration_all"]], [st["least_error_all"]], "o", color="C3",
@@ -193,9 +192,9 @@ def _plot_fig4(frame, m, fs, prob, plot, outdir):
         axes[0].set_ylabel("recovery error ||w_t − w*||₂")
         fig.suptitle(
             f"n = {prob.n}, p = {prob.p}, {fs['problem']['active_groups']} groups of "
-            f"{fs['problem']['group_size']} entries equal to {fs['problem'].get('amplitude', 1):g}, "
-            f"σ = {fs['problem']['sigma']:g}, seed {fs['seed']}"
+            f"{fs['problem']['group_size']} entries equal to {problem_option(fs['problem'], 'amplitude'):g}, "
+            f"σ = {problem_option(fs['problem'], 'sigma'):g}, seed {fs['seed']}"
             + (f"; dotted: iteration {m['iterations']}" if m["plot_iterations"] > m["iterations"] else ""),
             fontsize=10,
         )
-        return _save(fig, outdir, "fig4", plot.get("dpi", 150))
+        return _save(fig, outdir, "fig4", plot["dpi"])

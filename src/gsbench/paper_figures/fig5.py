@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from ..problems import stack_problems
+from ..settings_files import problem_option
 from .fitting import _error_stats, _fit, _problems
 from .plotting import _legend, _lines, _new_figure, _palette, _save, _style, _xaxis
 from .settings import validate_settings
@@ -37,8 +38,8 @@ def figure5(settings: dict, outdir: str | Path) -> dict:
         ``median_least_error`` (and quartiles) over repetitions, ``fraction_accurate``,
         the first repetition's numbers, the reference method's, ``verdict`` and ``reason``.
     """
-    validate_settings(settings, ["fig5"])
-    fs, plot = settings["fig5"], settings.get("plot", {})
+    settings = validate_settings(settings, ["fig5"])
+    fs, plot = settings["fig5"], settings["plot"]
     outdir = Path(outdir)
     outdir.mkdir(parents=True, exist_ok=True)
     reps = int(fs["repetitions"])
@@ -46,7 +47,7 @@ def figure5(settings: dict, outdir: str | Path) -> dict:
     problems = _problems(fs, seeds)
     arrays = stack_problems(problems)
     gsize = fs["problem"]["group_size"]
-    results = _fit(fs["method"], fs.get("preset"), fs.get("params"), gsize, arrays,
+    results = _fit(fs["method"], fs["preset"], fs["params"], gsize, arrays,
                    fs["plot_iterations"], fs["stride"], record=["coef"])
     it = results[0].path["iteration"]
     if any(r.path["iteration"].shape != it.shape for r in results):
@@ -60,7 +61,7 @@ def figure5(settings: dict, outdir: str | Path) -> dict:
     k_final = int(np.flatnonzero(within)[-1])
     crit = fs["criteria"]
     ref = None
-    if fs.get("reference_method"):
+    if fs["reference_method"]:
         rres = _fit(fs["reference_method"], "paper", {}, gsize, arrays, fs["iterations"],
                     fs["stride"])
         rleast = np.array([np.nanmin(r.path["oracle_error"]) for r in rres])
@@ -86,7 +87,7 @@ def figure5(settings: dict, outdir: str | Path) -> dict:
     numbers.update(_verdict_fig5(numbers))
 
     p = problems[0].p
-    keep = _thin(it, plot.get("max_points", 300), fs.get("xscale", "linear"))
+    keep = _thin(it, plot["max_points"], fs["xscale"])
     coef = results[0].path["coef"]
     stats = np.stack([
         np.percentile(logE, 25, axis=0), np.median(logE, axis=0),
@@ -133,7 +134,7 @@ def _verdict_fig5(m: dict) -> dict:
 
 
 def _plot_fig5(frame, m, fs, prob, plot, outdir):
-    xscale = fs.get("xscale", "linear")
+    xscale = fs["xscale"]
     support = np.flatnonzero(prob.w_star != 0)
     colors = dict(zip(support, _palette(support.size)))
     with _style():
@@ -161,7 +162,7 @@ def _plot_fig5(frame, m, fs, prob, plot, outdir):
         _legend(ax_e, loc="lower left", fontsize=8)
         fig.suptitle(
             f"Degenerate case (group size 1), Algorithm 2: n = {prob.n}, p = {prob.p}, support "
-            f"{[float(v) for v in fs['problem']['values']]}, σ = {fs['problem']['sigma']:g}",
+            f"{[float(v) for v in fs['problem']['values']]}, σ = {problem_option(fs['problem'], 'sigma'):g}",
             fontsize=10,
         )
-        return _save(fig, outdir, "fig5", plot.get("dpi", 150))
+        return _save(fig, outdir, "fig5", plot["dpi"])

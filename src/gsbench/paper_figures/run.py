@@ -55,8 +55,8 @@ def run_all(settings: dict | str | Path, outdir: str | Path,
         source = str(settings)
         settings = load_settings(settings)
     figures = list(figures or FIGURES)
-    settings = scaled_settings(settings, scale_iterations, repetitions)
-    validate_settings(settings, figures)
+    settings = scaled_settings(validate_settings(settings, figures), scale_iterations, repetitions)
+    settings = validate_settings(settings, figures)
     outdir = Path(outdir)
     outdir.mkdir(parents=True, exist_ok=True)
     numbers: dict[str, dict] = {}

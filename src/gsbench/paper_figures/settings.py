@@ -18,7 +18,7 @@ from typing import Iterable
 from ..errors import ConfigError
 from ..methods import MethodError, make_method
 from ..problems import ProblemError, check_problem_options
-from ..settings_files import read_schema, read_yaml, schema_error, validate
+from ..settings_files import read_schema, read_yaml, validate
 
 FIGURES = ("fig2", "fig3", "fig4", "fig5")
 #: What the error messages call these settings.
@@ -48,13 +48,11 @@ def load_settings(path: str | Path) -> dict:
     ConfigError
         If a key is missing, unknown or has an impossible value (the message names it).
     """
-    settings = validate(read_yaml(path, WHAT), read_schema("paper_figures"), WHAT)
-    validate_settings(settings)
-    return settings
+    return validate_settings(read_yaml(path, WHAT))
 
 
-def validate_settings(settings: dict, figures: Iterable[str] | None = None) -> None:
-    """Check that ``settings`` is valid for the chosen figures.
+def validate_settings(settings: dict, figures: Iterable[str] | None = None) -> dict:
+    """Check that ``settings`` is valid for the chosen figures; fill in the schema's defaults.
 
     Parameters
     ----------
@@ -63,6 +61,12 @@ def validate_settings(settings: dict, figures: Iterable[str] | None = None) -> N
     figures : iterable of str, optional
         Figures to check (default: all of :data:`FIGURES`); the others' sections may be
         missing.
+
+    Returns
+    -------
+    dict
+        A copy of ``settings`` whose chosen figures' sections and ``plot`` have the schema's
+        defaults filled in: what the figures read (they have no defaults of their own).
 
     Raises
     ------
@@ -77,20 +81,19 @@ def validate_settings(settings: dict, figures: Iterable[str] | None = None) -> N
     schema = read_schema("paper_figures")
     schema["required"] = figures
     chosen = {k: v for k, v in settings.items() if k not in FIGURES or k in figures}
-    error = schema_error(chosen, schema, WHAT)
-    if error is not None:
-        raise error
+    out = {**settings, **validate(chosen, schema, WHAT)}
     for fig in figures:
-        fs = settings[fig]
+        fs = out[fig]
         _check_horizon(fig, fs)
-        if isinstance(fs.get("authors"), dict):
+        if fig == "fig4" and fs["authors"] is not None:
             _check_horizon(f"{fig}.authors", fs["authors"])
         _check_problem(f"{fig}.problem", fs["problem"])
         for key, name, spec in _method_entries(fig, fs):
             try:
-                make_method(name, spec.get("params"), preset=spec.get("preset"))
+                make_method(name, spec["params"], preset=spec["preset"])
             except MethodError as exc:
                 raise ConfigError(f"{WHAT} key '{key}': {exc}") from None
+    return out
 
 
 def _check_horizon(where: str, fs: dict) -> None:
@@ -108,16 +111,27 @@ def _check_problem(where: str, problem: dict) -> None:
                           + f"': {exc}") from None
 
 
+def method_name(label: str, spec: dict) -> str:
+    """The registry name of the method entry ``label: spec`` (``fig4.methods``): its
+    ``method``, else the label itself (the schema's rule, not a default to fill in)."""
+    return spec["method"] if "method" in spec else label
+
+
 def _method_entries(fig: str, fs: dict):
-    """``(key, registry name, {preset, params})`` of every method a figure fits."""
-    if "method" in fs:
+    """``(key, registry name, {preset, params})`` of every method the validated section
+    ``fs`` of figure ``fig`` fits."""
+    if fig != "fig4":  # figures 2, 3 and 5: one method, the section's preset and params
         yield f"{fig}.method", fs["method"], fs
-    if fs.get("reference_method"):
-        yield f"{fig}.reference_method", fs["reference_method"], {"preset": "paper"}  # as fig5 fits it
-    for where, entries in (("methods", fs.get("methods")),
-                           ("authors.methods", (fs.get("authors") or {}).get("methods"))):
-        for label, spec in (entries or {}).items():
-            yield f"{fig}.{where}.{label}", spec.get("method", label), spec
+    if fig == "fig5" and fs["reference_method"]:
+        as_fitted = {"preset": "paper", "params": {}}  # as figure5 fits it
+        yield f"{fig}.reference_method", fs["reference_method"], as_fitted
+    if fig == "fig4":
+        groups = [("methods", fs["methods"])]
+        if fs["authors"] is not None:
+            groups.append(("authors.methods", fs["authors"]["methods"]))
+        for where, entries in groups:
+            for label, spec in entries.items():
+                yield f"{fig}.{where}.{label}", method_name(label, spec), spec
 
 
 def scaled_settings(settings: dict, scale_iterations: float = 1.0,
@@ -127,6 +141,8 @@ def scaled_settings(settings: dict, scale_iterations: float = 1.0,
     Parameters
     ----------
     settings : dict
+        Validated settings (:func:`load_settings`, :func:`validate_settings`); figures
+        left out of them are left out of the copy.
     scale_iterations : float, default=1.0
         Factor on ``iterations`` and ``plot_iterations`` of every figure (and of
         ``fig4.authors``; at least one stride is kept).
@@ -138,21 +154,17 @@ def scaled_settings(settings: dict, scale_iterations: float = 1.0,
     dict
     """
     out = copy.deepcopy(settings)
-    for fig in FIGURES:
-        fs = out.get(fig)
-        if not isinstance(fs, dict):
-            continue
+    for fig in (f for f in FIGURES if f in out):
+        fs = out[fig]
         if scale_iterations != 1.0:
-            subs = [fs] + ([fs["authors"]] if isinstance(fs.get("authors"), dict) else [])
+            subs = [fs] + ([fs["authors"]] if fig == "fig4" and fs["authors"] is not None else [])
             for sub in subs:
                 for key in ("iterations", "plot_iterations"):
-                    if key in sub:
-                        sub[key] = max(int(round(sub[key] * scale_iterations)),
-                                       int(fs.get("stride", 1)))
+                    sub[key] = max(int(round(sub[key] * scale_iterations)), int(fs["stride"]))
         if repetitions is not None:
             if fig == "fig5":
                 fs["repetitions"] = int(repetitions)
-            if fig == "fig4" and "robustness_repetitions" in fs:
+            if fig == "fig4" and fs["robustness_repetitions"] is not None:
                 fs["robustness_repetitions"] = min(fs["robustness_repetitions"], int(repetitions))
     return out
 

@@ -147,7 +147,7 @@ def _method_line(name: str, st: dict, iterations: int, detail: bool = True) -> s
 def _authors_lines(m: dict) -> list[str]:
     """Fig. 4 re-run with the authors' code's settings, and whether the verdict changes."""
     au = m["authors"]
-    extra = {k: v for k, v in au["problem"].items() if m.get("problem", {}).get(k) != v}
+    extra = {k: v for k, v in au["problem"].items() if m["problem"].get(k) != v}
     lines = [
         "",
         "Under the authors' own code's settings (preset `authors`: mean squared error without "

@@ -33,7 +33,6 @@ def validate(kind: str, settings: dict) -> dict:
     out = validate_schema(settings, schema, f"{kind} settings")
     if kind == "real":
         for label, body in out["designs"].items():
-            body.setdefault("coherence_cap", [1.01])
             try:
                 from ..designs import load
 
