@@ -15,11 +15,13 @@ from __future__ import annotations
 __all__ = [
     "ANALYSIS_TABLES",
     "COHERENCE_MEASURES",
+    "PAPER_FIGURES",
     "FIGURE_FORMATS",
     "STUDY_FIGURES",
     "TABLE_FILES",
     "is_decoy_study",
     "incoherence_outputs",
+    "paper_figures_outputs",
     "study_outputs",
 ]
 
@@ -43,6 +45,8 @@ TABLE_FILES: dict[str, tuple[str, str]] = {
     "scaling.tex": ("scaling", "latex"),
     "scaling.md": ("scaling", "markdown"),
 }
+#: The DGLNN paper's figures that the ``paper_figures`` target re-runs (:mod:`gsbench.paper_figures`).
+PAPER_FIGURES = ("fig2", "fig3", "fig4", "fig5")
 #: Scaled coherence measures of the success-vs-coherence figures
 #: (``figures/success_vs_<measure>``): s·δ_out and s·g·μ.
 COHERENCE_MEASURES = ("delta_out", "mu")
@@ -76,3 +80,11 @@ def study_outputs(config: dict, out: str) -> list[str]:
         + [f"{out}/tables/{name}" for name in TABLE_FILES]
         + incoherence_outputs(config, out)
     )
+
+
+def paper_figures_outputs(figures=PAPER_FIGURES) -> list[str]:
+    """File names the ``paper_figures`` target writes into its output directory
+    (:func:`gsbench.paper_figures.run_all`): each figure's PNG, PDF and curve CSV, and the
+    summary in Markdown and JSON."""
+    names = [f"{fig}.{ext}" for fig in figures for ext in ("png", "pdf", "csv")]
+    return names + ["paper_figures.md", "paper_figures.json"]

@@ -43,4 +43,4 @@ def test_the_workflow_writes_no_name_list_of_its_own():
     paper = (ROOT / "workflow" / "rules" / "paper_figures.smk").read_text()
     for name in (*targets.STUDY_FIGURES, *TABLE_FILES, *targets.COHERENCE_MEASURES):
         assert f'"{name}"' not in common, name
-    assert "fig2.png" not in paper and "output_names()" in paper
+    assert "fig2.png" not in paper and "paper_figures_outputs()" in paper

@@ -20,9 +20,6 @@ from gsbench.study import (
     warn_skipped,
 )
 from gsbench.study.fingerprint import analysis_fingerprint, study_key
-from gsbench.claims import load_settings as load_claims_settings
-from gsbench.paper_figures import load_settings as load_paper_figures_settings
-from gsbench.paper_figures import output_names
 from gsbench.provenance import finish_study, main_executor, start_study
 from gsbench.study.adaptive import adaptive_grid, plan_cells, read_plan, round_plan
 from gsbench.study.resources import job_resources, job_threads
@@ -31,6 +28,7 @@ from gsbench.targets import (
     STUDY_FIGURES,
     TABLE_FILES,
     is_decoy_study,
+    paper_figures_outputs,
 )
 from gsbench.targets import study_outputs as analysis_outputs
 
@@ -150,7 +148,7 @@ def study_outputs():
 
 def paper_figures_output(out, name):
     """One output of the paper_figures target in `out`, named by the package
-    (gsbench.paper_figures.output_names); the figures' PNGs and paper_figures.md go into
+    (gsbench.targets.paper_figures_outputs); the figures' PNGs and paper_figures.md go into
     the report, each with its caption."""
     path = f"{out}/{name}"
     stem, ext = name.rsplit(".", 1)
@@ -192,6 +190,21 @@ CLAIMS_SETTINGS = config.get("claims_settings", "config/claims.yaml")
 PAPER_FIGURES_SETTINGS = config.get(
     "paper_figures_settings", "config/paper_figures.yaml"
 )
+
+
+def load_claims_settings(path):
+    # imported only when the claims target is asked for (the package pulls in matplotlib)
+    from gsbench.claims import load_settings
+
+    return load_settings(path)
+
+
+def load_paper_figures_settings(path):
+    from gsbench.paper_figures import load_settings
+
+    return load_settings(path)
+
+
 SETTINGS_LOADERS = {
     CLAIMS_SETTINGS: load_claims_settings,
     PAPER_FIGURES_SETTINGS: load_paper_figures_settings,

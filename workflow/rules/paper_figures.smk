@@ -12,7 +12,10 @@ rule paper_figures:
     input:
         settings=checked_settings(PAPER_FIGURES_SETTINGS),
     output:
-        [paper_figures_output(PAPER_FIGURES_OUT, name) for name in output_names()],
+        [
+            paper_figures_output(PAPER_FIGURES_OUT, name)
+            for name in paper_figures_outputs()
+        ],
     log:
         f"{PAPER_FIGURES_OUT}/logs/paper_figures.log",
     conda:

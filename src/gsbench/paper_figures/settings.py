@@ -19,8 +19,11 @@ from ..errors import ConfigError
 from ..methods import MethodError, make_method
 from ..problems import ProblemError, check_problem_options
 from ..settings_files import read_schema, read_yaml, validate
+from ..targets import PAPER_FIGURES, paper_figures_outputs
 
-FIGURES = ("fig2", "fig3", "fig4", "fig5")
+FIGURES = PAPER_FIGURES
+#: File names :func:`gsbench.paper_figures.run_all` writes (one list, in :mod:`gsbench.targets`).
+output_names = paper_figures_outputs
 #: What the error messages call these settings.
 WHAT = "paper-figure settings"
 
@@ -167,9 +170,3 @@ def scaled_settings(settings: dict, scale_iterations: float = 1.0,
             if fig == "fig4" and fs["robustness_repetitions"] is not None:
                 fs["robustness_repetitions"] = min(fs["robustness_repetitions"], int(repetitions))
     return out
-
-
-def output_names(figures: Iterable[str] = FIGURES) -> list[str]:
-    """File names :func:`run_all` writes into its output directory."""
-    names = [f"{fig}.{ext}" for fig in figures for ext in ("png", "pdf", "csv")]
-    return names + ["paper_figures.md", "paper_figures.json"]
