@@ -37,6 +37,7 @@ def small_estimator(name: str):
 ESTIMATORS = [small_estimator(name) for name in sorted(REGISTRY)]
 
 
+@pytest.mark.slow  # about 600 checks, 7 CPU-seconds: `make test`, not the edit-test loop
 @parametrize_with_checks(ESTIMATORS,
                          expected_failed_checks=lambda est: EXPECTED_FAILURES.get(est.name, {}))
 def test_sklearn_estimator_checks(estimator, check):
