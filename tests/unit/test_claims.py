@@ -99,3 +99,15 @@ def test_finding_round_trips_and_rejects_unknown_verdicts(tmp_path):
     assert back.criterion.endswith("crit")
     with pytest.raises(ValueError, match="'maybe'"):
         claim_finding(claim="x", statement="s", setting="s", verdict="maybe", rule="r", multiplicity="1")
+
+
+def test_the_depth_recorded_for_claims_1_and_2_is_the_depth_the_model_runs():
+    """A depth-N entry without `depth` runs the method's default (N = 3), and its rows say
+    so; u∘u − v∘v is depth 2; a method without a depth has none."""
+    from gsbench.claims.depth import model_depth
+    from gsbench.methods import make_method
+
+    assert model_depth("hadamard_depth", {}) == make_method("hadamard_depth", {}).depth == 3
+    assert model_depth("hadamard_depth", {"depth": 4, "alpha": 0.01}) == 4
+    assert model_depth("hadamard", {}) == 2
+    assert model_depth("lasso", {}) is None

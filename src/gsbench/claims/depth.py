@@ -16,9 +16,20 @@ from pathlib import Path
 import pandas as pd
 
 from ..atomic import write_table as write_csv
+from ..methods import make_method
 from ..settings_files import problem_option
 from .fitting import budget, fit_labels, not_run_trials, setting_problems, whole_run
 from .settings import method_spec
+
+
+def model_depth(name: str, params: dict) -> int | None:
+    """N of the depth-N model that registry method `name` with `params` fits (the method's
+    own default when ``depth`` is not given): 2 for u∘u − v∘v (``hadamard``); None for a
+    method without a depth."""
+    if name == "hadamard":
+        return 2
+    depth = getattr(make_method(name, params), "depth", None)
+    return int(depth) if depth is not None else None
 
 
 def depth_trials(settings: dict, path: str | Path) -> pd.DataFrame:
@@ -33,7 +44,7 @@ def depth_trials(settings: dict, path: str | Path) -> pd.DataFrame:
         runs, to_fit = {}, {}  # label -> (depth, alpha, max_iter); label -> (name, params)
         for label, body in ds["methods"].items():
             name, params = method_spec(label, body)
-            depth = params.get("depth", 2 if name == "hadamard" else None)
+            depth = model_depth(name, params)
             alpha = params.get("alpha")
             max_iter = budget(depth, alpha, ds, amplitude)
             runs[label] = (depth, alpha, max_iter)
