@@ -55,7 +55,7 @@ def method_chunks(config: dict, label: str, cells: list[Cell]) -> dict[str, list
     then holds cells of one size and asks for the memory of that size, not of the largest
     p of the study (:mod:`.resources`)."""
     keys = {c.cell_id: fit_key(config, label, c).file_stem for c in cells}
-    if (config.get("resources") or {}).get("target_minutes") is None:
+    if config["resources"]["target_minutes"] is None:
         return balance_chunks(cells, chunk_count(config, cells, label), config["trials"], keys)
     chunks: dict[str, list[Cell]] = {}
     for p in sorted({c.p for c in cells}):

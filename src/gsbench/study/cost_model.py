@@ -189,7 +189,7 @@ def chunk_count(config: dict, cells: list[Cell], label: str | None = None) -> in
     ``resources.target_minutes`` set, the number that gives each job about that many
     estimated CPU minutes, ``ceil(t / target)`` for t the cells' bound of method `label` (of
     the costliest method when None; every method shares the chunks of a fixed grid)."""
-    target = config.get("resources", {}).get("target_minutes")
+    target = config["resources"]["target_minutes"]
     if target is None or not cells:
         return config["jobs_per_method"]
     labels = [label] if label is not None else list(config["methods"])

@@ -30,20 +30,11 @@ from .memory import cell_nbytes
 #: Wall minutes a job may wait outside its CPU time: a cluster node's file system and
 #: environment, the scheduler's own start (the CPU of starting Python is in the cost model).
 STARTUP_MINUTES = 2
-#: Defaults of the ``resources`` config keys (the schema holds the same values).
-DEFAULTS = {"mem_mb": None, "runtime": None, "memory_factor": 1.5, "time_factor": 2.0,
-            "retry_factor": 2.0, "target_minutes": None, "blas_threads": 1,
-            "blas_threads_from_p": 2048}  # fmt: skip
 #: float64 arrays of p entries per problem that a fit holds besides the designs (the
 #: iterate's state and its gradient, the oracle-, validation-stopped and final estimates,
 #: temporaries); a path method's K path values per problem are counted on top.
 STATE_VECTORS = 12
 _GRAM_PASS = 2**24  # gsbench.coherence: stacked Gram entries per pass
-
-
-def settings(config: dict) -> dict:
-    """The ``resources`` keys with defaults filled."""
-    return {**DEFAULTS, **(config.get("resources") or {})}
 
 
 def cell_peak_bytes(config: dict, cell: Cell) -> int:
@@ -76,7 +67,7 @@ def memory_estimate_mb(config: dict, cells: list[Cell]) -> float:
 
 def job_threads(config: dict, cells: list[Cell]) -> int:
     """BLAS threads of a job fitting `cells` (see the module docstring)."""
-    opts = settings(config)
+    opts = config["resources"]  # every key filled by the schema's defaults (load_config)
     big = max(c.p for c in cells) >= opts["blas_threads_from_p"]
     return int(opts["blas_threads"]) if big else 1
 
@@ -88,7 +79,7 @@ def job_resources(config: dict, method_label: str, cells: list[Cell], attempt: i
         raise ValueError(f"a fit job of method {method_label!r} without cells has no resources")
     if attempt < 1:
         raise ValueError(f"attempt must be >= 1, got {attempt}")
-    opts = settings(config)
+    opts = config["resources"]  # every key filled by the schema's defaults (load_config)
     scale = opts["retry_factor"] ** (attempt - 1)
     mem = opts["mem_mb"]
     if mem is None:
