@@ -25,13 +25,14 @@ from __future__ import annotations
 
 import argparse
 import os
-import re
 import sys
 from pathlib import Path
 
 import pandas as pd
 
 from _timing import write_json
+from gsbench.results_schema import CELL_FIELDS
+from gsbench.rules import read_usage
 from gsbench.study import Cell, load_config
 from gsbench.study.grid_designs import design_specs
 from gsbench.study.adaptive import plan_cells, read_plan
@@ -42,17 +43,13 @@ from gsbench.study.fingerprint import study_key
 from gsbench.study.resources import job_resources, memory_estimate_mb
 
 
-#: The per-trial table's columns that name a fit's cell (``Cell.from_row``).
-CELL_COLUMNS = ("p", "group_size", "active_groups", "n", "sigma", "design")
-
-
 def model_seconds(config: dict, label: str, fits: pd.DataFrame) -> tuple[float, float]:
     """The cost model's CPU seconds for the iterations the rows record: ``(fits, coherence)``,
     ``sum c_m(np) n p I`` and ``sum c_coh n p^2`` over the rows."""
     model = load_cost_model()
     name = method_specs(config)[label][0]
     fit, coherence = 0.0, 0.0
-    for _, grp in fits.groupby(list(CELL_COLUMNS), dropna=False):
+    for _, grp in fits.groupby(list(CELL_FIELDS), dropna=False):
         cell = Cell.from_row(grp.iloc[0], design_specs(config))
         n, p = cell.n, cell.p
         coef = model.per_np_iteration(name, n, p, cell) or 0.0
@@ -61,13 +58,22 @@ def model_seconds(config: dict, label: str, fits: pd.DataFrame) -> tuple[float, 
     return fit, coherence
 
 
+def plan_dir(out_dir: Path, config: dict) -> Path:
+    """Where the run wrote its adaptive plans: under the study key of today's code (as
+    ``workflow/rules/common.smk``), else the run's only plan folder (a run of older code)."""
+    today = out_dir / "adaptive" / study_key(config)
+    found = sorted((out_dir / "adaptive").glob("*/round0.csv"))
+    if today.is_dir() or len(found) != 1:
+        return today
+    return found[0].parent
+
+
 def job_usage(log: Path) -> tuple[float, float]:
     """``(CPU seconds, peak RSS MB)`` from the last ``job used:`` line of a rule's log."""
-    found = re.findall(r"job used: cpu_seconds=([\d.]+) peak_rss_mb=([\d.]+)", log.read_text())
-    if not found:
+    usage = read_usage(log.read_text())
+    if usage is None:
         raise SystemExit(f"{log}: no 'job used:' line (a job of an older gsbench, or one that failed)")
-    cpu, peak = found[-1]
-    return float(cpu), float(peak)
+    return usage
 
 
 def main(argv=None) -> int:
@@ -87,13 +93,13 @@ def main(argv=None) -> int:
             continue
         if job.startswith("round"):
             rnd, chunk = job.split("-", 1)
-            plans = out_dir / "adaptive" / study_key(config)  # as workflow/rules/common.smk
+            plans = plan_dir(out_dir, config)
             cells = plan_cells(read_plan(plans / f"{rnd}.csv"), label, chunk)
         else:
             cells = chunks[job]
         snakemake_record = pd.read_csv(bench, sep="\t").iloc[0]
         cpu, peak = job_usage(out_dir / "logs" / "fit" / label / f"{job}.log")
-        fits = pd.read_parquet(fit_file, columns=[*CELL_COLUMNS, "iterations", "seconds"])
+        fits = pd.read_parquet(fit_file, columns=[*CELL_FIELDS, "iterations", "seconds"])
         asked = job_resources(config, label, cells)
         fit_model, coherence_model = model_seconds(config, label, fits)
         job_model = load_cost_model().job_seconds + fit_model + coherence_model

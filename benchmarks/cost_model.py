@@ -36,7 +36,7 @@ from gsbench.coherence import incoherence
 from gsbench.problems import make_problem
 from gsbench.runner import fit_problems
 from gsbench.study import Cell
-from gsbench.study.cost_model import hardness
+from gsbench.study.cost_model import statdim
 
 ROOT = Path(__file__).resolve().parents[1]
 #: Methods calibrated, with the hyperparameters that keep a calibration fit short.
@@ -85,7 +85,7 @@ def cell(n: int, p: int) -> Cell:
 
 def n_at(measure: str, h: float, p: int) -> int:
     """The sample size of hardness `h` (``gsbench.study.cost_model.hardness``) at p."""
-    return max(2, round(h * cell(1, p).n / hardness(measure, cell(1, p))))
+    return max(2, round(h * statdim(measure, cell(1, p))))
 
 
 def time_fits(name: str, n: int, p: int) -> tuple[float, int, float]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import re
 import sys
 import traceback
 from pathlib import Path
@@ -213,13 +214,16 @@ def process_usage() -> tuple[float, float]:
     return cpu, max(own.ru_maxrss, kids.ru_maxrss) / 1024.0
 
 
-#: The line every rule job's log ends with (:func:`process_usage`), read back by
-#: ``benchmarks/cost_check.py``.
-USAGE_FORMAT = "cpu_seconds={:.3f} peak_rss_mb={:.1f}"
+#: The line every rule job's log ends with (:func:`process_usage`): written by
+#: :func:`run_rule`, read back by :func:`read_usage`.
+USAGE_FORMAT = "job used: cpu_seconds={:.3f} peak_rss_mb={:.1f}"
+_USAGE_PATTERN = re.compile(r"job used: cpu_seconds=([\d.]+) peak_rss_mb=([\d.]+)")
 
 
-def format_usage(cpu: float, peak_mb: float) -> str:
-    return USAGE_FORMAT.format(cpu, peak_mb)
+def read_usage(log_text: str) -> tuple[float, float] | None:
+    """``(CPU seconds, peak RSS MB)`` of the last usage line of a rule's log, or None."""
+    found = _USAGE_PATTERN.findall(log_text)
+    return (float(found[-1][0]), float(found[-1][1])) if found else None
 
 
 def run_rule(smk, stage: Callable, *args) -> None:
@@ -238,7 +242,7 @@ def run_rule(smk, stage: Callable, *args) -> None:
             try:
                 with threadpool_limits(limits=max(1, int(smk.threads))):
                     stage(*args)
-                logging.info("job used: %s", format_usage(*process_usage()))
+                logging.info(USAGE_FORMAT.format(*process_usage()))
             except BaseException:
                 traceback.print_exc(file=log)
                 raise

@@ -112,23 +112,29 @@ class CostModel:
         return _loglog(*self.coherence, n * p * p)
 
 
+#: A hardness measure's statistical dimension in :func:`gsbench.analysis.theory.group_references`.
+_REFERENCES = {"statdim_l1": 0, "statdim_group": 1}
+
+
+def statdim(measure: str, cell: Cell) -> float:
+    """The statistical dimension `measure` of the cell's convex limit at its s largest
+    groups (``"statdim_l1"``: of the l1 norm at their entries; ``"statdim_group"``: of the
+    group norm; :func:`gsbench.analysis.theory.group_references`)."""
+    if measure not in _REFERENCES:
+        raise ValueError(f"unknown hardness measure {measure!r} (statdim_l1, statdim_group)")
+    return _largest_groups_references(cell.sizes, cell.active_groups)[_REFERENCES[measure]]
+
+
 def hardness(measure: str, cell: Cell) -> float:
-    """:math:`h = n / D`: the cell's sample size over the statistical dimension `measure`
-    (``"statdim_l1"``: of the l1 norm at the entries of its s largest groups;
-    ``"statdim_group"``: of the group norm at s of its largest groups)."""
-    return cell.n / _statdim(measure, cell.sizes, cell.active_groups)
+    """:math:`h = n / D`, ``D`` the cell's :func:`statdim` `measure`."""
+    return cell.n / statdim(measure, cell)
 
 
 @functools.cache
-def _statdim(measure: str, sizes: tuple[int, ...], s: int) -> float:
-    from ..analysis.theory import statdim_group, statdim_l1
+def _largest_groups_references(sizes: tuple[int, ...], s: int) -> tuple[float, float]:
+    from ..analysis.theory import group_references
 
-    ordered = sorted(sizes, reverse=True)
-    if measure == "statdim_l1":
-        return statdim_l1(int(sum(ordered[:s])), int(sum(sizes)))
-    if measure == "statdim_group":
-        return statdim_group(ordered[:s], ordered[s:])
-    raise ValueError(f"unknown hardness measure {measure!r} (statdim_l1, statdim_group)")
+    return group_references(sizes, np.argsort(sizes, kind="stable")[::-1][:s])
 
 
 def _loglog(sizes: np.ndarray, seconds: np.ndarray, size: float) -> float:
