@@ -1,7 +1,8 @@
 # Two entry points on a fresh machine with only Python 3.11+:
 #   make study   set up .venv if missing, run the default comparison study
-#   make test    set up .venv if missing, run the test suite (everything, as CI does)
-#   make test-fast   tests/unit without its `slow` tests: no Snakemake run (edit-test loop)
+#   make test    set up .venv if missing, run the library's tests (tests/unit: no Snakemake run)
+#   make test-workflow   tests/workflow: real Snakemake runs and the study CLI (CI runs both)
+#   make test-fast   tests/unit without its `slow` tests (edit-test loop)
 #   make docs    the documentation site (docs/, mkdocs.yml) into build/site, warnings as errors
 PYTHON ?= python3
 VENV ?= .venv
@@ -9,7 +10,7 @@ BIN := $(VENV)/bin
 CORES ?= 2
 CONFIG ?= config/config.yaml
 
-.PHONY: study test test-fast lint docs paper-figures claims benchmark clean
+.PHONY: study test test-workflow test-fast lint docs paper-figures claims benchmark clean
 
 $(BIN)/gsbench: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -31,7 +32,10 @@ paper-figures: $(BIN)/gsbench
 PYTEST := $(BIN)/python -m pytest -n $(CORES) --dist loadfile -q --durations=10
 
 test: $(BIN)/gsbench
-	$(PYTEST) tests
+	$(PYTEST) tests/unit
+
+test-workflow: $(BIN)/gsbench
+	$(PYTEST) tests/workflow
 
 test-fast: $(BIN)/gsbench
 	$(PYTEST) -m "not slow" tests/unit

@@ -169,7 +169,7 @@ def figure_texts(fig) -> str:
     return "\n".join(t.get_text() for t in fig.findobj(matplotlib.text.Text))
 
 
-@pytest.mark.slow  # draws the full set of study figures
+@pytest.mark.slow  # draws two figures twice
 def test_identical_inputs_give_byte_identical_figures(tmp_path):
     trials = make_trials(methods=("dglnn",), g_values=(2, 4), s_values=(1, 2), ns=(8, 16, 32))
     summary = summarize(trials)
@@ -177,12 +177,11 @@ def test_identical_inputs_give_byte_identical_figures(tmp_path):
     fits = scaling(trans)
     written = {}
     for run in ("a", "b"):
-        for name, plot in (("phase", lambda o: plot_phase_heatmaps(summary, o)),
-                           ("errors", lambda o: plot_error_curves(summary, o)),
-                           ("groups", lambda o: plot_scaling_groups(trans, fits, o))):
+        for name, plot in (("phase", lambda o: plot_phase_heatmaps(summary, o)),  # an image
+                           ("groups", lambda o: plot_scaling_groups(trans, fits, o))):  # lines, text
             for path in plot(tmp_path / run / f"{name}.png"):
                 written.setdefault(path.name, []).append(path.read_bytes())
-    assert len(written) == 6
+    assert len(written) == 4
     for name, (first, second) in written.items():
         assert first == second, name
         # no creation date, producer or software version that would differ between runs
@@ -374,7 +373,7 @@ def test_write_tables_to_declared_paths(results, tmp_path):
                      {"scaling.html": tmp_path / "x.html"})
 
 
-@pytest.mark.slow  # draws the full set of study figures
+@pytest.mark.slow  # draws a figure, PNG and PDF
 def test_figure_stage_writes_the_declared_png_and_pdf(results, tmp_path):
     from gsbench.rules import figure_stage
 
@@ -382,10 +381,10 @@ def test_figure_stage_writes_the_declared_png_and_pdf(results, tmp_path):
     for frame, name in zip(results, ("summary", "transitions", "scaling")):
         paths[name] = tmp_path / f"{name}.csv"
         frame.to_csv(paths[name], index=False)
-    png, pdf = tmp_path / "png" / "errors.png", tmp_path / "pdf" / "errors-vector.pdf"
-    figure_stage("error_curves", paths["summary"], paths["transitions"], paths["scaling"], png, pdf)
+    png, pdf = tmp_path / "png" / "groups.png", tmp_path / "pdf" / "groups-vector.pdf"
+    figure_stage("scaling_groups", paths["summary"], paths["transitions"], paths["scaling"], png, pdf)
     assert png.read_bytes()[:8] == PNG_MAGIC and pdf.read_bytes()[:5] == b"%PDF-"
-    assert sorted(p.name for p in tmp_path.rglob("errors*")) == ["errors-vector.pdf", "errors.png"]
+    assert sorted(p.name for p in tmp_path.rglob("groups*")) == ["groups-vector.pdf", "groups.png"]
 
 
 @pytest.mark.parametrize("caption", ["workflow.rst", "figure.rst"])

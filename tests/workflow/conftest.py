@@ -1,7 +1,7 @@
 """The studies that several workflow tests read, each run once per test process.
 
 Under pytest-xdist a session fixture runs once per *worker*, so every test using one study
-lives in one file and `make test` distributes by file (--dist loadfile): `smoke_study` is
+lives in one file and `make test-workflow` distributes by file (--dist loadfile): `smoke_study` is
 read only in test_smoke_study.py, `plugin_study` only in test_plugin_study.py.
 (--dist loadgroup with xdist_group marks would allow any layout, but pytest-xdist 3.8
 does not group under pytest 9: it renames items through an attribute pytest 9 dropped.)
