@@ -24,8 +24,9 @@ The submodules are imported on first use of a name, so ``import gsbench`` stays 
 
 from __future__ import annotations
 
-import importlib
 from importlib.metadata import PackageNotFoundError, version
+
+from .lazy_imports import lazy_exports
 
 try:
     __version__ = version("gsbench")
@@ -58,15 +59,4 @@ def list_methods() -> dict[str, str]:
     return {name: REGISTRY[name].description for name in sorted(REGISTRY)}
 
 
-def __getattr__(name: str):
-    if name == "methods":  # the subpackage, imported on first use like the other names
-        return importlib.import_module("gsbench.methods")
-    if name in _EXPORTS:
-        value = getattr(importlib.import_module(_EXPORTS[name]), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module 'gsbench' has no attribute {name!r}")
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__))
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS, __all__, submodules=["methods"])

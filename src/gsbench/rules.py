@@ -20,12 +20,12 @@ import pandas as pd
 
 from .results_schema import STATUS_OK
 from .targets import STUDY_FIGURES
-from .study import read_fits, read_trials, run_chunk, write_table_atomic
-from .study.io import with_design_columns
+from .study.io import read_fits, read_trials, with_design_columns, write_table_atomic
 
 # Figure name (gsbench.targets.STUDY_FIGURES, in its order) -> how it draws from the aggregated
 # tables (summary, transitions, scaling) into out, the rule's declared (png, pdf) pair.
-# Plotting modules are imported only by the jobs that plot (fit jobs start faster).
+# Plotting modules are imported only by the jobs that plot, the estimators only by the jobs
+# that fit: every job starts with what it uses.
 FIGURES: dict[str, Callable] = dict(zip(STUDY_FIGURES, [
     lambda s, t, c, out: _report().plot_phase_heatmaps(s, out),
     lambda s, t, c, out: _report().plot_success_curves(s, out),
@@ -49,6 +49,8 @@ def _theory_figures():
 
 
 def fit_stage(config: dict, method: str, chunk: str, output: str) -> None:
+    from .study.chunks import run_chunk  # the estimators: only fit jobs import them
+
     _log_fits(run_chunk(config, method, chunk, output), method, chunk)
 
 
@@ -200,7 +202,9 @@ def tables_stage(transitions: str, scaling: str, outputs: dict[str, str], summar
     """The tables into the declared paths: ``outputs`` maps a table's file name
     (``"transitions.tex"``, ...; :data:`gsbench.report.TABLE_FILES`) to its path; ``summary``
     gives the transitions table's converged column."""
-    _report().write_tables(transitions, scaling, outputs, summary_csv=summary)
+    from .report.tables import write_tables
+
+    write_tables(transitions, scaling, outputs, summary_csv=summary)
 
 
 def process_usage() -> tuple[float, float]:

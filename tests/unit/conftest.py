@@ -49,6 +49,7 @@ SLOW = {
     "test_methods.py::test_scikit_learn_conventions[group_bp]",
     "test_methods.py::test_v_step_u4_is_scale_free",
     "test_paper_figures.py::test_output_is_deterministic",
+    "test_real_grid.py::test_the_studys_stages_on_a_real_design_in_process",
     "test_report.py::test_figure_path_without_suffix_and_several_contexts",
     "test_report.py::test_figures_empty_inputs_say_no_data",
     "test_report.py::test_figures_single_method_single_group",

@@ -238,7 +238,7 @@ def test_fig4_dglnn2_recovers_where_hadamard_does_not():
 
 @pytest.mark.parametrize("name", ["dglnn1", "dglnn2", "dglnn_gd", "hadamard", "hadamard_depth"])
 def test_batched_fit_equals_unbatched(name):
-    problems = [make_problem(50, 80, 4, 2, sigma=0.2, signal="random_signs", seed=s) for s in range(5)]
+    problems = [make_problem(50, 80, 4, 2, sigma=0.2, signal="random_signs", seed=s) for s in range(3)]
     est = make_method(name, {"max_iter": 1500}, groups=4)
     batch = est.fit_batch(
         np.stack([p.X for p in problems]), np.stack([p.y for p in problems]),

@@ -37,3 +37,20 @@ def test_a_rule_without_a_function_is_named_in_the_error(tmp_path):
     smk = SimpleNamespace(rule="no_such_rule", log=[str(tmp_path / "x.log")], threads=1)
     with pytest.raises(KeyError, match="'no_such_rule'.*known: .*budget_check"):
         run(smk)
+
+
+@pytest.mark.slow  # a fresh interpreter imports the packages
+def test_jobs_import_only_what_their_rule_uses():
+    """Every job imports gsbench.rules: that import, the study's file helpers and the tables
+    leave out the estimators (hence scikit-learn) and the plotting stack (seaborn), which only
+    fit and figure jobs load; the package names stay importable from the package."""
+    import subprocess
+    import sys
+
+    probe = ("import sys, gsbench.rules, gsbench.study.io, gsbench.report.tables\n"
+             "print(sorted(m for m in ('sklearn', 'seaborn', 'gsbench.methods') if m in sys.modules))\n"
+             "from gsbench.study import load_config, run_chunk, method_specs\n"
+             "from gsbench.report import plot_error_curves, write_tables\n"
+             "print(callable(method_specs), 'sklearn' in sys.modules, 'seaborn' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert out.stdout.split("\n")[:2] == ["[]", "True True True"]

@@ -74,3 +74,18 @@ def test_status_names_current_stale_and_missing_fits_with_the_reason(tmp_path):
     text = format_status(more, study_status(more, tmp_path))
     assert "problem options" not in text and "trials (2)" in text
     assert "4 cell fit(s) to compute" in text
+
+
+def test_the_analysis_key_covers_the_code_behind_lazily_imported_names():
+    """The analysis rules rerun when the code they run changes: the static closure behind
+    the analysis key follows a package's ``_EXPORTS`` (names imported on first use, as
+    ``gsbench.report.plot_error_curves`` is by the figure jobs) like an import statement."""
+    import ast
+
+    from gsbench.study import fingerprint
+
+    closure = fingerprint.module_closure(fingerprint.ANALYSIS_MODULES)
+    assert {"gsbench.report", "gsbench.report.figures", "gsbench.report.tables"} <= set(closure)
+    source = '_EXPORTS = {"draw": ".drawing", "metric": "gsbench.metrics"}\nOTHER = {"x": ".y"}\n'
+    assert fingerprint._lazy_export_modules(ast.parse(source), "gsbench.probe") == {
+        "gsbench.probe.drawing", "gsbench.metrics"}

@@ -13,28 +13,27 @@ transitions_table, scaling_table
 write_tables
     Read the transitions/scaling CSVs and write ``transitions.{tex,md}``,
     ``scaling.{tex,md}`` (``TABLE_FILES``) into a directory or to given paths.
+
+Each name is imported from its module on first use: the tables do not import seaborn.
 """
 
-from .figures import (
-    plot_error_curves,
-    plot_phase_heatmaps,
-    plot_scaling_entries,
-    plot_scaling_groups,
-    plot_success_curves,
-    save,
-)
-from .tables import TABLE_FILES, format_interval, scaling_table, transitions_table, write_tables
+from ..lazy_imports import lazy_exports
 
-__all__ = [
-    "save",
-    "plot_phase_heatmaps",
-    "plot_success_curves",
-    "plot_scaling_groups",
-    "plot_scaling_entries",
-    "plot_error_curves",
-    "transitions_table",
-    "scaling_table",
-    "write_tables",
-    "format_interval",
-    "TABLE_FILES",
-]
+# public name -> module that defines it
+_EXPORTS = {
+    "save": ".figures",
+    "plot_phase_heatmaps": ".figures",
+    "plot_success_curves": ".figures",
+    "plot_scaling_groups": ".figures",
+    "plot_scaling_entries": ".figures",
+    "plot_error_curves": ".figures",
+    "transitions_table": ".tables",
+    "scaling_table": ".tables",
+    "write_tables": ".tables",
+    "format_interval": ".tables",
+    "TABLE_FILES": ".tables",
+}
+
+__all__ = list(_EXPORTS)
+
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS, __all__)

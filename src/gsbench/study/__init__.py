@@ -8,38 +8,50 @@
 * :mod:`.plan` -- fits, jobs, rough time/disk/memory of a study; refusals (:func:`check_plan`).
 * :mod:`.io` -- atomic Parquet/CSV writes, checksums, schema-checked :func:`read_trials`.
 * :mod:`.cli` -- ``gsbench study ...`` subcommands.
+
+Every name of ``__all__`` is importable from the package (``from gsbench.study import load_config``);
+each is imported from its module on first use, so that a workflow job importing, say,
+:mod:`.io` does not import the estimators.
 """
 
-from .cells import CELL_FIELDS, Cell, expand_cells, impossible_reason, warn_skipped
-from .chunks import cell_rows, chunk_cells, run_chunk
-from .cli import add_study_commands
-from .config import (
-    SCHEMA_PATH,
-    ConfigError,
-    import_plugins,
-    load_config,
-    method_specs,
-    read_yaml,
-)
-from .io import (
-    ROW_SCHEMA,
-    ResultsSchemaError,
-    check_results_file,
-    check_results_files,
-    checksum_path,
-    conform,
-    read_fits,
-    read_trials,
-    write_checksum,
-    write_table_atomic,
-)
-from .plan import StudyPlan, check_plan, describe, plan_study
+from ..lazy_imports import lazy_exports
 
-__all__ = [
-    "CELL_FIELDS", "Cell", "ConfigError", "ROW_SCHEMA", "ResultsSchemaError", "SCHEMA_PATH",
-    "StudyPlan", "add_study_commands", "cell_rows", "check_plan", "check_results_file",
-    "check_results_files", "checksum_path", "chunk_cells", "conform", "describe",
-    "expand_cells", "impossible_reason", "import_plugins", "load_config", "method_specs",
-    "plan_study", "read_fits", "read_trials", "read_yaml", "run_chunk", "warn_skipped", "write_checksum",
-    "write_table_atomic",
-]  # fmt: skip
+# The function has its module's name: imported here (a light module), so that the package
+# attribute is the function, not the submodule that a later import would bind.
+from .method_specs import method_specs
+
+# public name -> module that defines it
+_EXPORTS = {
+    "CELL_FIELDS": ".cells",
+    "Cell": ".cells",
+    "expand_cells": ".cells",
+    "impossible_reason": ".cells",
+    "warn_skipped": ".cells",
+    "cell_rows": ".chunks",
+    "chunk_cells": ".chunks",
+    "run_chunk": ".chunks",
+    "add_study_commands": ".cli",
+    "SCHEMA_PATH": ".config",
+    "ConfigError": ".config",
+    "import_plugins": ".config",
+    "load_config": ".config",
+    "read_yaml": ".config",
+    "ROW_SCHEMA": ".io",
+    "ResultsSchemaError": ".io",
+    "check_results_file": ".io",
+    "check_results_files": ".io",
+    "checksum_path": ".io",
+    "conform": ".io",
+    "read_fits": ".io",
+    "read_trials": ".io",
+    "write_checksum": ".io",
+    "write_table_atomic": ".io",
+    "StudyPlan": ".plan",
+    "check_plan": ".plan",
+    "describe": ".plan",
+    "plan_study": ".plan",
+}
+
+__all__ = sorted([*_EXPORTS, "method_specs"])
+
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS, __all__)

@@ -118,7 +118,23 @@ def imported_gsbench_modules(name: str) -> frozenset[str]:
             for alias in node.names:  # `from .pkg import module` names a module
                 if _module_file(f"{target}.{alias.name}") is not None:
                     found.add(f"{target}.{alias.name}")
+    if _is_package(name):
+        found.update(_lazy_export_modules(tree, package))
     return frozenset(m for m in found if m == "gsbench" or m.startswith("gsbench."))
+
+
+def _lazy_export_modules(tree: ast.Module, package: str) -> set[str]:
+    """The modules a package's ``_EXPORTS = {name: module}`` (:mod:`gsbench.lazy_imports`)
+    imports on first use of a name: edges of the package as much as its import statements."""
+    found: set[str] = set()
+    for node in tree.body:
+        if (isinstance(node, ast.Assign) and isinstance(node.value, ast.Dict)
+                and any(isinstance(t, ast.Name) and t.id == "_EXPORTS" for t in node.targets)):
+            for value in node.value.values:
+                if isinstance(value, ast.Constant) and isinstance(value.value, str):
+                    module = value.value
+                    found.add(f"{package}{module}" if module.startswith(".") else module)
+    return found
 
 
 def module_closure(roots: tuple[str, ...]) -> dict[str, str]:
