@@ -28,8 +28,11 @@ paper-figures: $(BIN)/gsbench
 
 # tests/unit: the library, no Snakemake run; tests/workflow: real Snakemake runs, studies and
 # the CLI study runner. --dist loadfile: a test file runs on one worker, so each study shared
-# by the tests of a file (tests/workflow/conftest.py) runs once.
-PYTEST := $(BIN)/python -m pytest -n $(CORES) --dist loadfile -q --durations=10
+# by the tests of a file (tests/workflow/conftest.py) runs once. The test runs write bytecode
+# caches (__pycache__/, git-ignored) even where PYTHONDONTWRITEBYTECODE is set, so that a
+# second run reuses them: each pytest worker otherwise compiles the package and rewrites the
+# asserts of every test module again (collecting tests/unit: 7.4-8.5 s, with caches 4.6-4.8 s).
+PYTEST := env -u PYTHONDONTWRITEBYTECODE $(BIN)/python -m pytest -n $(CORES) --dist loadfile -q --durations=10
 
 test: $(BIN)/gsbench
 	$(PYTEST) tests/unit
