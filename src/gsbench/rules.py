@@ -202,9 +202,7 @@ def tables_stage(transitions: str, scaling: str, outputs: dict[str, str], summar
     """The tables into the declared paths: ``outputs`` maps a table's file name
     (``"transitions.tex"``, ...; :data:`gsbench.report.TABLE_FILES`) to its path; ``summary``
     gives the transitions table's converged column."""
-    from .report.tables import write_tables
-
-    write_tables(transitions, scaling, outputs, summary_csv=summary)
+    _report().write_tables(transitions, scaling, outputs, summary_csv=summary)
 
 
 def process_usage() -> tuple[float, float]:
